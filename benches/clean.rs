@@ -1,0 +1,2 @@
+//! Placeholder until the cleaner bench lands.
+fn main() {}

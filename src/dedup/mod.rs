@@ -1,0 +1,1 @@
+//! Steps 5–8: find the reposts of a story.

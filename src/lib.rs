@@ -1,0 +1,43 @@
+//! `clean-news` turns what news scrapers leave behind into clean articles grouped by story.
+//!
+//! The pipeline (see `DESIGN.md`), one module per step, data flowing forward only:
+//!
+//! | step | module | in → out |
+//! |---|---|---|
+//! | 1 read | [`input`] | paths, stdin → [`Document`]s |
+//! | 3 clean | [`normalize`], [`clean`] | text → [`Cleaned`] (text, [`Meta`], [`Removal`]s) |
+//! | 4 site templates | [`clean::site`] | a batch → per-site profiles → template lines removed |
+//! | 5–8 find reposts | [`dedup`] | cleaned text → signatures → candidates → verified edges → clusters |
+//! | 9 write | [`output`] | records → JSON Lines |
+//!
+//! [`pipeline`] wires the steps for the `clean-news` binary.
+//!
+//! # Example
+//!
+//! ```
+//! use clean_news::{Cleaner, Document};
+//!
+//! let cleaner = Cleaner::builder().build()?;
+//! let page = "25.06.2024, 14:25 61571\n\nExperts talk rare minerals\n\n\
+//!             Experts from five countries discussed the region's mineral resources on Monday.\n\n\
+//!             Found an error in the text?\n\nSelect the error and press Ctrl + Enter.";
+//! let cleaned = cleaner.clean(&Document::text("kt-1", page));
+//! assert_eq!(cleaned.title.as_deref(), Some("Experts talk rare minerals"));
+//! assert_eq!(cleaned.meta.views, Some(61571));
+//! assert!(!cleaned.text.contains("Ctrl"));
+//! # Ok::<(), clean_news::Error>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod clean;
+pub mod dedup;
+mod error;
+pub mod input;
+mod model;
+pub mod normalize;
+pub mod output;
+pub mod pipeline;
+
+pub use clean::{Cleaner, CleanerBuilder};
+pub use error::{Error, ErrorKind};
+pub use model::{Body, Cleaned, Document, Meta, Removal, RemovalClass};

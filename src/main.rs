@@ -1,0 +1,2 @@
+//! The `clean-news` binary (in progress).
+fn main() {}

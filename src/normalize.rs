@@ -1,0 +1,435 @@
+//! Step 3a: the *matching form* of a line.
+//!
+//! Rules, site templates and signatures never compare raw text: scraped pages write the same
+//! words with NBSPs, five kinds of dash, a zoo of quotes, Cyrillic letters inside Latin words
+//! (`Еrnur.kz`), zero-width characters and leftover `<span>` tags (`BOILERPLATE.md` §9). The
+//! matching form folds all of that away so that one phrase in a pack matches every variant:
+//!
+//! - NFKC, then lower case; Cyrillic `ё` → `е`;
+//! - look-alike letters folded inside mixed-script words, towards the word's majority script
+//!   (`Tекст` → `текст`, `Yоur соntеnt` → `your content`); a word in one script is never
+//!   touched, so Russian stays Russian and English stays English;
+//! - dashes → `-`, double quotes → `"`, apostrophes (including the Uzbek `ʻ ʼ ‘ ’` and
+//!   backtick) → `'`;
+//! - every kind of space → one ASCII space, trimmed; zero-width characters, soft hyphens and
+//!   BOMs dropped;
+//! - HTML tags dropped and the few entities scrapers leave behind decoded.
+//!
+//! The output of the cleaner keeps the *original* characters of kept lines: only matching
+//! uses this form.
+//!
+//! # Cost
+//!
+//! ASCII text takes a byte loop with no allocation beyond the output. Other text goes char by
+//! char through a small fold table and, only for characters that NFKC could change, through
+//! `unicode-normalization` (the quick-check keeps Cyrillic and most letters on the fast path).
+//! The cleaner only normalises short lines and the ends of long ones (see `clean::rules`).
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// The matching form of `text` (see the module docs).
+///
+/// # Example
+///
+/// ```
+/// use clean_news::normalize::for_matching;
+///
+/// assert_eq!(for_matching("  Select the error and press Ctrl\u{a0}+ Enter "),
+///            "select the error and press ctrl + enter");
+/// assert_eq!(for_matching("Tекст «цитаты» — <span>Ctrl+Enter</span>"), "текст \"цитаты\" - ctrl+enter");
+/// # Ok::<(), clean_news::Error>(())
+/// ```
+pub fn for_matching(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    fold_into(text, &mut out, None);
+    out
+}
+
+/// Appends the matching form of `text` to `out`.
+///
+/// When `offsets` is given, it receives, for every byte pushed to `out`, the byte offset in
+/// `text` of the character it came from: enough to map a match in the matching form back to
+/// the original line (used by `strip` rules).
+pub fn fold_into(text: &str, out: &mut String, mut offsets: Option<&mut Vec<usize>>) {
+    let start_len = out.len();
+    let word_start_cell = std::cell::Cell::new(start_len);
+    let mut pending_space = false;
+    let mut chars = text.char_indices().peekable();
+    let mut scripts = WordScripts::default();
+
+    let mut push = |out: &mut String, ch: char, at: usize, offsets: &mut Option<&mut Vec<usize>>| {
+        let before = out.len();
+        out.push(ch);
+        if let Some(offsets) = offsets.as_deref_mut() {
+            offsets.extend(std::iter::repeat_n(at, out.len() - before));
+        }
+    };
+
+    while let Some((at, ch)) = chars.next() {
+        // HTML left in text: `<span>`, `</b>`, `<br />`. A `<` that does not open a short tag
+        // is an ordinary character.
+        if ch == '<' {
+            if let Some(len) = tag_len(&text[at..]) {
+                while chars.peek().is_some_and(|&(i, _)| i < at + len) {
+                    chars.next();
+                }
+                continue;
+            }
+        } else if ch == '&' {
+            if let Some((len, decoded)) = entity(&text[at..]) {
+                while chars.peek().is_some_and(|&(i, _)| i < at + len) {
+                    chars.next();
+                }
+                if decoded == ' ' {
+                    pending_space = out.len() > start_len;
+                } else {
+                    if pending_space {
+                        end_word(out, &word_start_cell, &mut scripts, &mut offsets);
+                        push(out, ' ', at, &mut offsets);
+                        word_start_cell.set(out.len());
+                        pending_space = false;
+                    }
+                    push(out, decoded, at, &mut offsets);
+                }
+                continue;
+            }
+        }
+        match fold_char(ch) {
+            Fold::Drop => {}
+            Fold::Space => pending_space = out.len() > start_len,
+            Fold::To(mapped) => {
+                if pending_space {
+                    end_word(out, &word_start_cell, &mut scripts, &mut offsets);
+                    push(out, ' ', at, &mut offsets);
+                    word_start_cell.set(out.len());
+                    pending_space = false;
+                }
+                scripts.see(mapped);
+                push(out, mapped, at, &mut offsets);
+            }
+            Fold::Nfkc => {
+                if pending_space {
+                    end_word(out, &word_start_cell, &mut scripts, &mut offsets);
+                    push(out, ' ', at, &mut offsets);
+                    word_start_cell.set(out.len());
+                    pending_space = false;
+                }
+                for decomposed in std::iter::once(ch).nfkc() {
+                    for lower in decomposed.to_lowercase() {
+                        match fold_char(lower) {
+                            Fold::To(c) => {
+                                scripts.see(c);
+                                push(out, c, at, &mut offsets);
+                            }
+                            Fold::Space => {
+                                end_word(out, &word_start_cell, &mut scripts, &mut offsets);
+                                push(out, ' ', at, &mut offsets);
+                                word_start_cell.set(out.len());
+                            }
+                            Fold::Drop | Fold::Nfkc => {
+                                if !is_combining_mark(lower) {
+                                    scripts.see(lower);
+                                }
+                                push(out, lower, at, &mut offsets);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    end_word(out, &word_start_cell, &mut scripts, &mut offsets);
+}
+
+/// The words of a matching-form string: runs of letters and digits (apostrophes inside a word
+/// belong to it, as in Uzbek `o'zbek`).
+///
+/// # Example
+///
+/// ```
+/// use clean_news::normalize::{for_matching, words};
+///
+/// let line = for_matching("O‘zbekiston — 2024-yil, «Daryo»!");
+/// assert_eq!(words(&line).collect::<Vec<_>>(), ["o'zbekiston", "2024", "yil", "daryo"]);
+/// # Ok::<(), clean_news::Error>(())
+/// ```
+pub fn words(matching_form: &str) -> impl Iterator<Item = &str> {
+    matching_form
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .map(|w| w.trim_matches('\''))
+        .filter(|w| !w.is_empty())
+}
+
+enum Fold {
+    /// Dropped from the matching form (zero-width, soft hyphen, BOM, control).
+    Drop,
+    /// Some kind of white space.
+    Space,
+    /// Replaced by this (already lower-case) character.
+    To(char),
+    /// Needs NFKC and lower-casing.
+    Nfkc,
+}
+
+fn fold_char(ch: char) -> Fold {
+    if ch.is_ascii() {
+        return match ch {
+            ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c' => Fold::Space,
+            '`' => Fold::To('\''),
+            c if c.is_ascii_control() => Fold::Drop,
+            c => Fold::To(c.to_ascii_lowercase()),
+        };
+    }
+    match ch {
+        '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{180e}' => Fold::Drop,
+        '\u{a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{2028}'
+        | '\u{2029}' | '\u{85}' | '\u{1680}' => Fold::Space,
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe58}' | '\u{fe63}' | '\u{ff0d}' => Fold::To('-'),
+        '«' | '»' | '“' | '”' | '„' | '‟' | '″' | '〃' | '＂' => Fold::To('"'),
+        '‘' | '’' | '‚' | '‛' | 'ʻ' | 'ʼ' | 'ʹ' | '′' | '´' | 'ʽ' | '＇' => Fold::To('\''),
+        'ё' | 'Ё' => Fold::To('е'),
+        c if c.is_control() => Fold::Drop,
+        // Lower-case Cyrillic and Greek letters are already in NFKC and lower case: skip the
+        // normaliser for the bulk of Russian, Kazakh and Kyrgyz text.
+        c @ ('а'..='я' | 'ѐ'..='џ' | 'ә' | 'ғ' | 'қ' | 'ң' | 'ө' | 'ұ' | 'ү' | 'һ' | 'і' | 'ў'
+        | 'ҳ' | 'α'..='ω') => Fold::To(c),
+        c @ ('А'..='Я') => Fold::To(char::from_u32(c as u32 + 32).unwrap_or(c)),
+        _ => Fold::Nfkc,
+    }
+}
+
+/// Length in bytes of a short HTML tag at the start of `s` (`<br>`, `</span>`, `<b class=x>`).
+fn tag_len(s: &str) -> Option<usize> {
+    /// Longer "tags" are more likely a `<` in prose than markup left behind by a scraper.
+    const MAX_TAG_BYTES: usize = 64;
+    let bytes = s.as_bytes();
+    let first = *bytes.get(1)?;
+    if !(first.is_ascii_alphabetic() || first == b'/' || first == b'!') {
+        return None;
+    }
+    let end = memchr::memchr(b'>', &bytes[..bytes.len().min(MAX_TAG_BYTES)])?;
+    if bytes[1..end].contains(&b'<') {
+        return None;
+    }
+    Some(end + 1)
+}
+
+/// A named or numeric entity at the start of `s`, with its length in bytes.
+fn entity(s: &str) -> Option<(usize, char)> {
+    // `&amp;`, `&lt;` and `&gt;` stay as they are: decoding them could make a new entity or
+    // tag out of plain text.
+    const NAMED: [(&str, char); 9] = [
+        ("&nbsp;", ' '),
+        ("&copy;", '©'),
+        ("&quot;", '"'),
+        ("&laquo;", '"'),
+        ("&raquo;", '"'),
+        ("&mdash;", '-'),
+        ("&ndash;", '-'),
+        ("&apos;", '\''),
+        ("&hellip;", '…'),
+    ];
+    for (name, ch) in NAMED {
+        if s.len() >= name.len() && s.as_bytes()[..name.len()].eq_ignore_ascii_case(name.as_bytes())
+        {
+            return Some((name.len(), ch));
+        }
+    }
+    let rest = s.strip_prefix("&#")?;
+    let end = rest.find(';')?;
+    if end == 0 || end > 7 {
+        return None;
+    }
+    let digits = &rest[..end];
+    let code = match digits.strip_prefix(['x', 'X']) {
+        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+        None => digits.parse().ok()?,
+    };
+    let ch = char::from_u32(code).filter(|c| !matches!(c, '&' | '<' | '>'))?;
+    let ch = match fold_char(ch) {
+        Fold::To(c) => c,
+        Fold::Space => ' ',
+        _ => ch.to_lowercase().next().unwrap_or(ch),
+    };
+    Some((end + 3, ch))
+}
+
+/// Which scripts the letters of the current word came from.
+#[derive(Default)]
+struct WordScripts {
+    latin: u16,
+    cyrillic: u16,
+    greek: u16,
+}
+
+impl WordScripts {
+    fn see(&mut self, ch: char) {
+        if ch.is_ascii_alphabetic() || ('\u{c0}'..='\u{24f}').contains(&ch) {
+            self.latin = self.latin.saturating_add(1);
+        } else if ('\u{400}'..='\u{4ff}').contains(&ch) {
+            self.cyrillic = self.cyrillic.saturating_add(1);
+        } else if ('\u{370}'..='\u{3ff}').contains(&ch) {
+            self.greek = self.greek.saturating_add(1);
+        }
+    }
+
+    fn is_mixed(&self) -> bool {
+        [self.latin, self.cyrillic, self.greek].iter().filter(|&&n| n > 0).count() > 1
+    }
+}
+
+/// Folds the look-alikes of the word that ends at the end of `out`, if the word mixes scripts.
+fn end_word(
+    out: &mut String,
+    word_start: &std::cell::Cell<usize>,
+    scripts: &mut WordScripts,
+    offsets: &mut Option<&mut Vec<usize>>,
+) {
+    if scripts.is_mixed() {
+        let start = word_start.get();
+        let to_latin = scripts.latin >= scripts.cyrillic.max(scripts.greek);
+        let word: String = out[start..].to_owned();
+        let mut folded = String::with_capacity(word.len());
+        let mut new_offsets = Vec::new();
+        let old_offsets: Option<Vec<usize>> =
+            offsets.as_deref().map(|o| o[o.len() - (out.len() - start)..].to_vec());
+        for (i, ch) in word.char_indices() {
+            let mapped = if to_latin { to_latin_lookalike(ch) } else { to_cyrillic_lookalike(ch) };
+            let before = folded.len();
+            folded.push(mapped);
+            if let Some(old) = &old_offsets {
+                new_offsets.extend(std::iter::repeat_n(old[i], folded.len() - before));
+            }
+        }
+        out.truncate(start);
+        out.push_str(&folded);
+        if let Some(offsets) = offsets.as_deref_mut() {
+            offsets.truncate(offsets.len() - word.len());
+            offsets.extend(new_offsets);
+        }
+    }
+    *scripts = WordScripts::default();
+    word_start.set(out.len());
+}
+
+/// Cyrillic and Greek letters that look like a Latin letter, as that letter (lower case).
+fn to_latin_lookalike(ch: char) -> char {
+    match ch {
+        'а' | 'α' => 'a',
+        'в' | 'β' => 'b',
+        'с' | 'ϲ' => 'c',
+        'е' | 'ε' => 'e',
+        'һ' => 'h',
+        'і' | 'ι' => 'i',
+        'ј' => 'j',
+        'к' | 'κ' => 'k',
+        'м' => 'm',
+        'н' | 'η' => 'h',
+        'о' | 'ο' => 'o',
+        'р' | 'ρ' => 'p',
+        'ѕ' => 's',
+        'т' | 'τ' => 't',
+        'у' | 'υ' => 'y',
+        'х' | 'χ' => 'x',
+        'ν' => 'v',
+        other => other,
+    }
+}
+
+/// Latin letters that look like a Cyrillic letter, as that letter (lower case).
+fn to_cyrillic_lookalike(ch: char) -> char {
+    match ch {
+        'a' => 'а',
+        'b' => 'в',
+        'c' => 'с',
+        'e' => 'е',
+        'h' => 'н',
+        'i' => 'і',
+        'k' => 'к',
+        'm' => 'м',
+        'o' => 'о',
+        'p' => 'р',
+        't' => 'т',
+        'x' => 'х',
+        'y' => 'у',
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn folds_spaces_quotes_and_dashes() {
+        assert_eq!(for_matching("\u{feff}A\u{a0}\u{a0}B\u{200b}C — «D» ‘e’"), "a bc - \"d\" 'e'");
+    }
+
+    #[test]
+    fn folds_mixed_script_words_to_their_majority_script() {
+        // Latin T + Cyrillic "екст"; Cyrillic о in "Yоur", Cyrillic с о е in "соntеnt".
+        assert_eq!(for_matching("Tекст"), "текст");
+        assert_eq!(for_matching("Yоur соntеnt"), "your content");
+        assert_eq!(for_matching("Еrnur.kz"), "ernur.kz");
+        // Single-script words are left alone.
+        assert_eq!(for_matching("Текст text"), "текст text");
+    }
+
+    #[test]
+    fn drops_tags_and_decodes_entities() {
+        assert_eq!(for_matching("нажмите <span>Ctrl+Enter</span>"), "нажмите ctrl+enter");
+        assert_eq!(for_matching("&copy; 2001-2024 Barcha"), "© 2001-2024 barcha");
+        assert_eq!(for_matching("a < b and c>d"), "a < b and c>d");
+    }
+
+    #[test]
+    fn folds_uzbek_apostrophes() {
+        for variant in ["oʻtkazilishi", "o‘tkazilishi", "o'tkazilishi", "o`tkazilishi", "oʼtkazilishi"] {
+            assert_eq!(for_matching(variant), "o'tkazilishi", "{variant}");
+        }
+    }
+
+    #[test]
+    fn nfkc_and_case() {
+        assert_eq!(for_matching("ＣＴＲＬ＋ＥＮＴＥＲ"), "ctrl+enter");
+        assert_eq!(for_matching("ПЕРЕДАЁТ"), "передает");
+        assert_eq!(for_matching("Ǵ ÝŃ"), "ǵ ýń");
+    }
+
+    #[test]
+    fn offsets_point_into_the_original() {
+        let text = "Ab\u{a0}«Cd»";
+        let mut out = String::new();
+        let mut offsets = Vec::new();
+        fold_into(text, &mut out, Some(&mut offsets));
+        assert_eq!(out, "ab \"cd\"");
+        assert_eq!(offsets.len(), out.len());
+        assert!(offsets.iter().all(|&o| text.is_char_boundary(o)));
+        assert_eq!(&text[offsets[4]..], "Cd»");
+    }
+
+    proptest! {
+        #[test]
+        fn idempotent(s in "[^<&]{0,80}") {
+            let once = for_matching(&s);
+            prop_assert_eq!(for_matching(&once), once.clone());
+        }
+
+        #[test]
+        fn offsets_cover_every_output_byte(s in "\\PC{0,60}") {
+            let mut out = String::new();
+            let mut offsets = Vec::new();
+            fold_into(&s, &mut out, Some(&mut offsets));
+            prop_assert_eq!(offsets.len(), out.len());
+            prop_assert!(offsets.iter().all(|&o| o < s.len() && s.is_char_boundary(o)));
+            prop_assert!(offsets.windows(2).all(|w| w[0] <= w[1]));
+        }
+
+        #[test]
+        fn never_panics_on_any_string(s in any::<String>()) {
+            let _ = for_matching(&s);
+        }
+    }
+}
