@@ -85,7 +85,11 @@ impl Error {
         self
     }
 
-    pub(crate) fn pack(pack: impl Into<String>, rule: Option<&str>, message: impl Into<String>) -> Error {
+    pub(crate) fn pack(
+        pack: impl Into<String>,
+        rule: Option<&str>,
+        message: impl Into<String>,
+    ) -> Error {
         Error::new(ErrorKind::Pack {
             pack: pack.into(),
             rule: rule.map(str::to_owned),
@@ -97,7 +101,11 @@ impl Error {
         Error::new(ErrorKind::Config { message: message.into() })
     }
 
-    pub(crate) fn io(path: Option<PathBuf>, message: impl Into<String>, err: std::io::Error) -> Error {
+    pub(crate) fn io(
+        path: Option<PathBuf>,
+        message: impl Into<String>,
+        err: std::io::Error,
+    ) -> Error {
         Error::new(ErrorKind::Io { path, message: message.into() }).with_source(err)
     }
 

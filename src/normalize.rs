@@ -51,95 +51,110 @@ pub fn for_matching(text: &str) -> String {
 /// When `offsets` is given, it receives, for every byte pushed to `out`, the byte offset in
 /// `text` of the character it came from: enough to map a match in the matching form back to
 /// the original line (used by `strip` rules).
-pub fn fold_into(text: &str, out: &mut String, mut offsets: Option<&mut Vec<usize>>) {
-    let start_len = out.len();
-    let word_start_cell = std::cell::Cell::new(start_len);
-    let mut pending_space = false;
-    let mut chars = text.char_indices().peekable();
-    let mut scripts = WordScripts::default();
-
-    let mut push = |out: &mut String, ch: char, at: usize, offsets: &mut Option<&mut Vec<usize>>| {
-        let before = out.len();
-        out.push(ch);
-        if let Some(offsets) = offsets.as_deref_mut() {
-            offsets.extend(std::iter::repeat_n(at, out.len() - before));
-        }
+pub fn fold_into(text: &str, out: &mut String, offsets: Option<&mut Vec<usize>>) {
+    let mut folder = Folder {
+        start_len: out.len(),
+        word_start: out.len(),
+        out,
+        offsets,
+        pending_space: false,
+        scripts: WordScripts::default(),
     };
-
+    let mut chars = text.char_indices().peekable();
     while let Some((at, ch)) = chars.next() {
         // HTML left in text: `<span>`, `</b>`, `<br />`. A `<` that does not open a short tag
         // is an ordinary character.
-        if ch == '<' {
-            if let Some(len) = tag_len(&text[at..]) {
-                while chars.peek().is_some_and(|&(i, _)| i < at + len) {
-                    chars.next();
-                }
-                continue;
+        let skip = match ch {
+            '<' => tag_len(&text[at..]).map(|len| (len, None)),
+            '&' => entity(&text[at..]).map(|(len, decoded)| (len, Some(decoded))),
+            _ => None,
+        };
+        if let Some((len, decoded)) = skip {
+            while chars.peek().is_some_and(|&(i, _)| i < at + len) {
+                chars.next();
             }
-        } else if ch == '&' {
-            if let Some((len, decoded)) = entity(&text[at..]) {
-                while chars.peek().is_some_and(|&(i, _)| i < at + len) {
-                    chars.next();
-                }
-                if decoded == ' ' {
-                    pending_space = out.len() > start_len;
-                } else {
-                    if pending_space {
-                        end_word(out, &word_start_cell, &mut scripts, &mut offsets);
-                        push(out, ' ', at, &mut offsets);
-                        word_start_cell.set(out.len());
-                        pending_space = false;
-                    }
-                    push(out, decoded, at, &mut offsets);
-                }
-                continue;
+            if let Some(decoded) = decoded {
+                folder.fold(decoded, at);
             }
+            continue;
         }
+        folder.fold(ch, at);
+    }
+    folder.end_word();
+}
+
+/// The state of one [`fold_into`] call.
+struct Folder<'o> {
+    out: &'o mut String,
+    offsets: Option<&'o mut Vec<usize>>,
+    /// Where this call's output starts in `out`.
+    start_len: usize,
+    /// Where the current word starts in `out`.
+    word_start: usize,
+    /// A space is due before the next character (never at the start or the end).
+    pending_space: bool,
+    scripts: WordScripts,
+}
+
+impl Folder<'_> {
+    fn fold(&mut self, ch: char, at: usize) {
         match fold_char(ch) {
             Fold::Drop => {}
-            Fold::Space => pending_space = out.len() > start_len,
-            Fold::To(mapped) => {
-                if pending_space {
-                    end_word(out, &word_start_cell, &mut scripts, &mut offsets);
-                    push(out, ' ', at, &mut offsets);
-                    word_start_cell.set(out.len());
-                    pending_space = false;
-                }
-                scripts.see(mapped);
-                push(out, mapped, at, &mut offsets);
-            }
+            Fold::Space => self.pending_space = self.out.len() > self.start_len,
+            Fold::To(mapped) => self.push(mapped, at),
             Fold::Nfkc => {
-                if pending_space {
-                    end_word(out, &word_start_cell, &mut scripts, &mut offsets);
-                    push(out, ' ', at, &mut offsets);
-                    word_start_cell.set(out.len());
-                    pending_space = false;
-                }
                 for decomposed in std::iter::once(ch).nfkc() {
                     for lower in decomposed.to_lowercase() {
                         match fold_char(lower) {
-                            Fold::To(c) => {
-                                scripts.see(c);
-                                push(out, c, at, &mut offsets);
-                            }
-                            Fold::Space => {
-                                end_word(out, &word_start_cell, &mut scripts, &mut offsets);
-                                push(out, ' ', at, &mut offsets);
-                                word_start_cell.set(out.len());
-                            }
-                            Fold::Drop | Fold::Nfkc => {
-                                if !is_combining_mark(lower) {
-                                    scripts.see(lower);
-                                }
-                                push(out, lower, at, &mut offsets);
-                            }
+                            Fold::To(c) => self.push(c, at),
+                            Fold::Space => self.pending_space = self.out.len() > self.start_len,
+                            Fold::Drop | Fold::Nfkc => self.push(lower, at),
                         }
                     }
                 }
             }
         }
     }
-    end_word(out, &word_start_cell, &mut scripts, &mut offsets);
+
+    fn push(&mut self, ch: char, at: usize) {
+        if self.pending_space {
+            self.pending_space = false;
+            self.end_word();
+            self.push_raw(' ', at);
+            self.word_start = self.out.len();
+        }
+        if !is_combining_mark(ch) {
+            self.scripts.see(ch);
+        }
+        self.push_raw(ch, at);
+    }
+
+    fn push_raw(&mut self, ch: char, at: usize) {
+        let before = self.out.len();
+        self.out.push(ch);
+        if let Some(offsets) = self.offsets.as_deref_mut() {
+            offsets.extend(std::iter::repeat_n(at, self.out.len() - before));
+        }
+    }
+
+    /// Folds the look-alikes of the word that ends here, if the word mixes scripts.
+    fn end_word(&mut self) {
+        if self.scripts.is_mixed() {
+            let start = self.word_start;
+            let to_latin = self.scripts.latin >= self.scripts.cyrillic.max(self.scripts.greek);
+            let word = self.out.split_off(start);
+            let old_offsets =
+                self.offsets.as_deref_mut().map(|o| o.split_off(o.len() - word.len()));
+            for (i, ch) in word.char_indices() {
+                let mapped =
+                    if to_latin { to_latin_lookalike(ch) } else { to_cyrillic_lookalike(ch) };
+                let at = old_offsets.as_ref().map_or(0, |o| o[i]);
+                self.push_raw(mapped, at);
+            }
+        }
+        self.scripts = WordScripts::default();
+        self.word_start = self.out.len();
+    }
 }
 
 /// The words of a matching-form string: runs of letters and digits (apostrophes inside a word
@@ -183,17 +198,38 @@ fn fold_char(ch: char) -> Fold {
     }
     match ch {
         '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}' | '\u{180e}' => Fold::Drop,
-        '\u{a0}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{2028}'
-        | '\u{2029}' | '\u{85}' | '\u{1680}' => Fold::Space,
-        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe58}' | '\u{fe63}' | '\u{ff0d}' => Fold::To('-'),
+        '\u{a0}'
+        | '\u{2000}'..='\u{200a}'
+        | '\u{202f}'
+        | '\u{205f}'
+        | '\u{3000}'
+        | '\u{2028}'
+        | '\u{2029}'
+        | '\u{85}'
+        | '\u{1680}' => Fold::Space,
+        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe58}' | '\u{fe63}' | '\u{ff0d}' => {
+            Fold::To('-')
+        }
         '«' | '»' | '“' | '”' | '„' | '‟' | '″' | '〃' | '＂' => Fold::To('"'),
-        '‘' | '’' | '‚' | '‛' | 'ʻ' | 'ʼ' | 'ʹ' | '′' | '´' | 'ʽ' | '＇' => Fold::To('\''),
+        '‘' | '’' | '‚' | '‛' | 'ʻ' | 'ʼ' | 'ʹ' | '′' | '´' | 'ʽ' | '＇' => {
+            Fold::To('\'')
+        }
         'ё' | 'Ё' => Fold::To('е'),
         c if c.is_control() => Fold::Drop,
         // Lower-case Cyrillic and Greek letters are already in NFKC and lower case: skip the
         // normaliser for the bulk of Russian, Kazakh and Kyrgyz text.
-        c @ ('а'..='я' | 'ѐ'..='џ' | 'ә' | 'ғ' | 'қ' | 'ң' | 'ө' | 'ұ' | 'ү' | 'һ' | 'і' | 'ў'
-        | 'ҳ' | 'α'..='ω') => Fold::To(c),
+        c @ ('а'..='я'
+        | 'ѐ'..='џ'
+        | 'ә'
+        | 'ғ'
+        | 'қ'
+        | 'ң'
+        | 'ө'
+        | 'ұ'
+        | 'ү'
+        | 'һ'
+        | 'ҳ'
+        | 'α'..='ω') => Fold::To(c),
         c @ ('А'..='Я') => Fold::To(char::from_u32(c as u32 + 32).unwrap_or(c)),
         _ => Fold::Nfkc,
     }
@@ -279,40 +315,6 @@ impl WordScripts {
     }
 }
 
-/// Folds the look-alikes of the word that ends at the end of `out`, if the word mixes scripts.
-fn end_word(
-    out: &mut String,
-    word_start: &std::cell::Cell<usize>,
-    scripts: &mut WordScripts,
-    offsets: &mut Option<&mut Vec<usize>>,
-) {
-    if scripts.is_mixed() {
-        let start = word_start.get();
-        let to_latin = scripts.latin >= scripts.cyrillic.max(scripts.greek);
-        let word: String = out[start..].to_owned();
-        let mut folded = String::with_capacity(word.len());
-        let mut new_offsets = Vec::new();
-        let old_offsets: Option<Vec<usize>> =
-            offsets.as_deref().map(|o| o[o.len() - (out.len() - start)..].to_vec());
-        for (i, ch) in word.char_indices() {
-            let mapped = if to_latin { to_latin_lookalike(ch) } else { to_cyrillic_lookalike(ch) };
-            let before = folded.len();
-            folded.push(mapped);
-            if let Some(old) = &old_offsets {
-                new_offsets.extend(std::iter::repeat_n(old[i], folded.len() - before));
-            }
-        }
-        out.truncate(start);
-        out.push_str(&folded);
-        if let Some(offsets) = offsets.as_deref_mut() {
-            offsets.truncate(offsets.len() - word.len());
-            offsets.extend(new_offsets);
-        }
-    }
-    *scripts = WordScripts::default();
-    word_start.set(out.len());
-}
-
 /// Cyrillic and Greek letters that look like a Latin letter, as that letter (lower case).
 fn to_latin_lookalike(ch: char) -> char {
     match ch {
@@ -386,7 +388,9 @@ mod tests {
 
     #[test]
     fn folds_uzbek_apostrophes() {
-        for variant in ["oʻtkazilishi", "o‘tkazilishi", "o'tkazilishi", "o`tkazilishi", "oʼtkazilishi"] {
+        for variant in
+            ["oʻtkazilishi", "o‘tkazilishi", "o'tkazilishi", "o`tkazilishi", "oʼtkazilishi"]
+        {
             assert_eq!(for_matching(variant), "o'tkazilishi", "{variant}");
         }
     }

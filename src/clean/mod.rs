@@ -1,21 +1,91 @@
-//! Step 3: the text cleaner. (API settled; implementation in progress.)
+//! Step 3: the text cleaner.
+//!
+//! [`Cleaner::clean`] turns one scraped page into a [`Cleaned`] article:
+//!
+//! 1. split the page into lines and take the *matching form* of each short line
+//!    ([`crate::normalize`]); long lines (body paragraphs) are only looked at through their
+//!    first and last few hundred characters, where datelines and attributions stand;
+//! 2. ask the compiled packs ([`rules`]) which rules match each line;
+//! 3. lay out the zones ([`zones`]): head, lead, body, tail, and the cut;
+//! 4. apply, line by line, the first rule whose zone fits: drop (metadata from its named
+//!    groups), keep with metadata, strip a glued fragment, or cut the rest;
+//! 5. pick the title from the head, drop adjacent duplicate short lines, detect the language.
+//!
+//! Every removal is recorded with its class, the id of the rule and the text, so the output
+//! explains itself and tests can assert on rule ids.
+//!
+//! # Invariants
+//!
+//! - Kept lines keep their original characters (trimmed); paragraphs are joined by a blank
+//!   line.
+//! - Every non-blank input line is either kept (maybe shortened by a `strip`) or inside the
+//!   text of a [`Removal`] that names its line.
+//! - Cleaning a cleaned record again (with its title) changes nothing.
+//! - Nothing derived from input can panic; a page the cleaner does not understand comes back
+//!   with its text kept.
+
+mod dates;
+pub(crate) mod language;
+pub(crate) mod packs;
+pub(crate) mod rules;
+pub(crate) mod zones;
+
+pub use dates::timestamp_seconds;
+pub use packs::builtin_names;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::{Cleaned, Document, Error};
+use packs::{Action, Pack, Scope};
+use rules::RuleSet;
+use zones::{Layout, LineFacts, LineZone};
 
-/// Cleans documents: removes boilerplate, moves headers and bylines to metadata.
+use crate::normalize::{fold_into, for_matching};
+use crate::{Body, Cleaned, Document, Error, Meta, Removal, RemovalClass};
+
+/// Cleans documents: removes boilerplate, moves headers, bylines and sources to metadata.
+///
+/// Built once with [`Cleaner::builder`]; cheap to clone (the compiled packs sit behind an
+/// `Arc`) and safe to share between threads.
+///
+/// # Example
+///
+/// ```
+/// use clean_news::{Cleaner, Document, RemovalClass};
+///
+/// let cleaner = Cleaner::builder().packs(["common", "ru"]).build()?;
+/// let page = "МОСКВА, 2 сентября. /ТАСС/. Правительство утвердило план развития отрасли на пять лет.\n\
+///             Нашли ошибку в тексте? Выделите ее и нажмите Ctrl + Enter\n\
+///             Читайте также\n\
+///             Другая новость с другим текстом.";
+/// let cleaned = cleaner.clean(&Document::text("tass-1", page));
+/// assert!(cleaned.text.starts_with("МОСКВА, 2 сентября. /ТАСС/."));
+/// assert!(!cleaned.text.contains("Другая новость"));
+/// assert!(cleaned.removed.iter().any(|r| r.class == RemovalClass::ErrorPrompt));
+/// # Ok::<(), clean_news::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Cleaner {
-    inner: Arc<()>,
+    rules: Arc<RuleSet>,
 }
 
-/// Builds a [`Cleaner`].
+/// Builds a [`Cleaner`]: which packs to load.
+///
+/// # Example
+///
+/// ```
+/// use clean_news::Cleaner;
+///
+/// let all = Cleaner::builder().build()?;
+/// let some = Cleaner::builder().packs(["common", "en"]).build()?;
+/// assert!(all.rule_count() > some.rule_count());
+/// # Ok::<(), clean_news::Error>(())
+/// ```
 #[derive(Debug, Clone, Default)]
 pub struct CleanerBuilder {
     packs: Option<Vec<String>>,
     pack_files: Vec<PathBuf>,
+    pack_texts: Vec<(String, String)>,
 }
 
 impl Cleaner {
@@ -24,16 +94,58 @@ impl Cleaner {
         CleanerBuilder::default()
     }
 
-    /// Cleans one document. Never fails and never panics: a document that cannot be
-    /// understood comes back with its text as it was.
+    /// How many rules the cleaner holds.
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Cleans one document. Never fails and never panics.
+    ///
+    /// An HTML body is reduced to its text blocks first (a simple block walk until the HTML
+    /// extractor lands).
     pub fn clean(&self, doc: &Document) -> Cleaned {
-        let _ = &self.inner;
-        Cleaned { id: doc.id.clone(), text: doc.body.as_text().unwrap_or("").to_owned(), ..Cleaned::default() }
+        let extracted;
+        let text = match &doc.body {
+            Body::Text(text) => text.as_str(),
+            Body::Html(html) => {
+                extracted = html_to_text(html);
+                extracted.as_str()
+            }
+        };
+        self.clean_text(doc, text)
+    }
+
+    fn clean_text(&self, doc: &Document, text: &str) -> Cleaned {
+        let site = doc.site.as_deref();
+        let rules = &*self.rules;
+        let lines: Vec<LineState<'_>> = text
+            .split('\n')
+            .enumerate()
+            .map(|(index, raw)| LineState::new(index, raw, rules, site))
+            .collect();
+        let facts: Vec<LineFacts> = lines.iter().map(|l| l.facts(rules)).collect();
+        let layout = Layout::of(&facts);
+
+        let mut out = Output::new(doc);
+        let title_form = doc.title.as_deref().map(for_matching).filter(|t| !t.is_empty());
+        for line in &lines {
+            let zone = layout.zone(line.index);
+            if zone == LineZone::Cut {
+                out.cut(&lines[line.index..], rules, site);
+                break;
+            }
+            if line.blank {
+                continue;
+            }
+            line.apply(zone, rules, site, title_form.as_deref(), &mut out);
+        }
+        out.finish(doc, &layout)
     }
 }
 
 impl CleanerBuilder {
-    /// Use only these built-in packs (by name: `common`, `en`, `ru`, …).
+    /// Use only these built-in packs (by name: `common`, `en`, `ru`, `kk`, `kk-latn`,
+    /// `kk-arab`, `uz-latn`, `uz-cyrl`, `ky`, `az`, `intl`). The default is all of them.
     pub fn packs<I, S>(&mut self, names: I) -> &mut CleanerBuilder
     where
         I: IntoIterator<Item = S>,
@@ -43,21 +155,553 @@ impl CleanerBuilder {
         self
     }
 
-    /// Also load a user or site pack from a TOML file.
+    /// Also load a site or user pack from a TOML file (format: `src/clean/packs/README.md`).
     pub fn pack_file(&mut self, path: impl Into<PathBuf>) -> &mut CleanerBuilder {
         self.pack_files.push(path.into());
         self
     }
 
-    /// Parses and compiles the packs.
+    /// Also load a site or user pack from TOML text; `origin` names it in errors.
+    pub fn pack_toml(
+        &mut self,
+        origin: impl Into<String>,
+        toml: impl Into<String>,
+    ) -> &mut CleanerBuilder {
+        self.pack_texts.push((origin.into(), toml.into()));
+        self
+    }
+
+    /// Loads, validates and compiles the packs.
     ///
     /// # Errors
     ///
-    /// A pack that cannot be found, read, parsed or validated.
+    /// A pack that cannot be found, read, parsed or validated; the error names the pack and,
+    /// where one rule is at fault, the rule.
     pub fn build(&self) -> Result<Cleaner, Error> {
-        if let Some(bad) = self.packs.iter().flatten().find(|p| !["common", "en", "ru"].contains(&p.as_str())) {
-            return Err(Error::pack(bad.clone(), None, "no built-in pack of that name"));
+        let mut packs: Vec<Pack> = match &self.packs {
+            Some(names) => {
+                names.iter().map(|n| packs::load_builtin(n)).collect::<Result<_, _>>()?
+            }
+            None => builtin_names().map(packs::load_builtin).collect::<Result<_, _>>()?,
+        };
+        for path in &self.pack_files {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| Error::io(Some(path.clone()), "cannot read pack", e))?;
+            packs.push(packs::parse(&path.display().to_string(), &text)?);
         }
-        Ok(Cleaner { inner: Arc::new(()) })
+        for (origin, text) in &self.pack_texts {
+            packs.push(packs::parse(origin, text)?);
+        }
+        Ok(Cleaner { rules: Arc::new(RuleSet::build(&packs)?) })
+    }
+}
+
+/// A rule that matched a line, and on which part of it.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    rule: usize,
+    /// `None`: the whole line; `Some(scope)`: the first or last window of a long line.
+    window: Option<Scope>,
+}
+
+/// One input line and what the rules said of it.
+struct LineState<'a> {
+    index: usize,
+    /// The line as it stood (without the line break).
+    raw: &'a str,
+    /// The line, trimmed: what is kept.
+    text: &'a str,
+    blank: bool,
+    prose: bool,
+    hits: Vec<Hit>,
+}
+
+/// Characters trimmed from kept lines: white space and the invisible marks scrapers leave.
+fn is_trimmed(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}')
+}
+
+impl<'a> LineState<'a> {
+    fn new(index: usize, raw: &'a str, rules: &RuleSet, site: Option<&str>) -> LineState<'a> {
+        let raw = raw.strip_suffix('\r').unwrap_or(raw);
+        let text = raw.trim_matches(is_trimmed);
+        let mut line =
+            LineState { index, raw, text, blank: text.is_empty(), prose: false, hits: Vec::new() };
+        if line.blank {
+            return line;
+        }
+        let chars = text.chars().count();
+        let mut matched = Vec::new();
+        if chars <= rules.max_line_chars() {
+            let form = for_matching(text);
+            if form.is_empty() {
+                line.blank = true;
+                return line;
+            }
+            rules.matches(&form, form.chars().count(), None, site, &mut matched);
+            line.hits.extend(matched.iter().map(|&rule| Hit { rule, window: None }));
+        }
+        let window_chars = rules.max_window_chars();
+        if window_chars > 0 && chars > window_chars {
+            for scope in [Scope::Start, Scope::End] {
+                matched.clear();
+                let form = for_matching(window(text, scope, window_chars));
+                rules.matches(&form, chars, Some(scope), site, &mut matched);
+                line.hits.extend(matched.iter().map(|&rule| Hit { rule, window: Some(scope) }));
+            }
+        }
+        line.prose = zones::is_prose(text, chars);
+        line
+    }
+
+    fn facts(&self, rules: &RuleSet) -> LineFacts {
+        let mut facts = LineFacts { blank: self.blank, prose: self.prose, ..LineFacts::default() };
+        for hit in &self.hits {
+            let rule = rules.rule(hit.rule);
+            facts.dropped_in_head |= zones::removes_in_head(rule.action, rule.zone);
+            facts.dropped_after_head |= zones::removes_after_head(rule.action, rule.zone);
+            facts.cuts |= rule.action == Action::CutTail && rule.zone != packs::Zone::Head;
+        }
+        facts
+    }
+
+    /// Applies the rules that fit `zone` to this (non-blank) line.
+    fn apply(
+        &self,
+        zone: LineZone,
+        rules: &RuleSet,
+        site: Option<&str>,
+        title_form: Option<&str>,
+        out: &mut Output,
+    ) {
+        let _ = site;
+        let fitting =
+            || self.hits.iter().filter(move |h| zones::applies(rules.rule(h.rule).zone, zone));
+        if let Some(hit) = fitting().find(|h| rules.rule(h.rule).action == Action::Drop) {
+            let rule = rules.rule(hit.rule);
+            self.capture(hit, rules, zone, out);
+            out.remove(rule.class, &rule.id, self.text, self.index);
+            return;
+        }
+        if matches!(zone, LineZone::Head | LineZone::Lead) {
+            if let Some(title) = title_form {
+                if is_title_line(&for_matching(self.text), title) {
+                    out.remove(RemovalClass::Title, TITLE_RULE, self.text, self.index);
+                    return;
+                }
+            }
+        }
+        for hit in fitting().filter(|h| rules.rule(h.rule).action == Action::KeepMeta) {
+            self.capture(hit, rules, zone, out);
+        }
+        let mut kept = self.text;
+        if let Some(hit) = fitting().find(|h| rules.rule(h.rule).action == Action::Strip) {
+            let rule = rules.rule(hit.rule);
+            if let Some(span) = self.span_of(hit, rules) {
+                self.capture(hit, rules, zone, out);
+                let removed = &self.text[span.clone()];
+                out.remove(rule.class, &rule.id, removed.trim_matches(is_trimmed), self.index);
+                // A fragment glued to either end: keep what is left of the line.
+                kept =
+                    if span.start == 0 { &self.text[span.end..] } else { &self.text[..span.start] };
+                kept = kept.trim_matches(is_trimmed);
+                if kept.is_empty() {
+                    return;
+                }
+            }
+        }
+        out.keep(kept, self.index, zone);
+    }
+
+    /// The matching form of the part of the line `hit` saw, with offsets into `self.text`.
+    fn form_with_offsets(&self, hit: &Hit, rules: &RuleSet) -> (String, Vec<usize>) {
+        let (part, base) = match hit.window {
+            None => (self.text, 0),
+            Some(scope) => {
+                let part = window(self.text, scope, rules.max_window_chars());
+                let base = part.as_ptr() as usize - self.text.as_ptr() as usize;
+                (part, base)
+            }
+        };
+        let mut form = String::with_capacity(part.len());
+        let mut offsets = Vec::with_capacity(part.len());
+        fold_into(part, &mut form, Some(&mut offsets));
+        for o in &mut offsets {
+            *o += base;
+        }
+        (form, offsets)
+    }
+
+    /// The byte range of `self.text` that the rule's pattern matches.
+    fn span_of(&self, hit: &Hit, rules: &RuleSet) -> Option<std::ops::Range<usize>> {
+        let regex = rules.rule(hit.rule).regex.as_ref()?;
+        let (form, offsets) = self.form_with_offsets(hit, rules);
+        let m = regex.find(&form)?;
+        original_span(self.text, &offsets, m.start(), m.end())
+    }
+
+    /// Stores the named groups of the rule's pattern as metadata.
+    fn capture(&self, hit: &Hit, rules: &RuleSet, zone: LineZone, out: &mut Output) {
+        let Some(regex) = rules.rule(hit.rule).regex.as_ref() else { return };
+        if regex.captures_len() <= 1 {
+            return;
+        }
+        let (form, offsets) = self.form_with_offsets(hit, rules);
+        let Some(caps) = regex.captures(&form) else { return };
+        let original = |name: &str| -> Option<&str> {
+            let m = caps.name(name)?;
+            let span = original_span(self.text, &offsets, m.start(), m.end())?;
+            Some(self.text[span].trim_matches(|c: char| is_trimmed(c) || ",;:.-–—/|".contains(c)))
+        };
+        if let Some(published) = original("published") {
+            if matches!(zone, LineZone::Head | LineZone::Lead) && out.meta.published.is_none() {
+                out.meta.published = dates::parse_published(published);
+            }
+        }
+        if let Some(views) = original("views") {
+            let digits: String = views.chars().filter(char::is_ascii_digit).collect();
+            if out.meta.views.is_none() && zone == LineZone::Head {
+                out.meta.views = digits.parse().ok();
+            }
+        }
+        if let Some(source) = original("source").filter(|s| !s.is_empty()) {
+            push_unique(&mut out.meta.sources, source);
+        }
+        if let Some(author) = original("author").filter(|s| !s.is_empty()) {
+            push_unique(&mut out.meta.authors, author);
+        }
+        if let Some(dateline) = original("dateline").filter(|s| !s.is_empty()) {
+            if out.meta.dateline.is_none() {
+                out.meta.dateline = Some(dateline.to_owned());
+            }
+        }
+    }
+}
+
+/// The rule id recorded when a line repeats the document's title.
+const TITLE_RULE: &str = "title.document";
+/// The rule id recorded when the title is taken from the head of the text.
+const TITLE_FROM_TEXT_RULE: &str = "title.head_line";
+/// The rule id recorded for a short line repeating the kept line before it.
+const DUPLICATE_RULE: &str = "duplicate.adjacent";
+/// Lines longer than this are never dropped as adjacent duplicates: repeated paragraphs can be
+/// content (a refrain, a quoted statement).
+const DUPLICATE_MAX_CHARS: usize = 200;
+/// The longest head line taken for a title.
+const TITLE_MAX_CHARS: usize = 250;
+
+/// Whether a head line (matching form) is the document title, maybe without the site suffix
+/// the page `<title>` carries (`Labour chooses Manchester | WireFeed`).
+fn is_title_line(line: &str, title: &str) -> bool {
+    if line == title {
+        return true;
+    }
+    let Some(rest) = title.strip_prefix(line) else { return false };
+    let rest = rest.trim_start();
+    line.chars().count() >= 8 && rest.starts_with(['|', '-', ':', '·', '/', '('])
+}
+
+/// The first or last `chars` characters of `text`.
+fn window(text: &str, scope: Scope, chars: usize) -> &str {
+    match scope {
+        Scope::Start => {
+            let end = text.char_indices().nth(chars).map_or(text.len(), |(i, _)| i);
+            &text[..end]
+        }
+        Scope::End | Scope::Line => {
+            let start =
+                text.char_indices().rev().nth(chars.saturating_sub(1)).map_or(0, |(i, _)| i);
+            &text[start..]
+        }
+    }
+}
+
+/// Maps a byte range of a matching form back to the original text, widened to whole chars.
+fn original_span(
+    text: &str,
+    offsets: &[usize],
+    start: usize,
+    end: usize,
+) -> Option<std::ops::Range<usize>> {
+    if start >= end {
+        return None;
+    }
+    let first = *offsets.get(start)?;
+    let last = *offsets.get(end - 1)?;
+    let last_len = text.get(last..)?.chars().next()?.len_utf8();
+    Some(first..last + last_len)
+}
+
+fn push_unique(list: &mut Vec<String>, value: &str) {
+    if !list.iter().any(|v| v == value) {
+        list.push(value.to_owned());
+    }
+}
+
+/// What the cleaner has decided so far for one document.
+struct Output {
+    kept: Vec<(String, usize, LineZone)>,
+    removed: Vec<Removal>,
+    meta: Meta,
+}
+
+impl Output {
+    fn new(doc: &Document) -> Output {
+        Output {
+            kept: Vec::new(),
+            removed: Vec::new(),
+            meta: Meta { site: doc.site.clone(), ..Meta::default() },
+        }
+    }
+
+    fn remove(&mut self, class: RemovalClass, rule: &str, text: &str, line: usize) {
+        self.removed.push(Removal { class, rule: rule.to_owned(), text: text.to_owned(), line });
+    }
+
+    fn keep(&mut self, text: &str, line: usize, zone: LineZone) {
+        self.kept.push((text.to_owned(), line, zone));
+    }
+
+    /// Drops short lines that repeat the kept line before them. Judged on the final kept
+    /// sequence (after the title left it), so that cleaning the output again finds nothing
+    /// new to drop.
+    fn drop_adjacent_duplicates(&mut self) {
+        let mut previous: Option<String> = None;
+        let mut duplicates = Vec::new();
+        self.kept.retain(|(text, line, _)| {
+            let form = for_matching(text);
+            let repeat = previous.as_deref() == Some(form.as_str())
+                && text.chars().count() <= DUPLICATE_MAX_CHARS;
+            if repeat {
+                duplicates.push((text.clone(), *line));
+            } else {
+                previous = Some(form);
+            }
+            !repeat
+        });
+        for (text, line) in duplicates {
+            self.remove(RemovalClass::Duplicate, DUPLICATE_RULE, &text, line);
+        }
+    }
+
+    /// Removes the lines from the cut on as one related tail.
+    fn cut(&mut self, lines: &[LineState<'_>], rules: &RuleSet, site: Option<&str>) {
+        let _ = site;
+        let Some(first) = lines.first() else { return };
+        let rule = first
+            .hits
+            .iter()
+            .map(|h| rules.rule(h.rule))
+            .find(|r| r.action == Action::CutTail)
+            .map_or("cut", |r| r.id.as_str());
+        let text: Vec<&str> = lines.iter().map(|l| l.raw).collect();
+        let text = text.join("\n");
+        let text = text.trim_end_matches(is_trimmed);
+        self.removed.push(Removal {
+            class: RemovalClass::RelatedTail,
+            rule: rule.to_owned(),
+            text: text.trim_start_matches(is_trimmed).to_owned(),
+            line: first.index,
+        });
+    }
+
+    fn finish(mut self, doc: &Document, layout: &Layout) -> Cleaned {
+        let mut title = doc.title.clone();
+        if title.is_none() {
+            // The title is the first head line that reads like one (several words, not a
+            // label ending in a colon); without such a line, the first short head line.
+            let head: Vec<usize> = (0..self.kept.len())
+                .filter(|&i| self.kept[i].2 == LineZone::Head)
+                .filter(|&i| {
+                    let t = &self.kept[i].0;
+                    t.chars().count() <= TITLE_MAX_CHARS && !t.ends_with(':')
+                })
+                .collect();
+            let pick = head
+                .iter()
+                .copied()
+                .find(|&i| self.kept[i].0.split_whitespace().nth(2).is_some())
+                .or_else(|| head.first().copied());
+            if let Some(i) = pick {
+                let (text, line, _) = self.kept.remove(i);
+                self.removed.push(Removal {
+                    class: RemovalClass::Title,
+                    rule: TITLE_FROM_TEXT_RULE.to_owned(),
+                    text: text.clone(),
+                    line,
+                });
+                // Pages print the title twice (heading and alt text, §9.19): the other copies
+                // go too, as they would when this record is cleaned again with its title.
+                let form = for_matching(&text);
+                let (copies, kept): (Vec<_>, Vec<_>) =
+                    std::mem::take(&mut self.kept).into_iter().partition(|(t, _, zone)| {
+                        matches!(zone, LineZone::Head | LineZone::Lead)
+                            && is_title_line(&for_matching(t), &form)
+                    });
+                self.kept = kept;
+                for (text, line, _) in copies {
+                    self.remove(RemovalClass::Title, TITLE_RULE, &text, line);
+                }
+                title = Some(text);
+            }
+        }
+        let _ = layout;
+        self.drop_adjacent_duplicates();
+        self.removed.sort_by_key(|r| r.line);
+        let text = self.kept.iter().map(|(t, _, _)| t.as_str()).collect::<Vec<_>>().join("\n\n");
+        if self.meta.published.is_none() {
+            self.meta.published = doc.published.clone();
+        }
+        self.meta.language = language::detect(&text).map(str::to_owned);
+        self.meta.canonical_url = doc.url.clone();
+        Cleaned { id: doc.id.clone(), title, text, meta: self.meta, removed: self.removed }
+    }
+}
+
+/// The text blocks of an HTML page, one per line: a stand-in until `clean::html` lands.
+fn html_to_text(html: &str) -> String {
+    let document = scraper::Html::parse_document(html);
+    let mut out = String::new();
+    let mut stack = vec![document.root_element()];
+    let _ = &mut stack;
+    for node in document.root_element().descendants() {
+        if let Some(text) = node.value().as_text() {
+            let inside_skipped = node.ancestors().any(|a| {
+                a.value().as_element().is_some_and(|e| {
+                    matches!(e.name(), "script" | "style" | "noscript" | "template" | "head")
+                })
+            });
+            if inside_skipped {
+                continue;
+            }
+            let block_start = node.prev_sibling().is_none()
+                && node.parent().and_then(|p| p.value().as_element()).is_some_and(|e| {
+                    matches!(
+                        e.name(),
+                        "p" | "div"
+                            | "li"
+                            | "h1"
+                            | "h2"
+                            | "h3"
+                            | "h4"
+                            | "h5"
+                            | "h6"
+                            | "td"
+                            | "blockquote"
+                            | "pre"
+                            | "article"
+                            | "section"
+                            | "header"
+                            | "footer"
+                    )
+                });
+            if block_start && !out.ends_with('\n') && !out.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(text);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cleaner() -> Cleaner {
+        Cleaner::builder().build().unwrap()
+    }
+
+    fn clean(text: &str) -> Cleaned {
+        cleaner().clean(&Document::text("t", text))
+    }
+
+    const SEED: &str = "25.06.2024, 14:25 61571\n\nExperts from Central Asia, S. Korea talk rare minerals\n\n\
+        Experts from Kazakhstan, Kyrgyzstan, Uzbekistan, Tajikistan, Turkmenistan and South Korea discussed the region's mineral resources at the 2024 Korea-Central Asia Next-Generation Dialogue on Monday, press service of the Ministry of Industry and Construction\u{a0}reports.\n\n\
+        The forum is seen as a step forward in South Korea's strategy to build stronger supply chain partnerships with Central Asia to connect Asia and Europe through enhanced cooperation in the key mineral sector.\n \n\u{a0}\n\n\
+        This information may not be reproduced without reference to Kazakhstan Today. Copyright of materials of News Agency Kazakhstan Today.\n\n\n\
+        Found an error in the text?\n\nSelect the error and press Ctrl + Enter at the same time.\n\n\
+        relevant news\n01.08.2024, 16:23 11996\nAnother story\n\nAnother body that must go.";
+
+    #[test]
+    fn seed_page_shape() {
+        let c = clean(SEED);
+        assert_eq!(
+            c.title.as_deref(),
+            Some("Experts from Central Asia, S. Korea talk rare minerals")
+        );
+        assert_eq!(c.meta.published.as_deref(), Some("2024-06-25T14:25"));
+        assert_eq!(c.meta.views, Some(61571));
+        assert!(c.text.starts_with("Experts from Kazakhstan"), "{}", c.text);
+        assert!(c.text.ends_with("in the key mineral sector."), "{}", c.text);
+        let classes: Vec<_> = c.removed.iter().map(|r| r.class).collect();
+        for class in [
+            RemovalClass::Header,
+            RemovalClass::Title,
+            RemovalClass::Copyright,
+            RemovalClass::ErrorPrompt,
+            RemovalClass::RelatedTail,
+        ] {
+            assert!(classes.contains(&class), "{class} missing from {:#?}", c.removed);
+        }
+    }
+
+    #[test]
+    fn keeps_a_page_without_boilerplate_as_it_is() {
+        let text = "First paragraph of a story that has enough words to be prose.\n\nSecond paragraph of the same story, also long enough to count.";
+        let c = clean(text);
+        assert_eq!(c.text, text);
+        assert!(c.removed.is_empty(), "{:#?}", c.removed);
+    }
+
+    #[test]
+    fn keeps_read_also_inside_a_sentence() {
+        let text = "The committee met on Monday to discuss the budget for next year.\n\nRead also the full report, which the committee published on its website last week, before you vote.";
+        assert_eq!(clean(text).text, text);
+    }
+
+    #[test]
+    fn a_document_title_is_dropped_from_the_head() {
+        let doc = Document {
+            title: Some("Labour chooses Manchester | WireFeed".into()),
+            ..Document::text(
+                "d",
+                "Labour chooses Manchester\nThe Labour Party will hold its 2006 autumn conference in Manchester.",
+            )
+        };
+        let c = cleaner().clean(&doc);
+        assert_eq!(c.text, "The Labour Party will hold its 2006 autumn conference in Manchester.");
+        assert_eq!(c.removed[0].class, RemovalClass::Title);
+    }
+
+    #[test]
+    fn drops_adjacent_duplicate_short_lines() {
+        let c = clean(
+            "A short caption\nA short caption\nThe body paragraph follows here and it is long enough to be prose.",
+        );
+        assert_eq!(c.removed.iter().filter(|r| r.class == RemovalClass::Duplicate).count(), 1);
+    }
+
+    #[test]
+    fn empty_and_blank_inputs() {
+        assert_eq!(clean("").text, "");
+        assert_eq!(clean("\n\u{a0}\n\u{feff}\n").text, "");
+    }
+
+    #[test]
+    fn html_bodies_are_reduced_to_text() {
+        let doc = Document::html(
+            "h",
+            "<html><head><title>x</title><script>var a;</script></head><body><p>First paragraph of the story with enough words to count.</p><p>Second one.</p></body></html>",
+        );
+        let c = cleaner().clean(&doc);
+        assert!(c.text.contains("First paragraph"));
+        assert!(!c.text.contains("var a"));
+    }
+
+    #[test]
+    fn cleaner_is_send_sync_and_cheap_to_clone() {
+        fn assert_send_sync<T: Send + Sync + Clone>() {}
+        assert_send_sync::<Cleaner>();
     }
 }

@@ -1,0 +1,293 @@
+//! Reading the dates and times that header lines print, in every format of `BOILERPLATE.md`
+//! §1: `25.06.2024, 14:25`, `15:00, 23 Ноябрь 2025`, `24 қараша 2012, 13:00`, `June 29,
+//! 2006`, `Fri, 16 Mar 2018 18:24:08 +0600`, `2024-06-25 14:25`, `12:52 pm EDT June 29, 2006`.
+//!
+//! Rules capture the text (`(?P<published>…)`); this module turns it into `YYYY-MM-DDTHH:MM`
+//! (or `YYYY-MM-DD` without a time). The time is the site's local time as printed: a header
+//! rarely says its zone, and inventing one would be worse than saying nothing. Month names
+//! are matched by their first letters in every language of the packs (the stems are distinct
+//! across languages, so one table serves them all). Anything that is not a whole, valid date
+//! gives `None`: a relative stamp (`2 часа назад`) is not a publication date.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+/// Month stems (matching form, i.e. lower case) and their month numbers.
+const MONTH_STEMS: &[(&str, u8)] = &[
+    // English, Uzbek and Azerbaijani (Latin), Russian, Uzbek and Kyrgyz (Cyrillic).
+    ("jan", 1),
+    ("yanv", 1),
+    ("янв", 1),
+    ("feb", 2),
+    ("fev", 2),
+    ("фев", 2),
+    ("mar", 3),
+    ("мар", 3),
+    ("apr", 4),
+    ("apr", 4),
+    ("апр", 4),
+    ("may", 5),
+    ("mai", 5),
+    ("мая", 5),
+    ("май", 5),
+    ("jun", 6),
+    ("iyun", 6),
+    ("июн", 6),
+    ("jul", 7),
+    ("iyul", 7),
+    ("июл", 7),
+    ("aug", 8),
+    ("avg", 8),
+    ("avq", 8),
+    ("авг", 8),
+    ("sep", 9),
+    ("sent", 9),
+    ("сен", 9),
+    ("oct", 10),
+    ("okt", 10),
+    ("окт", 10),
+    ("nov", 11),
+    ("noy", 11),
+    ("ноя", 11),
+    ("dec", 12),
+    ("dek", 12),
+    ("дек", 12),
+    // Kazakh (Cyrillic).
+    ("қаң", 1),
+    ("ақп", 2),
+    ("нау", 3),
+    ("сәу", 4),
+    ("мам", 5),
+    ("мау", 6),
+    ("шіл", 7),
+    ("там", 8),
+    ("қыр", 9),
+    ("қаз", 10),
+    ("қар", 11),
+    ("жел", 12),
+    // Kazakh (Latin, 2017/2018 and 2021 alphabets).
+    ("qan", 1),
+    ("aqp", 2),
+    ("naý", 3),
+    ("nau", 3),
+    ("sáý", 4),
+    ("sau", 4),
+    ("mam", 5),
+    ("maý", 6),
+    ("mau", 6),
+    ("shil", 7),
+    ("şil", 7),
+    ("tam", 8),
+    ("qyr", 9),
+    ("qaz", 10),
+    ("qar", 11),
+    ("jel", 12),
+    // Kazakh (Arabic script): قاڭتار, اقپان, ناۋرىز, ٴساۋىر, مامىر, ماۋسىم, ٴشىلدە, تامىز,
+    // قىركۇيەك, قازان, قاراشا, جەلتوقسان.
+    ("قاڭ", 1),
+    ("اقپ", 2),
+    ("ناۋ", 3),
+    ("ٴساۋ", 4),
+    ("ساۋ", 4),
+    ("مام", 5),
+    ("ماۋ", 6),
+    ("ٴشىل", 7),
+    ("شىل", 7),
+    ("تام", 8),
+    ("قىر", 9),
+    ("قاز", 10),
+    ("قار", 11),
+    ("جەل", 12),
+];
+
+static NUMERIC_YMD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d])(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?:[^\d]|$)").expect("valid regex")
+});
+static NUMERIC_DMY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d])(\d{1,2})[-./](\d{1,2})[-./](\d{4}|\d{2})(?:[^\d]|$)")
+        .expect("valid regex")
+});
+static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d])(\d{1,2})(?:-|\s)*(\p{L}[\p{L}\p{M}ٴ]*)\.?,?\s*(\d{4})")
+        .expect("valid regex")
+});
+static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(\p{L}[\p{L}\p{M}]*)\.?\s*(\d{1,2}),?\s+(\d{4})").expect("valid regex")
+});
+static YEAR_DAY_MONTH: LazyLock<Regex> = LazyLock::new(|| {
+    // Uzbek: `2024-yil 25-iyun`.
+    Regex::new(r"(\d{4})-(?:yil|йил)\s+(\d{1,2})-(\p{L}+)").expect("valid regex")
+});
+static TIME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^\d:])(\d{1,2}):(\d{2})(?::\d{2})?(?:\s*([ap])\.?m\.?)?(?:[^\d:]|$)")
+        .expect("valid regex")
+});
+
+/// Parses the date and time in `text` (any case, any of the formats of the module docs).
+///
+/// Returns `YYYY-MM-DDTHH:MM`, or `YYYY-MM-DD` when no time is printed, or `None` when no
+/// whole, valid date is found.
+pub(crate) fn parse_published(text: &str) -> Option<String> {
+    let text = crate::normalize::for_matching(text);
+    let (year, month, day) = find_date(&text)?;
+    match find_time(&text) {
+        Some((hour, minute)) => {
+            Some(format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}"))
+        }
+        None => Some(format!("{year:04}-{month:02}-{day:02}")),
+    }
+}
+
+fn find_date(text: &str) -> Option<(u16, u8, u8)> {
+    if let Some(c) = NUMERIC_YMD.captures(text) {
+        if let Some(date) = valid(num(&c[1])?, num(&c[2])?, num(&c[3])?) {
+            return Some(date);
+        }
+    }
+    if let Some(c) = NUMERIC_DMY.captures(text) {
+        let year = expand_year(num(&c[3])?, c[3].len());
+        let (a, b) = (num(&c[1])?, num(&c[2])?);
+        // Day first, as everywhere in our regions; a first field over 12 cannot be a month,
+        // and a second field over 12 means the page wrote month first.
+        if let Some(date) = valid(year, b, a).or_else(|| valid(year, a, b)) {
+            return Some(date);
+        }
+    }
+    for c in DAY_MONTH_YEAR.captures_iter(text) {
+        if let (Some(month), Some(day), Some(year)) = (month_of(&c[2]), num(&c[1]), num(&c[3])) {
+            if let Some(date) = valid(year, month.into(), day) {
+                return Some(date);
+            }
+        }
+    }
+    for c in MONTH_DAY_YEAR.captures_iter(text) {
+        if let (Some(month), Some(day), Some(year)) = (month_of(&c[1]), num(&c[2]), num(&c[3])) {
+            if let Some(date) = valid(year, month.into(), day) {
+                return Some(date);
+            }
+        }
+    }
+    if let Some(c) = YEAR_DAY_MONTH.captures(text) {
+        if let (Some(year), Some(day), Some(month)) = (num(&c[1]), num(&c[2]), month_of(&c[3])) {
+            return valid(year, month.into(), day);
+        }
+    }
+    None
+}
+
+fn find_time(text: &str) -> Option<(u8, u8)> {
+    let c = TIME.captures(text)?;
+    let mut hour = u8::try_from(num(&c[1])?).ok()?;
+    let minute = u8::try_from(num(&c[2])?).ok()?;
+    match c.get(3).map(|m| m.as_str()) {
+        Some("p") if hour < 12 => hour += 12,
+        Some("a") if hour == 12 => hour = 0,
+        _ => {}
+    }
+    (hour < 24 && minute < 60).then_some((hour, minute))
+}
+
+fn num(digits: &str) -> Option<u16> {
+    digits.parse().ok()
+}
+
+fn expand_year(year: u16, digits: usize) -> u16 {
+    if digits == 2 { 2000 + year } else { year }
+}
+
+fn valid(year: u16, month: u16, day: u16) -> Option<(u16, u8, u8)> {
+    let month = u8::try_from(month).ok().filter(|m| (1..=12).contains(m))?;
+    let day = u8::try_from(day).ok()?;
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    };
+    ((1900..=2200).contains(&year) && (1..=days).contains(&day)).then_some((year, month, day))
+}
+
+/// The month a (matching-form) word names, by its stem.
+fn month_of(word: &str) -> Option<u8> {
+    MONTH_STEMS.iter().find(|(stem, _)| word.starts_with(stem)).map(|&(_, month)| month)
+}
+
+/// Seconds since 1970-01-01T00:00 for a `YYYY-MM-DD[THH:MM[:SS]]` string (any offset or `Z`
+/// suffix is ignored: times compare as printed). Used for time windows.
+pub fn timestamp_seconds(iso: &str) -> Option<i64> {
+    let b = iso.as_bytes();
+    let field = |r: std::ops::Range<usize>| -> Option<i64> {
+        let s = iso.get(r)?;
+        s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
+    };
+    let (year, month, day) = (field(0..4)?, field(5..7)?, field(8..10)?);
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    valid(u16::try_from(year).ok()?, u16::try_from(month).ok()?, u16::try_from(day).ok()?)?;
+    let (hour, minute, second) = if matches!(b.get(10), Some(b'T' | b' ')) {
+        (field(11..13).unwrap_or(0), field(14..16).unwrap_or(0), field(17..19).unwrap_or(0))
+    } else {
+        (0, 0, 0)
+    };
+    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_header_format_of_the_catalogue() {
+        let cases = [
+            ("25.06.2024, 14:25", Some("2024-06-25T14:25")),
+            ("15:00, 23 Ноябрь 2025", Some("2025-11-23T15:00")),
+            ("09:00, 16 ноября 2025, Бишкек", Some("2025-11-16T09:00")),
+            ("22:03 / 24.04.2024", Some("2024-04-24T22:03")),
+            ("24 қараша 2012, 13:00", Some("2012-11-24T13:00")),
+            ("Thursday, June 10, 2021", Some("2021-06-10")),
+            ("POSTED: 12:52 pm EDT June 29, 2006", Some("2006-06-29T12:52")),
+            ("16:47 , 21 июля, 2016", Some("2016-07-21T16:47")),
+            ("31 oktyabr 2020", Some("2020-10-31")),
+            ("Tarix: 10-05-2019 13:10", Some("2019-05-10T13:10")),
+            ("Tue, 2017-03-28 01:18", Some("2017-03-28T01:18")),
+            ("Fri, 16 Mar 2018 18:24:08 +0600", Some("2018-03-16T18:24")),
+            ("15 march 2024 year", Some("2024-03-15")),
+            ("24 сентябр 2025", Some("2025-09-24")),
+            ("جۇما, 30 قاڭتار 2026", Some("2026-01-30")),
+            ("Baku/02.10.20/Turan", Some("2020-10-02")),
+            ("2024-yil 25-iyun", Some("2024-06-25")),
+            ("Published 27/02/2005 12:44 GMT", Some("2005-02-27T12:44")),
+            ("2 часа назад", None),
+            ("Сегодня, 14:25", None),
+            ("31.02.2024", None),
+            ("61571", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_published(text).as_deref(), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn timestamps_count_days_and_seconds() {
+        assert_eq!(timestamp_seconds("1970-01-01"), Some(0));
+        assert_eq!(timestamp_seconds("1970-01-02T00:00:01Z"), Some(86_401));
+        assert_eq!(timestamp_seconds("2000-03-01T00:00"), Some(951_868_800));
+        assert_eq!(timestamp_seconds("2005-13-01"), None);
+        assert_eq!(timestamp_seconds("garbage"), None);
+        assert_eq!(timestamp_seconds("2005-0"), None);
+    }
+}

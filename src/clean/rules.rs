@@ -1,0 +1,385 @@
+//! Step 3c: the compiled rules — which rules match a line.
+//!
+//! A [`RuleSet`] is built once from the packs and then only read, so it is shared by every
+//! worker. Matching a line costs one `aho-corasick` pass for every literal phrase of every
+//! rule, one hash lookup for the `whole_line` phrases, and one `RegexSet` pass for the rules
+//! that have only a pattern; a rule's own regex runs only when its phrases already matched.
+//! That keeps the cost per line nearly flat in the number of rules.
+//!
+//! The rule set does not know about zones: it reports every rule that matches, in pack order,
+//! and the cleaner (`clean::zones`) decides which one applies where the line stands.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::{Regex, RegexSet, RegexSetBuilder};
+
+use super::packs::{Action, Pack, Scope, Zone, compile_pattern};
+use crate::normalize::for_matching;
+use crate::{Error, RemovalClass};
+
+/// One rule, compiled.
+#[derive(Debug)]
+pub(crate) struct Rule {
+    pub(crate) id: String,
+    pub(crate) class: RemovalClass,
+    pub(crate) action: Action,
+    pub(crate) zone: Zone,
+    pub(crate) scope: Scope,
+    pub(crate) max_line_chars: usize,
+    pub(crate) regex: Option<Regex>,
+    has_phrases: bool,
+    /// Sites of the rule's pack; empty for every site.
+    sites: Vec<String>,
+}
+
+impl Rule {
+    /// Whether the rule applies to documents of `site`.
+    fn applies_to(&self, site: Option<&str>) -> bool {
+        self.sites.is_empty()
+            || site.is_some_and(|site| {
+                self.sites.iter().any(|s| {
+                    site.eq_ignore_ascii_case(s)
+                        || (site.len() > s.len()
+                            && site.is_char_boundary(site.len() - s.len() - 1)
+                            && site[site.len() - s.len()..].eq_ignore_ascii_case(s)
+                            && site.as_bytes()[site.len() - s.len() - 1] == b'.')
+                })
+            })
+    }
+}
+
+/// Every rule of the loaded packs, compiled for matching.
+#[derive(Debug)]
+pub(crate) struct RuleSet {
+    rules: Vec<Rule>,
+    /// Phrases of `contains` rules; pattern `i` belongs to the rules in `phrase_rules[i]`.
+    phrases: Option<AhoCorasick>,
+    phrase_rules: Vec<Vec<usize>>,
+    /// Phrases of `whole_line` rules, by their trimmed matching form.
+    whole_lines: HashMap<String, Vec<usize>>,
+    /// Rules that have a pattern and no phrases, matched together.
+    pattern_only: RegexSet,
+    pattern_only_rules: Vec<usize>,
+    /// The longest line (in chars) that some `scope = "line"` rule looks at.
+    max_line_chars: usize,
+    /// The longest window of the `start`/`end` rules.
+    max_window_chars: usize,
+}
+
+/// Characters trimmed from both ends of a line before a `whole_line` comparison.
+pub(crate) fn trim_decoration(line: &str) -> &str {
+    line.trim_matches(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                ':' | '.'
+                    | '!'
+                    | '?'
+                    | '›'
+                    | '»'
+                    | '→'
+                    | '•'
+                    | '*'
+                    | '#'
+                    | '|'
+                    | '-'
+                    | '…'
+                    | '>'
+                    | '<'
+                    | '·'
+                    | '"'
+            )
+    })
+}
+
+impl RuleSet {
+    /// Compiles the rules of `packs`, in order.
+    pub(crate) fn build(packs: &[Pack]) -> Result<RuleSet, Error> {
+        let mut rules = Vec::new();
+        let mut phrase_index: HashMap<String, usize> = HashMap::new();
+        let mut phrase_list: Vec<String> = Vec::new();
+        let mut phrase_rules: Vec<Vec<usize>> = Vec::new();
+        let mut whole_lines: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut pattern_only_sources = Vec::new();
+        let mut pattern_only_rules = Vec::new();
+        let mut seen_ids = std::collections::BTreeMap::new();
+
+        for pack in packs {
+            for spec in &pack.rules {
+                if let Some(other) = seen_ids.insert(spec.id.clone(), pack.name.clone()) {
+                    return Err(Error::pack(
+                        &pack.name,
+                        Some(&spec.id),
+                        format!("rule id is also used by pack {other}"),
+                    ));
+                }
+                let index = rules.len();
+                let regex = match &spec.pattern {
+                    Some(p) => Some(
+                        compile_pattern(p)
+                            .map_err(|e| Error::pack(&pack.name, Some(&spec.id), e))?,
+                    ),
+                    None => None,
+                };
+                for phrase in &spec.phrases {
+                    let folded = for_matching(phrase);
+                    if spec.whole_line {
+                        let key = trim_decoration(&folded).to_owned();
+                        let owners = whole_lines.entry(key).or_default();
+                        if !owners.contains(&index) {
+                            owners.push(index);
+                        }
+                    } else {
+                        let slot = *phrase_index.entry(folded.clone()).or_insert_with(|| {
+                            phrase_list.push(folded);
+                            phrase_rules.push(Vec::new());
+                            phrase_rules.len() - 1
+                        });
+                        if !phrase_rules[slot].contains(&index) {
+                            phrase_rules[slot].push(index);
+                        }
+                    }
+                }
+                if spec.phrases.is_empty() {
+                    if let Some(p) = &spec.pattern {
+                        pattern_only_sources.push(p.clone());
+                        pattern_only_rules.push(index);
+                    }
+                }
+                rules.push(Rule {
+                    id: spec.id.clone(),
+                    class: spec.class,
+                    action: spec.action,
+                    zone: spec.zone,
+                    scope: spec.scope,
+                    max_line_chars: spec.max_line_chars,
+                    regex,
+                    has_phrases: !spec.phrases.is_empty(),
+                    sites: pack.sites.clone(),
+                });
+            }
+        }
+
+        let phrases = if phrase_list.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .build(&phrase_list)
+                    .map_err(|e| {
+                        Error::config(format!("cannot build the phrase automaton: {e}"))
+                    })?,
+            )
+        };
+        let pattern_only = RegexSetBuilder::new(&pattern_only_sources)
+            .size_limit(64 << 20)
+            .dfa_size_limit(64 << 20)
+            .build()
+            .map_err(|e| Error::config(format!("cannot build the pattern set: {e}")))?;
+        let max_line_chars = rules.iter().map(|r| r.max_line_chars).max().unwrap_or(0);
+        let max_window_chars = rules
+            .iter()
+            .filter(|r| r.scope != Scope::Line)
+            .map(|r| r.max_line_chars)
+            .max()
+            .unwrap_or(0);
+        Ok(RuleSet {
+            rules,
+            phrases,
+            phrase_rules,
+            whole_lines,
+            pattern_only,
+            pattern_only_rules,
+            max_line_chars,
+            max_window_chars,
+        })
+    }
+
+    /// The rule at `index`.
+    pub(crate) fn rule(&self, index: usize) -> &Rule {
+        &self.rules[index]
+    }
+
+    /// How many rules there are.
+    pub(crate) fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Lines with more characters than this are only seen through windows.
+    pub(crate) fn max_line_chars(&self) -> usize {
+        self.max_line_chars
+    }
+
+    /// The window, in characters, that `start`/`end` rules see of a long line.
+    pub(crate) fn max_window_chars(&self) -> usize {
+        self.max_window_chars
+    }
+
+    /// Appends to `out`, in rule order, every rule that matches the matching form `line`.
+    ///
+    /// `chars` is the length of the line in characters (of the whole line, when `window` is
+    /// `Some`). With `window`, `line` is the first or last part of a long line, and only the
+    /// rules with that scope are considered.
+    pub(crate) fn matches(
+        &self,
+        line: &str,
+        chars: usize,
+        window: Option<Scope>,
+        site: Option<&str>,
+        out: &mut Vec<usize>,
+    ) {
+        let start = out.len();
+        let eligible = |rule: &Rule| match window {
+            None => chars <= rule.max_line_chars,
+            Some(scope) => rule.scope == scope && chars > rule.max_line_chars,
+        };
+        if let Some(owners) = self.whole_lines.get(trim_decoration(line)) {
+            out.extend(owners.iter().copied());
+        }
+        if let Some(ac) = &self.phrases {
+            for m in ac.find_overlapping_iter(line) {
+                out.extend(self.phrase_rules[m.pattern().as_usize()].iter().copied());
+            }
+        }
+        if !self.pattern_only_rules.is_empty() {
+            out.extend(self.pattern_only.matches(line).iter().map(|i| self.pattern_only_rules[i]));
+        }
+        let candidates = &mut out[start..];
+        candidates.sort_unstable();
+        let mut kept = start;
+        for i in start..out.len() {
+            let index = out[i];
+            if i > start && out[i - 1] == index {
+                continue;
+            }
+            let rule = &self.rules[index];
+            if !eligible(rule) || !rule.applies_to(site) {
+                continue;
+            }
+            // Rules with phrases check their pattern now; pattern-only rules matched already.
+            if rule.has_phrases && rule.regex.as_ref().is_some_and(|re| !re.is_match(line)) {
+                continue;
+            }
+            out[kept] = index;
+            kept += 1;
+        }
+        out.truncate(kept);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::packs::{self, builtin_names, load_builtin};
+    use super::*;
+
+    fn set(toml: &str) -> RuleSet {
+        RuleSet::build(&[packs::parse("t", toml).unwrap()]).unwrap()
+    }
+
+    fn matched(set: &RuleSet, line: &str) -> Vec<String> {
+        let m = for_matching(line);
+        let mut out = Vec::new();
+        set.matches(&m, m.chars().count(), None, None, &mut out);
+        out.into_iter().map(|i| set.rule(i).id.clone()).collect()
+    }
+
+    #[test]
+    fn phrases_patterns_and_whole_lines() {
+        let set = set(r#"
+            [pack]
+            name = "t"
+            [[rule]]
+            id = "t.error_prompt.ctrl"
+            class = "error_prompt"
+            phrases = ["ctrl+enter", "ctrl + enter"]
+            pattern = 'ошибк|error'
+            [[rule]]
+            id = "t.related_tail.read_also"
+            class = "related_tail"
+            action = "cut_tail"
+            whole_line = true
+            phrases = ["читайте также"]
+            [[rule]]
+            id = "t.header.date"
+            class = "header"
+            pattern = '^\d{2}\.\d{2}\.\d{4}$'
+            max_line_chars = 12
+        "#);
+        assert_eq!(matched(&set, "Нашли ошибку? Нажмите Ctrl + Enter"), ["t.error_prompt.ctrl"]);
+        assert!(matched(&set, "Press Ctrl+Enter to send").is_empty());
+        assert_eq!(matched(&set, "ЧИТАЙТЕ ТАКЖЕ:"), ["t.related_tail.read_also"]);
+        assert!(matched(&set, "Читайте также интервью с министром в следующем номере.").is_empty());
+        assert_eq!(matched(&set, "25.06.2024"), ["t.header.date"]);
+    }
+
+    #[test]
+    fn site_packs_apply_to_their_sites_only() {
+        let set = set(
+            "[pack]\nname = \"t\"\nsites = [\"kt.kz\"]\n[[rule]]\nid = \"t.ad.x\"\nclass = \"ad\"\nphrases = [\"promo\"]\n",
+        );
+        let mut out = Vec::new();
+        for (site, expected) in
+            [(Some("kt.kz"), 1), (Some("www.kt.kz"), 1), (Some("notkt.kz"), 0), (None, 0)]
+        {
+            out.clear();
+            set.matches("promo", 5, None, site, &mut out);
+            assert_eq!(out.len(), expected, "{site:?}");
+        }
+    }
+
+    /// Every built-in rule matches its own examples and none of its keeps.
+    #[test]
+    fn builtin_rules_match_their_examples_and_keeps() {
+        let packs: Vec<_> = builtin_names().map(|n| load_builtin(n).unwrap()).collect();
+        let set = RuleSet::build(&packs).unwrap();
+        let mut failures = Vec::new();
+        let mut index = 0;
+        for pack in &packs {
+            for spec in &pack.rules {
+                let site = pack.sites.first().map(String::as_str);
+                for (line, want) in spec
+                    .examples
+                    .iter()
+                    .map(|l| (l, true))
+                    .chain(spec.keep.iter().map(|l| (l, false)))
+                {
+                    let m = for_matching(line);
+                    let chars = m.chars().count();
+                    let mut out = Vec::new();
+                    set.matches(&m, chars, None, site, &mut out);
+                    if chars > spec.max_line_chars && spec.scope != Scope::Line {
+                        let window = window_of(&m, spec.scope, spec.max_line_chars);
+                        set.matches(window, chars, Some(spec.scope), site, &mut out);
+                    }
+                    let got = out.contains(&index);
+                    if got != want {
+                        let verb =
+                            if want { "does not match example" } else { "matches keep line" };
+                        failures.push(format!("{}: {verb} {line:?}", spec.id));
+                    }
+                }
+                if spec.examples.is_empty() {
+                    failures.push(format!("{}: no examples", spec.id));
+                }
+                index += 1;
+            }
+        }
+        assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    }
+
+    fn window_of(m: &str, scope: Scope, chars: usize) -> &str {
+        match scope {
+            Scope::Start => {
+                let end = m.char_indices().nth(chars).map_or(m.len(), |(i, _)| i);
+                &m[..end]
+            }
+            _ => {
+                let total = m.chars().count();
+                let start = m.char_indices().nth(total.saturating_sub(chars)).map_or(0, |(i, _)| i);
+                &m[start..]
+            }
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! Step 3b: zones — where a line stands decides what its words mean.
+//!
+//! The same words mean different things in different places of a page. A date line before
+//! the title is the page header (metadata); in the middle of the body it is text; right after
+//! the last paragraph it is the header of the *next* story of a related tail, and so a cut.
+//! `Read also` opening the tail cuts it; inside a body sentence it stays. A bare `0` after the
+//! last paragraph is a comment counter; nowhere else is it safe to drop.
+//!
+//! So the cleaner first finds, for every line, which rules match it (`clean::rules`), and only
+//! then lays out the zones:
+//!
+//! - **head**: the lines before the first body paragraph (the *lead*): a line that no head
+//!   rule removes and that reads as prose (see [`is_prose`]);
+//! - **lead**: the first body paragraph, where agency datelines stand;
+//! - **body**: from the lead up to the first truncation marker (`cut_tail`) after it;
+//! - **tail**: the trailing run of lines after the last body paragraph of which every line is
+//!   blank or removed by some rule — computed backwards from the cut, so a tail-only rule (a
+//!   bare counter, `Комментарии`) only fires when nothing but boilerplate follows it.
+//!
+//! A page with no line that reads as prose has no body: every line is head, nothing is cut.
+
+use super::packs::{Action, Zone};
+
+/// What the layout needs to know about one line.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct LineFacts {
+    /// Blank once normalised (white space, zero-width characters, BOMs only).
+    pub(crate) blank: bool,
+    /// Reads as a body paragraph (see [`is_prose`]).
+    pub(crate) prose: bool,
+    /// Some rule allowed in the head removes it.
+    pub(crate) dropped_in_head: bool,
+    /// Some rule allowed after the head removes it.
+    pub(crate) dropped_after_head: bool,
+    /// Some `cut_tail` rule matches it.
+    pub(crate) cuts: bool,
+}
+
+/// Where the zones of a document begin and end, as line indices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Layout {
+    /// The first body paragraph; `None` when the page has no body.
+    pub(crate) lead: Option<usize>,
+    /// The first line of the trailing boilerplate run (== `cut` when there is none).
+    pub(crate) tail: usize,
+    /// The line where a truncation marker cuts the rest (== number of lines when none).
+    pub(crate) cut: usize,
+}
+
+/// The zone of a line, once the layout is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LineZone {
+    Head,
+    Lead,
+    Body,
+    Tail,
+    /// At or after the cut: removed with the tail.
+    Cut,
+}
+
+impl Layout {
+    /// Lays out the zones of a document from the facts of its lines.
+    pub(crate) fn of(lines: &[LineFacts]) -> Layout {
+        let n = lines.len();
+        let lead = lines.iter().position(|l| !l.blank && l.prose && !l.dropped_in_head && !l.cuts);
+        let Some(lead) = lead else {
+            return Layout { lead: None, tail: n, cut: n };
+        };
+        let cut = (lead + 1..n).find(|&i| lines[i].cuts).unwrap_or(n);
+        let mut tail = cut;
+        while tail > lead + 1 && (lines[tail - 1].blank || lines[tail - 1].dropped_after_head) {
+            tail -= 1;
+        }
+        Layout { lead: Some(lead), tail, cut }
+    }
+
+    /// The zone of line `i`.
+    pub(crate) fn zone(&self, i: usize) -> LineZone {
+        match self.lead {
+            None => LineZone::Head,
+            Some(lead) if i < lead => LineZone::Head,
+            Some(lead) if i == lead => LineZone::Lead,
+            Some(_) if i >= self.cut => LineZone::Cut,
+            Some(_) if i >= self.tail => LineZone::Tail,
+            Some(_) => LineZone::Body,
+        }
+    }
+}
+
+/// Whether a rule declared for `rule_zone` applies to a line in `line_zone`.
+pub(crate) fn applies(rule_zone: Zone, line_zone: LineZone) -> bool {
+    match (rule_zone, line_zone) {
+        (_, LineZone::Cut) => false,
+        (Zone::Any, _) => true,
+        (Zone::Head, LineZone::Head) => true,
+        (Zone::Lead, LineZone::Lead) => true,
+        (Zone::Body, LineZone::Lead | LineZone::Body | LineZone::Tail) => true,
+        (Zone::Tail, LineZone::Tail) => true,
+        _ => false,
+    }
+}
+
+/// Whether a rule with `action` and `zone` removes a line in the head, or after it; used to
+/// build [`LineFacts`].
+pub(crate) fn removes_in_head(action: Action, zone: Zone) -> bool {
+    action == Action::Drop && matches!(zone, Zone::Head | Zone::Any)
+}
+
+/// See [`removes_in_head`].
+pub(crate) fn removes_after_head(action: Action, zone: Zone) -> bool {
+    action == Action::Drop && matches!(zone, Zone::Body | Zone::Tail | Zone::Any)
+}
+
+/// Fewest words of a line that reads as a paragraph by length alone. Headlines run up to
+/// about 15 words; past that a line is prose whatever its punctuation.
+const PROSE_MIN_WORDS: usize = 16;
+/// Fewest characters of a line that reads as a paragraph by length alone (headlines rarely
+/// pass 120).
+const PROSE_MIN_CHARS: usize = 120;
+/// Fewest words of a statement (a line ending in `.` or `…`) that reads as a paragraph.
+const SENTENCE_MIN_WORDS: usize = 4;
+/// Fewest words of a question or exclamation that reads as a paragraph: headlines end in `?`
+/// and `!` too, so these need more words than a statement.
+const QUESTION_MIN_WORDS: usize = 12;
+
+/// Whether a line reads as a body paragraph rather than a title, menu item or label: a long
+/// line, or a sentence. Headlines (short, no final full stop) are not prose.
+pub(crate) fn is_prose(text: &str, chars: usize) -> bool {
+    let words = text.split_whitespace().take(PROSE_MIN_WORDS).count();
+    if words >= PROSE_MIN_WORDS || (chars >= PROSE_MIN_CHARS && words >= 2) {
+        return true;
+    }
+    let end = text.trim_end_matches(['"', '»', '”', '\'', ')', '’']);
+    if end.ends_with(['.', '…', '。']) && !end.ends_with("..") {
+        return words >= SENTENCE_MIN_WORDS;
+    }
+    end.ends_with(['.', '!', '?', '…']) && words >= QUESTION_MIN_WORDS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn facts(spec: &str) -> Vec<LineFacts> {
+        // One char per line: b blank, p prose, h dropped in head, t dropped after head,
+        // c cut marker, s short unmatched line.
+        spec.chars()
+            .map(|c| LineFacts {
+                blank: c == 'b',
+                prose: c == 'p',
+                dropped_in_head: c == 'h',
+                dropped_after_head: c == 't',
+                cuts: c == 'c',
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lead_is_the_first_prose_line_not_removed() {
+        let layout = Layout::of(&facts("hbsbppp"));
+        assert_eq!(layout.lead, Some(4));
+        assert_eq!(layout.zone(2), LineZone::Head);
+        assert_eq!(layout.zone(4), LineZone::Lead);
+        assert_eq!(layout.zone(5), LineZone::Body);
+    }
+
+    #[test]
+    fn cut_is_honoured_only_after_the_lead() {
+        let layout = Layout::of(&facts("csppcpp"));
+        assert_eq!(layout.lead, Some(2));
+        assert_eq!(layout.cut, 4);
+        assert_eq!(layout.zone(0), LineZone::Head);
+        assert_eq!(layout.zone(5), LineZone::Cut);
+    }
+
+    #[test]
+    fn tail_is_the_trailing_run_of_removed_lines() {
+        let layout = Layout::of(&facts("pptbtbt"));
+        assert_eq!(layout.tail, 2);
+        assert_eq!(layout.zone(1), LineZone::Body);
+        assert_eq!(layout.zone(6), LineZone::Tail);
+        // A kept line after boilerplate ends the run.
+        let layout = Layout::of(&facts("pptsb"));
+        assert_eq!(layout.tail, 4);
+    }
+
+    #[test]
+    fn no_prose_means_no_body() {
+        let layout = Layout::of(&facts("shscs"));
+        assert_eq!(layout.lead, None);
+        assert!((0..5).all(|i| layout.zone(i) == LineZone::Head));
+    }
+
+    #[test]
+    fn prose_needs_length_or_a_sentence() {
+        assert!(is_prose("Experts from five countries discussed the region's resources.", 62));
+        assert!(is_prose("Он сказал это вчера.", 20));
+        assert!(!is_prose("Experts talk rare minerals", 26));
+        assert!(!is_prose("Experts from Central Asia, S. Korea talk rare minerals", 54));
+        assert!(!is_prose("Who will pay for the new bridge over the river?", 47));
+        assert!(!is_prose("Read also:", 10));
+        assert!(!is_prose("Здравствуйте.", 13));
+    }
+}

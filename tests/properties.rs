@@ -1,0 +1,116 @@
+//! Properties of the cleaner that hold for every input: it never panics, cleaning a cleaned
+//! record again changes nothing, every input line is accounted for, and kept text comes only
+//! from the input.
+
+use std::sync::LazyLock;
+
+use clean_news::normalize::for_matching;
+use clean_news::{Cleaned, Cleaner, Document};
+use proptest::prelude::*;
+
+static CLEANER: LazyLock<Cleaner> = LazyLock::new(|| Cleaner::builder().build().unwrap());
+
+/// Lines in the shapes of the catalogue, so that generated pages exercise the rules.
+const LINES: &[&str] = &[
+    "25.06.2024, 14:25 61571",
+    "01.08.2024, 16:23 11996",
+    "22:03 / 24.04.2024",
+    "Experts from Central Asia, S. Korea talk rare minerals",
+    "Experts from Kazakhstan and South Korea discussed the region's mineral resources on Monday, press service of the Ministry reports.",
+    "The forum is seen as a step forward in the strategy to build stronger supply chains.",
+    "This information may not be reproduced without reference to Kazakhstan Today.",
+    "Found an error in the text?",
+    "Select the error and press Ctrl + Enter at the same time.",
+    "relevant news",
+    "Read also:",
+    "Читайте также",
+    "Нашли ошибку в тексте? Выделите ее и нажмите Ctrl+Enter",
+    "МОСКВА, 2 сентября. /ТАСС/. Правительство утвердило план развития отрасли, передает корреспондент агентства.",
+    "Источник: Nur.kz",
+    "Source : Akipress",
+    "Фото: Акорда",
+    "Реклама",
+    "Поделиться:",
+    "0",
+    "Комментарии",
+    "© 2024 Орталық Еуразиялық төрелік соты. Барлық құқықтар қорғалған.",
+    "Eslatib o‘tamiz, kuni kecha prezident kanalga obuna bo‘ldi.",
+    "Эгерде ката тапсаңыз, текстти белгилеп Ctrl+Enter басыңыз",
+    "Copyright 2025 The Associated Press. All rights reserved.",
+    "SEATTLE (AP) — The city council voted on Tuesday to expand the program to every district.",
+    "…tenge.Source : https://www.gov.kz/memleket/entities/moa/press/news/details/965218",
+    "Напомним, экзамен для кандидатов состоит из двух этапов: письменный и устный.",
+    "\u{a0}",
+    "\u{feff}",
+    "",
+    "Здравствуйте.",
+    "A short caption",
+    "A short caption",
+];
+
+fn page() -> impl Strategy<Value = String> {
+    let line = prop_oneof![
+        4 => proptest::sample::select(LINES).prop_map(str::to_owned),
+        1 => "\\PC{0,120}",
+        1 => "[a-zA-Zа-яА-Я ,.:!?0-9-]{0,200}",
+    ];
+    proptest::collection::vec(line, 0..30).prop_map(|lines| lines.join("\n"))
+}
+
+fn clean(text: &str, title: Option<String>) -> Cleaned {
+    CLEANER.clean(&Document { title, ..Document::text("p", text) })
+}
+
+fn is_blank(line: &str) -> bool {
+    for_matching(line).is_empty()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn cleaning_is_idempotent(text in page()) {
+        let once = clean(&text, None);
+        let twice = clean(&once.text, once.title.clone());
+        prop_assert_eq!(&twice.text, &once.text, "removed the second time: {:#?}", twice.removed);
+    }
+
+    #[test]
+    fn never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+        let text = String::from_utf8_lossy(&bytes);
+        let _ = clean(&text, None);
+        let _ = CLEANER.clean(&Document::html("h", text.into_owned()));
+    }
+
+    #[test]
+    fn kept_text_comes_only_from_the_input(text in page()) {
+        let cleaned = clean(&text, None);
+        for paragraph in cleaned.text.split("\n\n").filter(|p| !p.is_empty()) {
+            prop_assert!(text.lines().any(|l| l.contains(paragraph)), "{paragraph:?} is not in the input");
+        }
+    }
+
+    #[test]
+    fn every_line_is_kept_or_removed(text in page()) {
+        let cleaned = clean(&text, None);
+        let lines: Vec<&str> = text.split('\n').collect();
+        let mut covered = vec![false; lines.len()];
+        for removal in &cleaned.removed {
+            prop_assert!(removal.line < lines.len(), "removal out of bounds: {removal:?}");
+            let span = removal.text.split('\n').count();
+            for (offset, removed_line) in removal.text.split('\n').enumerate() {
+                let i = removal.line + offset;
+                prop_assert!(i < lines.len() && offset < span);
+                prop_assert!(lines[i].contains(removed_line.trim()), "{removal:?} is not line {i}");
+                // A fragment stripped from a kept line does not account for the line.
+                if removed_line.trim() == lines[i].trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}' || c == '\u{200b}') || span > 1 {
+                    covered[i] = true;
+                }
+            }
+        }
+        let paragraphs = cleaned.text.split("\n\n").filter(|p| !p.is_empty()).count();
+        let non_blank = lines.iter().filter(|l| !is_blank(l)).count();
+        let covered_non_blank = lines.iter().zip(&covered).filter(|(l, c)| **c && !is_blank(l)).count();
+        prop_assert_eq!(paragraphs + covered_non_blank, non_blank, "removed: {:#?}", cleaned.removed);
+    }
+}
