@@ -118,13 +118,16 @@ impl Cleaner {
     fn clean_text(&self, doc: &Document, text: &str) -> Cleaned {
         let site = doc.site.as_deref();
         let rules = &*self.rules;
-        let lines: Vec<LineState<'_>> = text
+        let mut lines: Vec<LineState<'_>> = text
             .split('\n')
             .enumerate()
             .map(|(index, raw)| LineState::new(index, raw, rules, site))
             .collect();
         let facts: Vec<LineFacts> = lines.iter().map(|l| l.facts(rules)).collect();
         let layout = Layout::of(&facts);
+        if let Some(lead) = layout.lead {
+            lines[lead].match_window(Scope::Start, rules, site);
+        }
 
         let mut out = Output::new(doc);
         let title_form = doc.title.as_deref().map(for_matching).filter(|t| !t.is_empty());
@@ -211,6 +214,8 @@ struct LineState<'a> {
     raw: &'a str,
     /// The line, trimmed: what is kept.
     text: &'a str,
+    /// Length of `text` in characters.
+    chars: usize,
     blank: bool,
     prose: bool,
     hits: Vec<Hit>,
@@ -226,7 +231,15 @@ impl<'a> LineState<'a> {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         let text = raw.trim_matches(is_trimmed);
         let mut line =
-            LineState { index, raw, text, blank: text.is_empty(), prose: false, hits: Vec::new() };
+            LineState {
+            index,
+            raw,
+            text,
+            chars: 0,
+            blank: text.is_empty(),
+            prose: false,
+            hits: Vec::new(),
+        };
         if line.blank {
             return line;
         }
@@ -241,17 +254,24 @@ impl<'a> LineState<'a> {
             rules.matches(&form, form.chars().count(), None, site, &mut matched);
             line.hits.extend(matched.iter().map(|&rule| Hit { rule, window: None }));
         }
-        let window_chars = rules.max_window_chars();
-        if window_chars > 0 && chars > window_chars {
-            for scope in [Scope::Start, Scope::End] {
-                matched.clear();
-                let form = for_matching(window(text, scope, window_chars));
-                rules.matches(&form, chars, Some(scope), site, &mut matched);
-                line.hits.extend(matched.iter().map(|&rule| Hit { rule, window: Some(scope) }));
-            }
-        }
+        line.chars = chars;
+        line.match_window(Scope::End, rules, site);
         line.prose = zones::is_prose(text, chars);
         line
+    }
+
+    /// Adds the hits of the `start` or `end` rules on that window of a long line. The end
+    /// window is read for every line (attributions, glued fragments); the start window only for
+    /// the lead, once the layout is known, since datelines open the first paragraph only.
+    fn match_window(&mut self, scope: Scope, rules: &RuleSet, site: Option<&str>) {
+        let window_chars = rules.max_window_chars();
+        if window_chars == 0 || self.chars <= window_chars {
+            return;
+        }
+        let form = for_matching(window(self.text, scope, window_chars));
+        let mut matched = Vec::new();
+        rules.matches(&form, self.chars, Some(scope), site, &mut matched);
+        self.hits.extend(matched.into_iter().map(|rule| Hit { rule, window: Some(scope) }));
     }
 
     fn facts(&self, rules: &RuleSet) -> LineFacts {
