@@ -697,7 +697,7 @@ mod tests {
     #[test]
     fn drops_adjacent_duplicate_short_lines() {
         let c = clean(
-            "A short caption\nA short caption\nThe body paragraph follows here and it is long enough to be prose.",
+            "The body paragraph comes first and it is long enough to be prose.\nA caption\nA caption\nAnd the body goes on after the caption with another sentence.",
         );
         assert_eq!(c.removed.iter().filter(|r| r.class == RemovalClass::Duplicate).count(), 1);
     }
