@@ -123,17 +123,20 @@ impl Folder<'_> {
             self.push_raw(' ', at);
             self.word_start = self.out.len();
         }
-        if !is_combining_mark(ch) {
+        if ch.is_ascii() {
+            if ch.is_ascii_alphabetic() {
+                self.scripts.latin = self.scripts.latin.saturating_add(1);
+            }
+        } else if !is_combining_mark(ch) {
             self.scripts.see(ch);
         }
         self.push_raw(ch, at);
     }
 
     fn push_raw(&mut self, ch: char, at: usize) {
-        let before = self.out.len();
         self.out.push(ch);
         if let Some(offsets) = self.offsets.as_deref_mut() {
-            offsets.extend(std::iter::repeat_n(at, self.out.len() - before));
+            offsets.extend(std::iter::repeat_n(at, ch.len_utf8()));
         }
     }
 

@@ -9,7 +9,7 @@
 //! on.
 
 /// How much of the text is looked at.
-const SAMPLE_CHARS: usize = 4000;
+const SAMPLE_CHARS: usize = 1500;
 
 /// The language of `text`: `en`, `ru`, `kk`, `kk-Latn`, `kk-Arab`, `ky`, `uz-Latn`,
 /// `uz-Cyrl`, `az`, `tg`, `uk`, `de`, `fr`, `es`, `pl`, `tr`, `el`, `zh`, `ar`, or `None`.
@@ -21,8 +21,16 @@ pub(crate) fn detect(text: &str) -> Option<&'static str> {
     let mut han = 0usize;
     let mut seen = Letters::default();
     for ch in text.chars().take(SAMPLE_CHARS) {
+        if ch.is_ascii() {
+            latin += usize::from(ch.is_ascii_alphabetic());
+            if matches!(ch, '\'' | '`') && matches!(seen.previous, 'o' | 'g' | 'O' | 'G') {
+                seen.uzbek_latin = true;
+            }
+            seen.previous = ch;
+            continue;
+        }
         match ch {
-            'a'..='z' | 'A'..='Z' | '\u{c0}'..='\u{24f}' => latin += 1,
+            '\u{c0}'..='\u{24f}' => latin += 1,
             '\u{400}'..='\u{4ff}' => cyrillic += 1,
             '\u{600}'..='\u{6ff}' => arabic += 1,
             '\u{370}'..='\u{3ff}' => greek += 1,
@@ -67,19 +75,82 @@ pub(crate) fn detect(text: &str) -> Option<&'static str> {
     if seen.kazakh_latin >= 2 {
         return Some("kk-Latn");
     }
-    let lower = text.chars().take(SAMPLE_CHARS).collect::<String>().to_lowercase();
-    if seen.uzbek_latin || count_words(&lower, &["va", "bilan", "uchun", "bu", "ham", "yil"]) >= 3 {
+    let sample = match text.char_indices().nth(SAMPLE_CHARS) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    };
+    let counts = FunctionWords::count(sample);
+    if seen.uzbek_latin || counts.uz >= 3 {
         return Some("uz-Latn");
     }
-    let scores = [
-        ("en", count_words(&lower, &["the", "and", "of", "to", "in", "is", "was", "said"])),
-        ("de", count_words(&lower, &["der", "die", "und", "das", "nicht", "ist", "mit"])),
-        ("fr", count_words(&lower, &["le", "la", "les", "et", "des", "est", "une"])),
-        ("es", count_words(&lower, &["el", "los", "las", "y", "que", "del", "una"])),
-        ("pl", count_words(&lower, &["i", "w", "na", "się", "że", "nie", "jest"])),
-        ("tr", count_words(&lower, &["ve", "bir", "bu", "için", "ile", "olarak"])),
-    ];
-    scores.iter().filter(|(_, n)| *n > 0).max_by_key(|(_, n)| *n).map(|(lang, _)| *lang)
+    counts.best()
+}
+
+/// Hits of a few function words per Latin-script language.
+#[derive(Default)]
+struct FunctionWords {
+    en: usize,
+    de: usize,
+    fr: usize,
+    es: usize,
+    pl: usize,
+    tr: usize,
+    uz: usize,
+}
+
+impl FunctionWords {
+    fn count(sample: &str) -> FunctionWords {
+        let mut c = FunctionWords::default();
+        for word in
+            sample.split(|ch: char| !ch.is_alphabetic()).filter(|w| !w.is_empty() && w.len() <= 6)
+        {
+            let mut buf = [0u8; 8];
+            let lower = lowercase_small(word, &mut buf);
+            match lower {
+                "the" | "and" | "of" | "to" | "is" | "was" | "said" => c.en += 1,
+                "der" | "die" | "und" | "das" | "nicht" | "ist" | "mit" => c.de += 1,
+                "le" | "les" | "et" | "des" | "est" | "une" => c.fr += 1,
+                "el" | "los" | "las" | "y" | "que" | "del" | "una" => c.es += 1,
+                "i" | "w" | "na" | "się" | "że" | "nie" | "jest" => c.pl += 1,
+                "ve" | "bir" | "için" | "ile" | "olarak" => c.tr += 1,
+                "va" | "bilan" | "uchun" | "ham" | "yil" => c.uz += 1,
+                "in" => {
+                    c.en += 1;
+                    c.de += 1;
+                }
+                "la" => {
+                    c.fr += 1;
+                    c.es += 1;
+                }
+                _ => {}
+            }
+        }
+        c
+    }
+
+    fn best(&self) -> Option<&'static str> {
+        let scores = [
+            ("en", self.en),
+            ("de", self.de),
+            ("fr", self.fr),
+            ("es", self.es),
+            ("pl", self.pl),
+            ("tr", self.tr),
+        ];
+        scores.iter().filter(|(_, n)| *n > 0).max_by_key(|(_, n)| *n).map(|(lang, _)| *lang)
+    }
+}
+
+/// `word` in lower case, in `buf` when it fits (function words are short and mostly ASCII).
+fn lowercase_small<'b>(word: &'b str, buf: &'b mut [u8; 8]) -> &'b str {
+    if word.is_ascii() && word.len() <= buf.len() {
+        let out = &mut buf[..word.len()];
+        out.copy_from_slice(word.as_bytes());
+        out.make_ascii_lowercase();
+        std::str::from_utf8(out).unwrap_or(word)
+    } else {
+        word
+    }
 }
 
 #[derive(Default)]
@@ -120,10 +191,6 @@ impl Letters {
         }
         self.previous = ch;
     }
-}
-
-fn count_words(lower: &str, words: &[&str]) -> usize {
-    lower.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty() && words.contains(w)).count()
 }
 
 #[cfg(test)]

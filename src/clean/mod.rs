@@ -216,6 +216,8 @@ struct LineState<'a> {
     text: &'a str,
     /// Length of `text` in characters.
     chars: usize,
+    /// The matching form of `text`, for lines short enough for line rules.
+    form: Option<String>,
     blank: bool,
     prose: bool,
     hits: Vec<Hit>,
@@ -230,12 +232,12 @@ impl<'a> LineState<'a> {
     fn new(index: usize, raw: &'a str, rules: &RuleSet, site: Option<&str>) -> LineState<'a> {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         let text = raw.trim_matches(is_trimmed);
-        let mut line =
-            LineState {
+        let mut line = LineState {
             index,
             raw,
             text,
             chars: 0,
+            form: None,
             blank: text.is_empty(),
             prose: false,
             hits: Vec::new(),
@@ -253,6 +255,7 @@ impl<'a> LineState<'a> {
             }
             rules.matches(&form, form.chars().count(), None, site, &mut matched);
             line.hits.extend(matched.iter().map(|&rule| Hit { rule, window: None }));
+            line.form = Some(form);
         }
         line.chars = chars;
         line.match_window(Scope::End, rules, site);
@@ -304,8 +307,8 @@ impl<'a> LineState<'a> {
             return;
         }
         if matches!(zone, LineZone::Head | LineZone::Lead) {
-            if let Some(title) = title_form {
-                if is_title_line(&for_matching(self.text), title) {
+            if let (Some(title), Some(form)) = (title_form, &self.form) {
+                if is_title_line(form, title) {
                     out.remove(RemovalClass::Title, TITLE_RULE, self.text, self.index);
                     return;
                 }
@@ -315,6 +318,7 @@ impl<'a> LineState<'a> {
             self.capture(hit, rules, zone, out);
         }
         let mut kept = self.text;
+        let mut form = self.form.as_deref();
         if let Some(hit) = fitting().find(|h| rules.rule(h.rule).action == Action::Strip) {
             let rule = rules.rule(hit.rule);
             if let Some(span) = self.span_of(hit, rules) {
@@ -325,12 +329,18 @@ impl<'a> LineState<'a> {
                 kept =
                     if span.start == 0 { &self.text[span.end..] } else { &self.text[..span.start] };
                 kept = kept.trim_matches(is_trimmed);
+                form = None;
                 if kept.is_empty() {
                     return;
                 }
             }
         }
-        out.keep(kept, self.index, zone);
+        out.keep(Kept {
+            text: kept.to_owned(),
+            line: self.index,
+            zone,
+            form: form.map(str::to_owned),
+        });
     }
 
     /// The matching form of the part of the line `hit` saw, with offsets into `self.text`.
@@ -459,8 +469,27 @@ fn push_unique(list: &mut Vec<String>, value: &str) {
 }
 
 /// What the cleaner has decided so far for one document.
+/// A kept line.
+struct Kept {
+    text: String,
+    line: usize,
+    zone: LineZone,
+    /// Its matching form, when the line was short enough to have one computed.
+    form: Option<String>,
+}
+
+impl Kept {
+    /// The matching form, computed now if the line did not have one.
+    fn form(&self) -> std::borrow::Cow<'_, str> {
+        match &self.form {
+            Some(form) => std::borrow::Cow::Borrowed(form.as_str()),
+            None => std::borrow::Cow::Owned(for_matching(&self.text)),
+        }
+    }
+}
+
 struct Output {
-    kept: Vec<(String, usize, LineZone)>,
+    kept: Vec<Kept>,
     removed: Vec<Removal>,
     meta: Meta,
 }
@@ -478,8 +507,8 @@ impl Output {
         self.removed.push(Removal { class, rule: rule.to_owned(), text: text.to_owned(), line });
     }
 
-    fn keep(&mut self, text: &str, line: usize, zone: LineZone) {
-        self.kept.push((text.to_owned(), line, zone));
+    fn keep(&mut self, kept: Kept) {
+        self.kept.push(kept);
     }
 
     /// Drops short lines that repeat the kept line before them. Judged on the final kept
@@ -488,12 +517,18 @@ impl Output {
     fn drop_adjacent_duplicates(&mut self) {
         let mut previous: Option<String> = None;
         let mut duplicates = Vec::new();
-        self.kept.retain(|(text, line, _)| {
-            let form = for_matching(text);
-            let repeat = previous.as_deref() == Some(form.as_str())
-                && text.chars().count() <= DUPLICATE_MAX_CHARS;
+        self.kept.retain(|kept| {
+            // Long lines are never duplicates; they also end a run of short ones.
+            if kept.text.len() > DUPLICATE_MAX_CHARS * 4
+                || kept.text.chars().count() > DUPLICATE_MAX_CHARS
+            {
+                previous = None;
+                return true;
+            }
+            let form = kept.form().into_owned();
+            let repeat = previous.as_deref() == Some(form.as_str());
             if repeat {
-                duplicates.push((text.clone(), *line));
+                duplicates.push((kept.text.clone(), kept.line));
             } else {
                 previous = Some(form);
             }
@@ -531,44 +566,40 @@ impl Output {
             // The title is the first head line that reads like one (several words, not a
             // label ending in a colon); without such a line, the first short head line.
             let head: Vec<usize> = (0..self.kept.len())
-                .filter(|&i| self.kept[i].2 == LineZone::Head)
+                .filter(|&i| self.kept[i].zone == LineZone::Head)
                 .filter(|&i| {
-                    let t = &self.kept[i].0;
+                    let t = &self.kept[i].text;
                     t.chars().count() <= TITLE_MAX_CHARS && !t.ends_with(':')
                 })
                 .collect();
             let pick = head
                 .iter()
                 .copied()
-                .find(|&i| self.kept[i].0.split_whitespace().nth(2).is_some())
+                .find(|&i| self.kept[i].text.split_whitespace().nth(2).is_some())
                 .or_else(|| head.first().copied());
             if let Some(i) = pick {
-                let (text, line, _) = self.kept.remove(i);
-                self.removed.push(Removal {
-                    class: RemovalClass::Title,
-                    rule: TITLE_FROM_TEXT_RULE.to_owned(),
-                    text: text.clone(),
-                    line,
-                });
+                let picked = self.kept.remove(i);
                 // Pages print the title twice (heading and alt text, §9.19): the other copies
                 // go too, as they would when this record is cleaned again with its title.
-                let form = for_matching(&text);
+                let form = picked.form().into_owned();
                 let (copies, kept): (Vec<_>, Vec<_>) =
-                    std::mem::take(&mut self.kept).into_iter().partition(|(t, _, zone)| {
-                        matches!(zone, LineZone::Head | LineZone::Lead)
-                            && is_title_line(&for_matching(t), &form)
+                    std::mem::take(&mut self.kept).into_iter().partition(|k| {
+                        matches!(k.zone, LineZone::Head | LineZone::Lead)
+                            && k.text.len() <= picked.text.len() * 2
+                            && is_title_line(&k.form(), &form)
                     });
                 self.kept = kept;
-                for (text, line, _) in copies {
-                    self.remove(RemovalClass::Title, TITLE_RULE, &text, line);
+                for copy in copies {
+                    self.remove(RemovalClass::Title, TITLE_RULE, &copy.text, copy.line);
                 }
-                title = Some(text);
+                self.remove(RemovalClass::Title, TITLE_FROM_TEXT_RULE, &picked.text, picked.line);
+                title = Some(picked.text);
             }
         }
         let _ = layout;
         self.drop_adjacent_duplicates();
         self.removed.sort_by_key(|r| r.line);
-        let text = self.kept.iter().map(|(t, _, _)| t.as_str()).collect::<Vec<_>>().join("\n\n");
+        let text = self.kept.iter().map(|k| k.text.as_str()).collect::<Vec<_>>().join("\n\n");
         if self.meta.published.is_none() {
             self.meta.published = doc.published.clone();
         }
