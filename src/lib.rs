@@ -32,6 +32,7 @@
 pub mod clean;
 pub mod dedup;
 mod error;
+pub mod index;
 pub mod input;
 mod model;
 pub mod normalize;

@@ -1,0 +1,610 @@
+//! Step 9: remember what was seen, so that tomorrow's repost joins today's cluster.
+//!
+//! The store is embedded: one [`redb`] file (`OUTDIR/index.redb` by default), nothing to
+//! install or start. redb is ACID with copy-on-write pages: a run writes everything it learned
+//! in **one** write transaction, so a run killed at any moment leaves the index as it was before
+//! the run or as it is after it, never in between, and rerunning the same input is idempotent
+//! (a document id already present is recognised, not added again).
+//!
+//! What is kept per document is what steps 6–8 need to link new documents to it: its id, site,
+//! publication time, cluster and canonical flag, and its signature as opaque bytes (the
+//! deduplicator owns that encoding and its version). LSH band keys are kept as postings
+//! `band key → document number`, so finding the candidates of a new document is one lookup per
+//! band.
+//!
+//! # Stored format
+//!
+//! Every integer is little-endian; the format version and a fingerprint of the configuration
+//! that shaped the signatures (shingle size, hash seeds, bands) are checked on open. A
+//! mismatch is an [`ErrorKind::Index`](crate::ErrorKind::Index) error that says how to rebuild;
+//! an index written by a newer version is refused, never "upgraded" in place.
+
+use std::path::{Path, PathBuf};
+
+use redb::{
+    Database, DatabaseError, MultimapTableDefinition, ReadableDatabase, ReadableMultimapTable,
+    ReadableTable, ReadableTableMetadata, TableDefinition,
+};
+
+use crate::Error;
+
+/// The version of the stored format. Bump it when an encoding, a hash or a seed changes.
+pub const FORMAT_VERSION: u32 = 1;
+
+const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
+const DOCS: TableDefinition<u64, &[u8]> = TableDefinition::new("docs");
+const IDS: TableDefinition<&str, u64> = TableDefinition::new("ids");
+const BANDS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("bands");
+const CLUSTERS: TableDefinition<&str, u64> = TableDefinition::new("clusters");
+const SITES: TableDefinition<&str, &[u8]> = TableDefinition::new("sites");
+
+const KEY_VERSION: &str = "format_version";
+const KEY_FINGERPRINT: &str = "config_fingerprint";
+const KEY_NEXT_DOC: &str = "next_doc";
+
+/// One document as the index remembers it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedDoc {
+    /// The document id.
+    pub id: String,
+    /// Its site, if known.
+    pub site: Option<String>,
+    /// Publication time in seconds since 1970 (as printed; see `clean::timestamp_seconds`).
+    pub published: Option<i64>,
+    /// The cluster it belongs to.
+    pub cluster: String,
+    /// Whether it is its cluster's canonical member.
+    pub canonical: bool,
+    /// The deduplicator's signature, encoded by the deduplicator.
+    pub signature: Vec<u8>,
+}
+
+/// A document to add, with the LSH band keys under which it can be found.
+#[derive(Debug, Clone)]
+pub struct NewDoc {
+    /// The document.
+    pub doc: IndexedDoc,
+    /// Its band keys.
+    pub bands: Vec<u64>,
+}
+
+/// Counts that describe an index; `clean-news index stats` prints them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct IndexStats {
+    /// The stored format version.
+    pub format_version: u32,
+    /// Documents remembered.
+    pub documents: u64,
+    /// Clusters they belong to (singletons included).
+    pub clusters: u64,
+    /// Band postings (band key, document) pairs.
+    pub band_postings: u64,
+    /// Sites with a saved template profile.
+    pub site_profiles: u64,
+    /// Earliest and latest publication times (seconds since 1970), if any is known.
+    pub published_range: Option<(i64, i64)>,
+    /// Size of the file in bytes.
+    pub file_bytes: u64,
+}
+
+/// An open index.
+///
+/// # Example
+///
+/// ```
+/// use clean_news::index::{Index, IndexedDoc, NewDoc};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let index = Index::open(dir.path().join("index.redb"), 42)?;
+/// let doc = IndexedDoc {
+///     id: "a".into(), site: None, published: Some(0), cluster: "c1".into(),
+///     canonical: true, signature: vec![1, 2, 3],
+/// };
+/// index.add(&[NewDoc { doc: doc.clone(), bands: vec![7, 9] }])?;
+/// assert_eq!(index.get("a")?, Some(doc));
+/// assert_eq!(index.candidates(&[9])?.len(), 1);
+/// # Ok::<(), clean_news::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Index {
+    db: Database,
+    path: PathBuf,
+}
+
+fn index_error(path: &Path, what: &str, err: impl std::fmt::Display) -> Error {
+    Error::index(format!("{what} {}: {err}", path.display()))
+}
+
+impl Index {
+    /// Opens the index at `path`, creating it if it does not exist.
+    ///
+    /// `fingerprint` identifies the configuration that shaped the stored signatures; an index
+    /// made with another one is refused.
+    ///
+    /// # Errors
+    ///
+    /// The file cannot be opened or created; another run has it open ("in use"); it was
+    /// written by another format version or configuration; it is not an index.
+    pub fn open(path: impl AsRef<Path>, fingerprint: u64) -> Result<Index, Error> {
+        let path = path.as_ref().to_path_buf();
+        let db = Database::create(&path).map_err(|e| match e {
+            DatabaseError::DatabaseAlreadyOpen => Error::index(format!(
+                "{} is in use by another run (one writer at a time; wait for it or use --index \
+                 elsewhere)",
+                path.display()
+            )),
+            other => index_error(&path, "cannot open", other),
+        })?;
+        let index = Index { db, path };
+        index.check_or_init(fingerprint)?;
+        Ok(index)
+    }
+
+    fn check_or_init(&self, fingerprint: u64) -> Result<(), Error> {
+        let path = &self.path;
+        let tx = self.db.begin_write().map_err(|e| index_error(path, "cannot write", e))?;
+        {
+            let mut meta = tx.open_table(META).map_err(|e| index_error(path, "cannot read", e))?;
+            let version = meta
+                .get(KEY_VERSION)
+                .map_err(|e| index_error(path, "cannot read", e))?
+                .map(|v| le_u32(v.value()));
+            match version {
+                None => {
+                    meta.insert(KEY_VERSION, FORMAT_VERSION.to_le_bytes().as_slice())
+                        .map_err(|e| index_error(path, "cannot write", e))?;
+                    meta.insert(KEY_FINGERPRINT, fingerprint.to_le_bytes().as_slice())
+                        .map_err(|e| index_error(path, "cannot write", e))?;
+                }
+                Some(Some(FORMAT_VERSION)) => {
+                    let stored = meta
+                        .get(KEY_FINGERPRINT)
+                        .map_err(|e| index_error(path, "cannot read", e))?
+                        .and_then(|v| le_u64(v.value()));
+                    if stored != Some(fingerprint) {
+                        return Err(Error::index(format!(
+                            "{} was built with another deduplication configuration; rebuild it \
+                             (delete the file and rerun) or run with the configuration it was \
+                             built with",
+                            path.display()
+                        )));
+                    }
+                }
+                Some(Some(v)) if v > FORMAT_VERSION => {
+                    return Err(Error::index(format!(
+                        "{} has format version {v}, newer than this clean-news ({FORMAT_VERSION}); \
+                         upgrade clean-news to read it",
+                        path.display()
+                    )));
+                }
+                Some(v) => {
+                    return Err(Error::index(format!(
+                        "{} has format version {}, older than this clean-news \
+                         ({FORMAT_VERSION}); rebuild it (delete the file and rerun)",
+                        path.display(),
+                        v.map_or_else(|| "unknown".to_owned(), |v| v.to_string())
+                    )));
+                }
+            }
+            // Create every table so that readers never meet a missing one.
+            tx.open_table(DOCS).map_err(|e| index_error(path, "cannot write", e))?;
+            tx.open_table(IDS).map_err(|e| index_error(path, "cannot write", e))?;
+            tx.open_multimap_table(BANDS).map_err(|e| index_error(path, "cannot write", e))?;
+            tx.open_table(CLUSTERS).map_err(|e| index_error(path, "cannot write", e))?;
+            tx.open_table(SITES).map_err(|e| index_error(path, "cannot write", e))?;
+        }
+        tx.commit().map_err(|e| index_error(path, "cannot commit", e))
+    }
+
+    /// The document with this id, if the index has seen it.
+    ///
+    /// # Errors
+    ///
+    /// The index cannot be read or holds a corrupt record.
+    pub fn get(&self, id: &str) -> Result<Option<IndexedDoc>, Error> {
+        let path = &self.path;
+        let tx = self.db.begin_read().map_err(|e| index_error(path, "cannot read", e))?;
+        let ids = tx.open_table(IDS).map_err(|e| index_error(path, "cannot read", e))?;
+        let Some(number) = ids.get(id).map_err(|e| index_error(path, "cannot read", e))? else {
+            return Ok(None);
+        };
+        let docs = tx.open_table(DOCS).map_err(|e| index_error(path, "cannot read", e))?;
+        let number = number.value();
+        match docs.get(number).map_err(|e| index_error(path, "cannot read", e))? {
+            Some(bytes) => decode_doc(bytes.value()).map(Some).ok_or_else(|| {
+                Error::index(format!("{}: corrupt record {number}", path.display()))
+            }),
+            None => Ok(None),
+        }
+    }
+
+    /// Every remembered document posted under one of `band_keys`, each once, in the order
+    /// they were added.
+    ///
+    /// # Errors
+    ///
+    /// The index cannot be read or holds a corrupt record.
+    pub fn candidates(&self, band_keys: &[u64]) -> Result<Vec<IndexedDoc>, Error> {
+        let path = &self.path;
+        let tx = self.db.begin_read().map_err(|e| index_error(path, "cannot read", e))?;
+        let bands =
+            tx.open_multimap_table(BANDS).map_err(|e| index_error(path, "cannot read", e))?;
+        let mut numbers = Vec::new();
+        for &key in band_keys {
+            for number in bands.get(key).map_err(|e| index_error(path, "cannot read", e))? {
+                numbers.push(number.map_err(|e| index_error(path, "cannot read", e))?.value());
+            }
+        }
+        numbers.sort_unstable();
+        numbers.dedup();
+        let docs = tx.open_table(DOCS).map_err(|e| index_error(path, "cannot read", e))?;
+        let mut out = Vec::with_capacity(numbers.len());
+        for number in numbers {
+            if let Some(bytes) =
+                docs.get(number).map_err(|e| index_error(path, "cannot read", e))?
+            {
+                out.push(decode_doc(bytes.value()).ok_or_else(|| {
+                    Error::index(format!("{}: corrupt record {number}", path.display()))
+                })?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds documents and their band postings, and records cluster changes of documents
+    /// already remembered, in one transaction: all of it lands or none of it does.
+    ///
+    /// A document whose id is already present is updated in place (its cluster and canonical
+    /// flag may change when a new, earlier member arrives); its postings are not duplicated.
+    ///
+    /// # Errors
+    ///
+    /// The index cannot be written.
+    pub fn add(&self, docs: &[NewDoc]) -> Result<(), Error> {
+        let path = &self.path;
+        let err = |e: &dyn std::fmt::Display| index_error(path, "cannot write", e);
+        let tx = self.db.begin_write().map_err(|e| err(&e))?;
+        {
+            let mut meta = tx.open_table(META).map_err(|e| err(&e))?;
+            let mut next = meta
+                .get(KEY_NEXT_DOC)
+                .map_err(|e| err(&e))?
+                .and_then(|v| le_u64(v.value()))
+                .unwrap_or(0);
+            let mut ids = tx.open_table(IDS).map_err(|e| err(&e))?;
+            let mut table = tx.open_table(DOCS).map_err(|e| err(&e))?;
+            let mut bands = tx.open_multimap_table(BANDS).map_err(|e| err(&e))?;
+            let mut clusters = tx.open_table(CLUSTERS).map_err(|e| err(&e))?;
+            for new in docs {
+                let existing =
+                    ids.get(new.doc.id.as_str()).map_err(|e| err(&e))?.map(|v| v.value());
+                let number = match existing {
+                    Some(number) => {
+                        if let Some(old) = table.get(number).map_err(|e| err(&e))? {
+                            if let Some(old) = decode_doc(old.value()) {
+                                decrement(&mut clusters, &old.cluster).map_err(|e| err(&e))?;
+                            }
+                        }
+                        number
+                    }
+                    None => {
+                        let number = next;
+                        next += 1;
+                        ids.insert(new.doc.id.as_str(), number).map_err(|e| err(&e))?;
+                        for &key in &new.bands {
+                            bands.insert(key, number).map_err(|e| err(&e))?;
+                        }
+                        number
+                    }
+                };
+                table.insert(number, encode_doc(&new.doc).as_slice()).map_err(|e| err(&e))?;
+                let count = clusters
+                    .get(new.doc.cluster.as_str())
+                    .map_err(|e| err(&e))?
+                    .map_or(0, |v| v.value());
+                clusters.insert(new.doc.cluster.as_str(), count + 1).map_err(|e| err(&e))?;
+            }
+            meta.insert(KEY_NEXT_DOC, next.to_le_bytes().as_slice()).map_err(|e| err(&e))?;
+        }
+        tx.commit().map_err(|e| index_error(path, "cannot commit", e))
+    }
+
+    /// Saves a site's template profile (bytes encoded by `clean::site`).
+    ///
+    /// # Errors
+    ///
+    /// The index cannot be written.
+    pub fn save_site_profile(&self, site: &str, profile: &[u8]) -> Result<(), Error> {
+        let path = &self.path;
+        let tx = self.db.begin_write().map_err(|e| index_error(path, "cannot write", e))?;
+        {
+            let mut sites =
+                tx.open_table(SITES).map_err(|e| index_error(path, "cannot write", e))?;
+            sites.insert(site, profile).map_err(|e| index_error(path, "cannot write", e))?;
+        }
+        tx.commit().map_err(|e| index_error(path, "cannot commit", e))
+    }
+
+    /// Every saved site profile, by site, in site order.
+    ///
+    /// # Errors
+    ///
+    /// The index cannot be read.
+    pub fn site_profiles(&self) -> Result<Vec<(String, Vec<u8>)>, Error> {
+        let path = &self.path;
+        let tx = self.db.begin_read().map_err(|e| index_error(path, "cannot read", e))?;
+        let sites = tx.open_table(SITES).map_err(|e| index_error(path, "cannot read", e))?;
+        let mut out = Vec::new();
+        for entry in sites.iter().map_err(|e| index_error(path, "cannot read", e))? {
+            let (site, profile) = entry.map_err(|e| index_error(path, "cannot read", e))?;
+            out.push((site.value().to_owned(), profile.value().to_vec()));
+        }
+        Ok(out)
+    }
+
+    /// Forgets documents published before `cutoff` (seconds since 1970), with their postings.
+    /// Documents without a publication time are kept. Returns how many were removed.
+    ///
+    /// # Errors
+    ///
+    /// The index cannot be read or written.
+    pub fn prune(&self, cutoff: i64) -> Result<u64, Error> {
+        let path = &self.path;
+        let err = |e: &dyn std::fmt::Display| index_error(path, "cannot prune", e);
+        let tx = self.db.begin_write().map_err(|e| err(&e))?;
+        let mut removed = 0;
+        {
+            let mut table = tx.open_table(DOCS).map_err(|e| err(&e))?;
+            let mut ids = tx.open_table(IDS).map_err(|e| err(&e))?;
+            let mut bands = tx.open_multimap_table(BANDS).map_err(|e| err(&e))?;
+            let mut clusters = tx.open_table(CLUSTERS).map_err(|e| err(&e))?;
+            let mut old = Vec::new();
+            for entry in table.iter().map_err(|e| err(&e))? {
+                let (number, bytes) = entry.map_err(|e| err(&e))?;
+                if let Some(doc) = decode_doc(bytes.value()) {
+                    if doc.published.is_some_and(|p| p < cutoff) {
+                        old.push((number.value(), doc));
+                    }
+                }
+            }
+            let gone: std::collections::BTreeSet<u64> = old.iter().map(|(n, _)| *n).collect();
+            let mut postings = Vec::new();
+            for entry in bands.iter().map_err(|e| err(&e))? {
+                let (key, values) = entry.map_err(|e| err(&e))?;
+                for value in values {
+                    let number = value.map_err(|e| err(&e))?.value();
+                    if gone.contains(&number) {
+                        postings.push((key.value(), number));
+                    }
+                }
+            }
+            for (key, number) in postings {
+                bands.remove(key, number).map_err(|e| err(&e))?;
+            }
+            for (number, doc) in old {
+                table.remove(number).map_err(|e| err(&e))?;
+                ids.remove(doc.id.as_str()).map_err(|e| err(&e))?;
+                decrement(&mut clusters, &doc.cluster).map_err(|e| err(&e))?;
+                removed += 1;
+            }
+        }
+        tx.commit().map_err(|e| index_error(path, "cannot commit", e))?;
+        Ok(removed)
+    }
+
+    /// Counts that describe the index, read in one consistent snapshot.
+    ///
+    /// # Errors
+    ///
+    /// The index cannot be read.
+    pub fn stats(&self) -> Result<IndexStats, Error> {
+        let path = &self.path;
+        let err = |e: &dyn std::fmt::Display| index_error(path, "cannot read", e);
+        let tx = self.db.begin_read().map_err(|e| err(&e))?;
+        let docs = tx.open_table(DOCS).map_err(|e| err(&e))?;
+        let mut range: Option<(i64, i64)> = None;
+        for entry in docs.iter().map_err(|e| err(&e))? {
+            let (_, bytes) = entry.map_err(|e| err(&e))?;
+            if let Some(p) = decode_doc(bytes.value()).and_then(|d| d.published) {
+                range = Some(range.map_or((p, p), |(lo, hi)| (lo.min(p), hi.max(p))));
+            }
+        }
+        let bands = tx.open_multimap_table(BANDS).map_err(|e| err(&e))?;
+        Ok(IndexStats {
+            format_version: FORMAT_VERSION,
+            documents: docs.len().map_err(|e| err(&e))?,
+            clusters: tx.open_table(CLUSTERS).map_err(|e| err(&e))?.len().map_err(|e| err(&e))?,
+            band_postings: bands.len().map_err(|e| err(&e))?,
+            site_profiles: tx.open_table(SITES).map_err(|e| err(&e))?.len().map_err(|e| err(&e))?,
+            published_range: range,
+            file_bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+        })
+    }
+}
+
+fn decrement(
+    clusters: &mut redb::Table<'_, &'static str, u64>,
+    cluster: &str,
+) -> Result<(), redb::StorageError> {
+    let count = clusters.get(cluster)?.map_or(0, |v| v.value());
+    if count <= 1 {
+        clusters.remove(cluster)?;
+    } else {
+        clusters.insert(cluster, count - 1)?;
+    }
+    Ok(())
+}
+
+/// Version of the record encoding, first byte of every record.
+const RECORD_VERSION: u8 = 1;
+
+fn encode_doc(doc: &IndexedDoc) -> Vec<u8> {
+    let mut out = Vec::with_capacity(32 + doc.id.len() + doc.signature.len());
+    out.push(RECORD_VERSION);
+    out.extend_from_slice(&doc.published.unwrap_or(i64::MIN).to_le_bytes());
+    out.push(u8::from(doc.canonical));
+    for field in [
+        doc.id.as_bytes(),
+        doc.site.as_deref().unwrap_or("").as_bytes(),
+        doc.cluster.as_bytes(),
+        &doc.signature,
+    ] {
+        out.extend_from_slice(&u32::try_from(field.len()).unwrap_or(u32::MAX).to_le_bytes());
+        out.extend_from_slice(field);
+    }
+    out
+}
+
+fn decode_doc(bytes: &[u8]) -> Option<IndexedDoc> {
+    let mut reader = Reader(bytes);
+    if reader.take(1)? != [RECORD_VERSION] {
+        return None;
+    }
+    let published = i64::from_le_bytes(reader.take(8)?.try_into().ok()?);
+    let canonical = reader.take(1)?[0] != 0;
+    let id = String::from_utf8(reader.field()?.to_vec()).ok()?;
+    let site = String::from_utf8(reader.field()?.to_vec()).ok()?;
+    let cluster = String::from_utf8(reader.field()?.to_vec()).ok()?;
+    let signature = reader.field()?.to_vec();
+    Some(IndexedDoc {
+        id,
+        site: (!site.is_empty()).then_some(site),
+        published: (published != i64::MIN).then_some(published),
+        cluster,
+        canonical,
+        signature,
+    })
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn field(&mut self) -> Option<&'a [u8]> {
+        let len = u32::from_le_bytes(self.take(4)?.try_into().ok()?);
+        self.take(usize::try_from(len).ok()?)
+    }
+}
+
+fn le_u32(bytes: &[u8]) -> Option<u32> {
+    Some(u32::from_le_bytes(bytes.try_into().ok()?))
+}
+
+fn le_u64(bytes: &[u8]) -> Option<u64> {
+    Some(u64::from_le_bytes(bytes.try_into().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn doc(id: &str, cluster: &str, published: Option<i64>) -> IndexedDoc {
+        IndexedDoc {
+            id: id.into(),
+            site: Some("kt.kz".into()),
+            published,
+            cluster: cluster.into(),
+            canonical: false,
+            signature: id.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn refuses_another_configuration_and_newer_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("i.redb");
+        drop(Index::open(&path, 1).unwrap());
+        let err = Index::open(&path, 2).unwrap_err().to_string();
+        assert!(err.contains("another deduplication configuration"), "{err}");
+        {
+            let db = Database::create(&path).unwrap();
+            let tx = db.begin_write().unwrap();
+            tx.open_table(META)
+                .unwrap()
+                .insert(KEY_VERSION, (FORMAT_VERSION + 1).to_le_bytes().as_slice())
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        let err = Index::open(&path, 1).unwrap_err().to_string();
+        assert!(err.contains("newer than this clean-news"), "{err}");
+    }
+
+    #[test]
+    fn a_second_writer_is_told_the_index_is_in_use() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("i.redb");
+        let _first = Index::open(&path, 1).unwrap();
+        let err = Index::open(&path, 1).unwrap_err().to_string();
+        assert!(err.contains("in use by another run"), "{err}");
+    }
+
+    #[test]
+    fn adding_again_updates_instead_of_duplicating() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(dir.path().join("i.redb"), 1).unwrap();
+        index.add(&[NewDoc { doc: doc("a", "c1", Some(5)), bands: vec![1, 2] }]).unwrap();
+        index.add(&[NewDoc { doc: doc("a", "c2", Some(5)), bands: vec![1, 2] }]).unwrap();
+        let stats = index.stats().unwrap();
+        assert_eq!((stats.documents, stats.clusters, stats.band_postings), (1, 1, 2));
+        assert_eq!(index.get("a").unwrap().unwrap().cluster, "c2");
+    }
+
+    #[test]
+    fn prune_forgets_old_documents_and_their_postings() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(dir.path().join("i.redb"), 1).unwrap();
+        index
+            .add(&[
+                NewDoc { doc: doc("old", "c1", Some(10)), bands: vec![1] },
+                NewDoc { doc: doc("new", "c1", Some(100)), bands: vec![1] },
+                NewDoc { doc: doc("undated", "c2", None), bands: vec![2] },
+            ])
+            .unwrap();
+        assert_eq!(index.prune(50).unwrap(), 1);
+        assert_eq!(index.get("old").unwrap(), None);
+        let ids: Vec<_> = index.candidates(&[1, 2]).unwrap().into_iter().map(|d| d.id).collect();
+        assert_eq!(ids, ["new", "undated"]);
+        assert_eq!(index.stats().unwrap().published_range, Some((100, 100)));
+    }
+
+    #[test]
+    fn site_profiles_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(dir.path().join("i.redb"), 1).unwrap();
+        index.save_site_profile("b.kz", b"{}").unwrap();
+        index.save_site_profile("a.kz", b"[]").unwrap();
+        let sites: Vec<_> = index.site_profiles().unwrap().into_iter().map(|(s, _)| s).collect();
+        assert_eq!(sites, ["a.kz", "b.kz"]);
+    }
+
+    #[test]
+    fn garbage_records_decode_to_none() {
+        assert_eq!(decode_doc(&[]), None);
+        assert_eq!(decode_doc(&[RECORD_VERSION, 1, 2]), None);
+        assert_eq!(decode_doc(&[9; 40]), None);
+    }
+
+    proptest! {
+        #[test]
+        fn records_round_trip(id in ".{0,20}", site in proptest::option::of("[a-z.]{1,10}"),
+                              published in proptest::option::of(-1_000_000i64..1_000_000),
+                              canonical: bool, signature in proptest::collection::vec(any::<u8>(), 0..64)) {
+            let doc = IndexedDoc { id, site, published, cluster: "c".into(), canonical, signature };
+            prop_assert_eq!(decode_doc(&encode_doc(&doc)), Some(doc));
+        }
+
+        #[test]
+        fn decoding_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = decode_doc(&bytes);
+        }
+    }
+}
