@@ -8,6 +8,8 @@
 //! cargo bench --bench clean -- --save-baseline before   # then --baseline before
 //! ```
 
+#![allow(clippy::unwrap_used)] // a test harness: a failure here should stop it loudly
+
 use std::path::Path;
 
 use clean_news::{Cleaner, Document};

@@ -2,6 +2,8 @@
 //! record again changes nothing, every input line is accounted for, and kept text comes only
 //! from the input.
 
+#![allow(clippy::unwrap_used)] // a test harness: a failure here should stop it loudly
+
 use std::sync::LazyLock;
 
 use clean_news::normalize::for_matching;

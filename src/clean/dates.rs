@@ -101,24 +101,30 @@ const MONTH_STEMS: &[(&str, u8)] = &[
     ("جەل", 12),
 ];
 
+#[allow(clippy::expect_used)] // a constant pattern, compiled in the tests
 static NUMERIC_YMD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^\d])(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?:[^\d]|$)").expect("valid regex")
 });
+#[allow(clippy::expect_used)]
 static NUMERIC_DMY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^\d])(\d{1,2})[-./](\d{1,2})[-./](\d{4}|\d{2})(?:[^\d]|$)")
         .expect("valid regex")
 });
+#[allow(clippy::expect_used)]
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^\d])(\d{1,2})(?:-|\s)*(\p{L}[\p{L}\p{M}ٴ]*)\.?,?\s*(\d{4})")
         .expect("valid regex")
 });
+#[allow(clippy::expect_used)]
 static MONTH_DAY_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\p{L}[\p{L}\p{M}]*)\.?\s*(\d{1,2}),?\s+(\d{4})").expect("valid regex")
 });
+#[allow(clippy::expect_used)]
 static YEAR_DAY_MONTH: LazyLock<Regex> = LazyLock::new(|| {
     // Uzbek: `2024-yil 25-iyun`.
     Regex::new(r"(\d{4})-(?:yil|йил)\s+(\d{1,2})-(\p{L}+)").expect("valid regex")
 });
+#[allow(clippy::expect_used)]
 static TIME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^\d:])(\d{1,2}):(\d{2})(?::\d{2})?(?:\s*([ap])\.?m\.?)?(?:[^\d:]|$)")
         .expect("valid regex")

@@ -92,9 +92,13 @@ pub(crate) struct RuleSpec {
     #[serde(default)]
     #[allow(dead_code)] // documentation for readers of the pack and of `explain`
     pub(crate) why: String,
+    /// Lines the rule must match: checked by the tests, not at run time.
     #[serde(default)]
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) examples: Vec<String>,
+    /// Lines the rule must not match.
     #[serde(default)]
+    #[cfg_attr(not(test), allow(dead_code))]
     pub(crate) keep: Vec<String>,
 }
 
