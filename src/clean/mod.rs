@@ -339,6 +339,7 @@ impl<'a> LineState<'a> {
             text: kept.to_owned(),
             line: self.index,
             zone,
+            prose: self.prose,
             form: form.map(str::to_owned),
         });
     }
@@ -412,6 +413,8 @@ impl<'a> LineState<'a> {
 const TITLE_RULE: &str = "title.document";
 /// The rule id recorded when the title is taken from the head of the text.
 const TITLE_FROM_TEXT_RULE: &str = "title.head_line";
+/// The rule id recorded for page chrome above the title.
+const ABOVE_TITLE_RULE: &str = "navigation.above_title";
 /// The rule id recorded for a short line repeating the kept line before it.
 const DUPLICATE_RULE: &str = "duplicate.adjacent";
 /// Lines longer than this are never dropped as adjacent duplicates: repeated paragraphs can be
@@ -474,6 +477,8 @@ struct Kept {
     text: String,
     line: usize,
     zone: LineZone,
+    /// Whether the line reads as a paragraph.
+    prose: bool,
     /// Its matching form, when the line was short enough to have one computed.
     form: Option<String>,
 }
@@ -509,6 +514,28 @@ impl Output {
 
     fn keep(&mut self, kept: Kept) {
         self.kept.push(kept);
+    }
+
+    /// Drops the short head lines printed above the title: a page's masthead, menu, section
+    /// label and language switcher stand there, the article never does. Lines that read as
+    /// prose are kept, wherever they stand.
+    fn drop_chrome_above_title(&mut self) {
+        let Some(title_line) =
+            self.removed.iter().filter(|r| r.class == RemovalClass::Title).map(|r| r.line).min()
+        else {
+            return;
+        };
+        let mut chrome = Vec::new();
+        self.kept.retain(|k| {
+            let above = k.zone == LineZone::Head && k.line < title_line && !k.prose;
+            if above {
+                chrome.push((k.text.clone(), k.line));
+            }
+            !above
+        });
+        for (text, line) in chrome {
+            self.remove(RemovalClass::Navigation, ABOVE_TITLE_RULE, &text, line);
+        }
     }
 
     /// Drops short lines that repeat the kept line before them. Judged on the final kept
@@ -597,6 +624,7 @@ impl Output {
             }
         }
         let _ = layout;
+        self.drop_chrome_above_title();
         self.drop_adjacent_duplicates();
         self.removed.sort_by_key(|r| r.line);
         let text = self.kept.iter().map(|k| k.text.as_str()).collect::<Vec<_>>().join("\n\n");
