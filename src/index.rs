@@ -587,6 +587,17 @@ mod tests {
     }
 
     #[test]
+    fn a_file_that_is_not_an_index_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("i.redb");
+        std::fs::write(&path, b"this is not a redb file at all, just some text").unwrap();
+        assert!(matches!(
+            Index::open(&path, 1).unwrap_err().kind(),
+            crate::ErrorKind::Index { .. }
+        ));
+    }
+
+    #[test]
     fn garbage_records_decode_to_none() {
         assert_eq!(decode_doc(&[]), None);
         assert_eq!(decode_doc(&[RECORD_VERSION, 1, 2]), None);
