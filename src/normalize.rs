@@ -26,7 +26,6 @@
 //! The cleaner only normalises short lines and the ends of long ones (see `clean::rules`).
 
 use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
 /// The matching form of `text` (see the module docs).
 ///
@@ -52,6 +51,10 @@ pub fn for_matching(text: &str) -> String {
 /// `text` of the character it came from: enough to map a match in the matching form back to
 /// the original line (used by `strip` rules).
 pub fn fold_into(text: &str, out: &mut String, offsets: Option<&mut Vec<usize>>) {
+    if offsets.is_none() && text.is_ascii() && !text.contains(['<', '&']) {
+        fold_ascii_into(text, out);
+        return;
+    }
     let mut folder = Folder {
         start_len: out.len(),
         word_start: out.len(),
@@ -81,6 +84,26 @@ pub fn fold_into(text: &str, out: &mut String, offsets: Option<&mut Vec<usize>>)
         folder.fold(ch, at);
     }
     folder.end_word();
+}
+
+/// The fast path of [`fold_into`] for ASCII text without markup: no NFKC, no look-alikes, no
+/// tags or entities can occur, so it is a byte loop.
+fn fold_ascii_into(text: &str, out: &mut String) {
+    let start = out.len();
+    let mut pending_space = false;
+    for &b in text.as_bytes() {
+        match b {
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => pending_space = out.len() > start,
+            b'`' | b'\'' | b'"' | b'!'..=b'~' => {
+                if pending_space {
+                    out.push(' ');
+                    pending_space = false;
+                }
+                out.push(if b == b'`' { '\'' } else { char::from(b.to_ascii_lowercase()) });
+            }
+            _ => {} // other control characters are dropped
+        }
+    }
 }
 
 /// The state of one [`fold_into`] call.
@@ -127,7 +150,7 @@ impl Folder<'_> {
             if ch.is_ascii_alphabetic() {
                 self.scripts.latin = self.scripts.latin.saturating_add(1);
             }
-        } else if !is_combining_mark(ch) {
+        } else {
             self.scripts.see(ch);
         }
         self.push_raw(ch, at);
@@ -306,7 +329,8 @@ impl WordScripts {
     fn see(&mut self, ch: char) {
         if ch.is_ascii_alphabetic() || ('\u{c0}'..='\u{24f}').contains(&ch) {
             self.latin = self.latin.saturating_add(1);
-        } else if ('\u{400}'..='\u{4ff}').contains(&ch) {
+        } else if ('\u{400}'..='\u{482}').contains(&ch) || ('\u{48a}'..='\u{4ff}').contains(&ch) {
+            // U+0483..U+0489 are combining marks, not letters.
             self.cyrillic = self.cyrillic.saturating_add(1);
         } else if ('\u{370}'..='\u{3ff}').contains(&ch) {
             self.greek = self.greek.saturating_add(1);
@@ -314,7 +338,7 @@ impl WordScripts {
     }
 
     fn is_mixed(&self) -> bool {
-        [self.latin, self.cyrillic, self.greek].iter().filter(|&&n| n > 0).count() > 1
+        u8::from(self.latin > 0) + u8::from(self.cyrillic > 0) + u8::from(self.greek > 0) > 1
     }
 }
 

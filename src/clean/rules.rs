@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::{Regex, RegexSet, RegexSetBuilder};
 
 use super::packs::{Action, Pack, Scope, Zone, compile_pattern};
@@ -50,9 +50,32 @@ impl Rule {
 }
 
 /// Every rule of the loaded packs, compiled for matching.
+///
+/// Matching structures are built per *tier* of line length: a line of `n` characters can only
+/// be matched by rules whose `max_line_chars` is at least `n`, so a 300-character paragraph
+/// runs through the automata of the few rules that look at lines that long (copyright notices,
+/// disclaimers) instead of all of them. The windows of long lines have their own matcher, of
+/// the `start`/`end` rules only.
 #[derive(Debug)]
 pub(crate) struct RuleSet {
     rules: Vec<Rule>,
+    /// `(longest line of the tier, its matcher)`, shortest first; the matcher of a tier holds
+    /// every rule with `max_line_chars` above the previous tier's bound.
+    tiers: Vec<(usize, Matcher)>,
+    /// The `start`/`end` rules, for windows of long lines.
+    windows: Matcher,
+    /// The longest line (in chars) that some rule looks at whole.
+    max_line_chars: usize,
+    /// The longest window of the `start`/`end` rules.
+    max_window_chars: usize,
+}
+
+/// Upper bounds (in characters) of the length tiers; the last tier is unbounded.
+const TIER_BOUNDS: [usize; 3] = [60, 160, 260];
+
+/// The automata for one subset of the rules.
+#[derive(Debug)]
+struct Matcher {
     /// Phrases of `contains` rules; pattern `i` belongs to the rules in `phrase_rules[i]`.
     phrases: Option<AhoCorasick>,
     phrase_rules: Vec<Vec<usize>>,
@@ -61,11 +84,110 @@ pub(crate) struct RuleSet {
     /// Rules that have a pattern and no phrases, matched together.
     pattern_only: RegexSet,
     pattern_only_rules: Vec<usize>,
-    /// The longest line (in chars) that some `scope = "line"` rule looks at.
-    max_line_chars: usize,
-    /// The longest window of the `start`/`end` rules.
-    max_window_chars: usize,
+    /// Pattern-only rules whose pattern a DFA cannot run on non-ASCII text (Unicode word
+    /// boundaries): run one by one, so that they do not push the whole set onto the slow
+    /// NFA simulation.
+    pattern_only_slow: Vec<usize>,
 }
+
+impl Matcher {
+    /// Builds the automata of the rules `members` (indices into `specs`).
+    fn build(specs: &[&super::packs::RuleSpec], members: &[usize]) -> Result<Matcher, Error> {
+        let mut phrase_index: HashMap<String, usize> = HashMap::new();
+        let mut phrase_list: Vec<String> = Vec::new();
+        let mut phrase_rules: Vec<Vec<usize>> = Vec::new();
+        let mut whole_lines: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut pattern_only_sources = Vec::new();
+        let mut pattern_only_rules = Vec::new();
+        let mut pattern_only_slow = Vec::new();
+        for &index in members {
+            let spec = specs[index];
+            for phrase in &spec.phrases {
+                let folded = for_matching(phrase);
+                if spec.whole_line {
+                    let owners =
+                        whole_lines.entry(trim_decoration(&folded).to_owned()).or_default();
+                    if !owners.contains(&index) {
+                        owners.push(index);
+                    }
+                } else {
+                    let slot = *phrase_index.entry(folded.clone()).or_insert_with(|| {
+                        phrase_list.push(folded);
+                        phrase_rules.push(Vec::new());
+                        phrase_rules.len() - 1
+                    });
+                    if !phrase_rules[slot].contains(&index) {
+                        phrase_rules[slot].push(index);
+                    }
+                }
+            }
+            if let (true, Some(p)) = (spec.phrases.is_empty(), &spec.pattern) {
+                if p.contains("\\b") || p.contains("\\B") {
+                    pattern_only_slow.push(index);
+                } else {
+                    pattern_only_sources.push(p.clone());
+                    pattern_only_rules.push(index);
+                }
+            }
+        }
+        let phrases = if phrase_list.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    // A full DFA: a few hundred phrases make a small one, and it is several
+                    // times faster than the NFA on every line.
+                    .kind(Some(AhoCorasickKind::DFA))
+                    .build(&phrase_list)
+                    .map_err(|e| {
+                        Error::config(format!("cannot build the phrase automaton: {e}"))
+                    })?,
+            )
+        };
+        let pattern_only = RegexSetBuilder::new(&pattern_only_sources)
+            .size_limit(64 << 20)
+            .dfa_size_limit(64 << 20)
+            .build()
+            .map_err(|e| Error::config(format!("cannot build the pattern set: {e}")))?;
+        Ok(Matcher {
+            phrases,
+            phrase_rules,
+            whole_lines,
+            pattern_only,
+            pattern_only_rules,
+            pattern_only_slow,
+        })
+    }
+
+    /// Appends the rules whose phrases or (pattern-only) patterns match `line`; unsorted,
+    /// possibly with repeats.
+    fn candidates(&self, rules: &[Rule], line: &str, out: &mut Vec<usize>) {
+        if let Some(owners) = self.whole_lines.get(trim_decoration(line)) {
+            out.extend(owners.iter().copied());
+        }
+        if let Some(ac) = &self.phrases {
+            for m in ac.find_overlapping_iter(line) {
+                out.extend(self.phrase_rules[m.pattern().as_usize()].iter().copied());
+            }
+        }
+        // Most lines match no pattern: a plain (leftmost, stop-early) search rules that out
+        // before the slower search for every pattern that matches.
+        if !self.pattern_only_rules.is_empty() && self.pattern_only.is_match(line) {
+            out.extend(self.pattern_only.matches(line).iter().map(|i| self.pattern_only_rules[i]));
+        }
+        for &index in &self.pattern_only_slow {
+            if rules[index].regex.as_ref().is_some_and(|re| re.is_match(line)) {
+                out.push(index);
+            }
+        }
+    }
+}
+
+/// The most a `start`/`end` rule sees of a long line. Datelines and attribution clauses are
+/// far shorter; every character of the window is normalised for every long paragraph, so the
+/// window is what long text costs.
+pub(crate) const MAX_WINDOW_CHARS: usize = 160;
 
 /// Characters trimmed from both ends of a line before a `whole_line` comparison.
 pub(crate) fn trim_decoration(line: &str) -> &str {
@@ -97,14 +219,8 @@ impl RuleSet {
     /// Compiles the rules of `packs`, in order.
     pub(crate) fn build(packs: &[Pack]) -> Result<RuleSet, Error> {
         let mut rules = Vec::new();
-        let mut phrase_index: HashMap<String, usize> = HashMap::new();
-        let mut phrase_list: Vec<String> = Vec::new();
-        let mut phrase_rules: Vec<Vec<usize>> = Vec::new();
-        let mut whole_lines: HashMap<String, Vec<usize>> = HashMap::new();
-        let mut pattern_only_sources = Vec::new();
-        let mut pattern_only_rules = Vec::new();
+        let mut specs = Vec::new();
         let mut seen_ids = std::collections::BTreeMap::new();
-
         for pack in packs {
             for spec in &pack.rules {
                 if let Some(other) = seen_ids.insert(spec.id.clone(), pack.name.clone()) {
@@ -114,7 +230,6 @@ impl RuleSet {
                         format!("rule id is also used by pack {other}"),
                     ));
                 }
-                let index = rules.len();
                 let regex = match &spec.pattern {
                     Some(p) => Some(
                         compile_pattern(p)
@@ -122,31 +237,6 @@ impl RuleSet {
                     ),
                     None => None,
                 };
-                for phrase in &spec.phrases {
-                    let folded = for_matching(phrase);
-                    if spec.whole_line {
-                        let key = trim_decoration(&folded).to_owned();
-                        let owners = whole_lines.entry(key).or_default();
-                        if !owners.contains(&index) {
-                            owners.push(index);
-                        }
-                    } else {
-                        let slot = *phrase_index.entry(folded.clone()).or_insert_with(|| {
-                            phrase_list.push(folded);
-                            phrase_rules.push(Vec::new());
-                            phrase_rules.len() - 1
-                        });
-                        if !phrase_rules[slot].contains(&index) {
-                            phrase_rules[slot].push(index);
-                        }
-                    }
-                }
-                if spec.phrases.is_empty() {
-                    if let Some(p) = &spec.pattern {
-                        pattern_only_sources.push(p.clone());
-                        pattern_only_rules.push(index);
-                    }
-                }
                 rules.push(Rule {
                     id: spec.id.clone(),
                     class: spec.class,
@@ -158,43 +248,29 @@ impl RuleSet {
                     has_phrases: !spec.phrases.is_empty(),
                     sites: pack.sites.clone(),
                 });
+                specs.push(spec);
             }
         }
-
-        let phrases = if phrase_list.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .build(&phrase_list)
-                    .map_err(|e| {
-                        Error::config(format!("cannot build the phrase automaton: {e}"))
-                    })?,
-            )
-        };
-        let pattern_only = RegexSetBuilder::new(&pattern_only_sources)
-            .size_limit(64 << 20)
-            .dfa_size_limit(64 << 20)
-            .build()
-            .map_err(|e| Error::config(format!("cannot build the pattern set: {e}")))?;
+        let mut tiers = Vec::new();
+        let mut lower = 0;
+        for bound in TIER_BOUNDS.into_iter().chain([usize::MAX]) {
+            let members: Vec<usize> =
+                (0..rules.len()).filter(|&i| rules[i].max_line_chars > lower).collect();
+            tiers.push((bound, Matcher::build(&specs, &members)?));
+            lower = bound;
+        }
+        let window_members: Vec<usize> =
+            (0..rules.len()).filter(|&i| rules[i].scope != Scope::Line).collect();
+        let windows = Matcher::build(&specs, &window_members)?;
         let max_line_chars = rules.iter().map(|r| r.max_line_chars).max().unwrap_or(0);
         let max_window_chars = rules
             .iter()
             .filter(|r| r.scope != Scope::Line)
             .map(|r| r.max_line_chars)
             .max()
-            .unwrap_or(0);
-        Ok(RuleSet {
-            rules,
-            phrases,
-            phrase_rules,
-            whole_lines,
-            pattern_only,
-            pattern_only_rules,
-            max_line_chars,
-            max_window_chars,
-        })
+            .unwrap_or(0)
+            .min(MAX_WINDOW_CHARS);
+        Ok(RuleSet { rules, tiers, windows, max_line_chars, max_window_chars })
     }
 
     /// The rule at `index`.
@@ -235,17 +311,17 @@ impl RuleSet {
             None => chars <= rule.max_line_chars,
             Some(scope) => rule.scope == scope && chars > rule.max_line_chars,
         };
-        if let Some(owners) = self.whole_lines.get(trim_decoration(line)) {
-            out.extend(owners.iter().copied());
-        }
-        if let Some(ac) = &self.phrases {
-            for m in ac.find_overlapping_iter(line) {
-                out.extend(self.phrase_rules[m.pattern().as_usize()].iter().copied());
+        let matcher = match window {
+            Some(_) => &self.windows,
+            None => {
+                let tier = self.tiers.iter().find(|(bound, _)| chars <= *bound);
+                match tier.or(self.tiers.last()) {
+                    Some((_, matcher)) => matcher,
+                    None => return,
+                }
             }
-        }
-        if !self.pattern_only_rules.is_empty() {
-            out.extend(self.pattern_only.matches(line).iter().map(|i| self.pattern_only_rules[i]));
-        }
+        };
+        matcher.candidates(&self.rules, line, out);
         let candidates = &mut out[start..];
         candidates.sort_unstable();
         let mut kept = start;
@@ -350,7 +426,7 @@ mod tests {
                     let mut out = Vec::new();
                     set.matches(&m, chars, None, site, &mut out);
                     if chars > spec.max_line_chars && spec.scope != Scope::Line {
-                        let window = window_of(&m, spec.scope, spec.max_line_chars);
+                        let window = window_of(&m, spec.scope, set.max_window_chars());
                         set.matches(window, chars, Some(spec.scope), site, &mut out);
                     }
                     let got = out.contains(&index);
