@@ -271,7 +271,12 @@ impl<'a> LineState<'a> {
         if window_chars == 0 || self.chars <= window_chars {
             return;
         }
-        let form = for_matching(window(self.text, scope, window_chars));
+        // A line short enough for the line rules has its matching form already: its window
+        // is the end (or start) of that form, not a second normalisation.
+        let form = match &self.form {
+            Some(full) => window(full, scope, window_chars).to_owned(),
+            None => for_matching(window(self.text, scope, window_chars)),
+        };
         let mut matched = Vec::new();
         rules.matches(&form, self.chars, Some(scope), site, &mut matched);
         self.hits.extend(matched.into_iter().map(|rule| Hit { rule, window: Some(scope) }));
@@ -315,7 +320,11 @@ impl<'a> LineState<'a> {
             }
         }
         for hit in fitting().filter(|h| rules.rule(h.rule).action == Action::KeepMeta) {
-            self.capture(hit, rules, zone, out);
+            // An attribution rule can match every paragraph of a long article; the first few
+            // name its sources, and capturing costs a second pass over the line.
+            if out.note_keep_meta(hit.rule) <= MAX_KEEP_META_PER_RULE {
+                self.capture(hit, rules, zone, out);
+            }
         }
         let mut kept = self.text;
         let mut form = self.form.as_deref();
@@ -409,6 +418,8 @@ impl<'a> LineState<'a> {
     }
 }
 
+/// How many times one `keep_meta` rule records metadata in one document.
+const MAX_KEEP_META_PER_RULE: usize = 2;
 /// The rule id recorded when a line repeats the document's title.
 const TITLE_RULE: &str = "title.document";
 /// The rule id recorded when the title is taken from the head of the text.
@@ -497,6 +508,8 @@ struct Output {
     kept: Vec<Kept>,
     removed: Vec<Removal>,
     meta: Meta,
+    /// How often each `keep_meta` rule has matched so far: `(rule, count)`.
+    keep_meta_counts: Vec<(usize, usize)>,
 }
 
 impl Output {
@@ -505,6 +518,21 @@ impl Output {
             kept: Vec::new(),
             removed: Vec::new(),
             meta: Meta { site: doc.site.clone(), ..Meta::default() },
+            keep_meta_counts: Vec::new(),
+        }
+    }
+
+    /// Counts one more match of the `keep_meta` rule `rule`; returns the new count.
+    fn note_keep_meta(&mut self, rule: usize) -> usize {
+        match self.keep_meta_counts.iter_mut().find(|(r, _)| *r == rule) {
+            Some((_, count)) => {
+                *count += 1;
+                *count
+            }
+            None => {
+                self.keep_meta_counts.push((rule, 1));
+                1
+            }
         }
     }
 
