@@ -1,1 +1,598 @@
-//! (in progress)
+//! Step 9, write: cleaned documents and error records as JSON Lines, text files in a folder,
+//! and files that appear whole or not at all.
+//!
+//! - **One record per line.** [`JsonLines`] writes each [`Cleaned`] as
+//!   `{"id","title","text","meta","removed"}` and each failure as an [`ErrorRecord`]
+//!   `{"type":"error","path","id","error"}`. A line is serialised in memory and written with
+//!   one `write_all`, so a reader never sees half a record unless the disk fails.
+//! - **Safe to print.** JSON already escapes control characters below U+0020; the writer
+//!   also escapes DEL, the C1 controls (U+0080–U+009F, which some terminals obey) and the
+//!   bidirectional overrides (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+2028/9) as `\uXXXX`,
+//!   so `cat`ting scraped output cannot drive a terminal or hide text. The JSON value is the
+//!   same; only its spelling changes.
+//! - **Atomic files.** [`AtomicFile`] writes to a hidden temporary file in the same folder
+//!   (`.NAME.PID.N.tmp`), then flushes, `fsync`s, renames it over the final name and
+//!   `fsync`s the folder. A run killed mid-way leaves at most a temporary file, never a
+//!   truncated file under the final name; dropping an uncommitted file removes its
+//!   temporary. A temporary left by `kill -9` is not cleaned up by the next run (another run
+//!   may own it).
+//! - **Text folders.** [`TextDir`] writes each document as a `.txt` file at a path made from
+//!   its id with [`safe_relative_path`], so hostile ids (`../x`, `/etc/x`, `C:\x`) stay
+//!   inside the folder. File names always end in `.txt` and folder names never do (a folder
+//!   that would is renamed `NAME.txt_`), so an id can never need a file and a folder of the
+//!   same name; ids that map to the same file (also case-insensitively) get `~2`, `~3`, … in
+//!   the order written.
+
+use std::collections::HashSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::input::{Failure, safe_relative_path};
+use crate::{Cleaned, Error};
+
+/// How many times [`AtomicFile::create`] tries another temporary name before giving up.
+const TEMP_NAME_ATTEMPTS: u32 = 1000;
+
+/// A document that could not be read or cleaned, as it appears in the output:
+/// `{"type":"error","path":…,"id":…,"error":…}`.
+///
+/// # Example
+///
+/// ```
+/// use clean_news::output::ErrorRecord;
+///
+/// let record = ErrorRecord { path: "in/a.txt".into(), id: Some("a.txt".into()), error: "binary file".into() };
+/// assert_eq!(
+///     serde_json::to_string(&record)?,
+///     r#"{"type":"error","path":"in/a.txt","id":"a.txt","error":"binary file"}"#
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename = "error")]
+pub struct ErrorRecord {
+    /// The file (`-` for stdin).
+    pub path: String,
+    /// The document's id, when known (`null` otherwise).
+    pub id: Option<String>,
+    /// What went wrong.
+    pub error: String,
+}
+
+impl From<Failure> for ErrorRecord {
+    fn from(failure: Failure) -> ErrorRecord {
+        ErrorRecord { path: failure.path, id: failure.id, error: failure.error }
+    }
+}
+
+/// One output record: a cleaned document or an error record.
+// Nearly every record is `Cleaned`: boxing it would cost an allocation each and save nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Record {
+    /// A document that was read and cleaned.
+    Cleaned(Cleaned),
+    /// A document that could not be read or cleaned.
+    Error(ErrorRecord),
+}
+
+/// Where a run's records go, in input order. The pipeline calls it from one thread.
+///
+/// A `Vec<Record>` is a sink that keeps everything in memory.
+///
+/// # Errors
+///
+/// Each method fails only when writing fails (a full disk, a closed pipe); the run stops.
+pub trait Sink {
+    /// Takes a cleaned document.
+    ///
+    /// # Errors
+    ///
+    /// Writing failed.
+    fn cleaned(&mut self, cleaned: &Cleaned) -> Result<(), Error>;
+
+    /// Takes an error record.
+    ///
+    /// # Errors
+    ///
+    /// Writing failed.
+    fn failed(&mut self, record: &ErrorRecord) -> Result<(), Error>;
+
+    /// Pushes buffered records out; called after every batch of documents.
+    ///
+    /// # Errors
+    ///
+    /// Writing failed.
+    fn flush(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl Sink for Vec<Record> {
+    fn cleaned(&mut self, cleaned: &Cleaned) -> Result<(), Error> {
+        self.push(Record::Cleaned(cleaned.clone()));
+        Ok(())
+    }
+
+    fn failed(&mut self, record: &ErrorRecord) -> Result<(), Error> {
+        self.push(Record::Error(record.clone()));
+        Ok(())
+    }
+}
+
+/// Writes records as JSON Lines, escaping what a terminal could obey.
+///
+/// # Example
+///
+/// ```
+/// use clean_news::Cleaned;
+/// use clean_news::output::JsonLines;
+///
+/// let mut out = JsonLines::new(Vec::new());
+/// out.write_cleaned(&Cleaned { id: "a".into(), text: "Hi \u{202e}there".into(), ..Cleaned::default() })?;
+/// let line = String::from_utf8(out.into_inner()).unwrap();
+/// assert_eq!(line, "{\"id\":\"a\",\"title\":null,\"text\":\"Hi \\u202ethere\",\"meta\":{},\"removed\":[]}\n");
+/// # Ok::<(), clean_news::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct JsonLines<W: Write> {
+    out: W,
+    line: Vec<u8>,
+}
+
+impl<W: Write> JsonLines<W> {
+    /// Writes to `out`. Wrap files and stdout in a `BufWriter`: every record is one
+    /// `write_all`.
+    pub fn new(out: W) -> JsonLines<W> {
+        JsonLines { out, line: Vec::new() }
+    }
+
+    /// Writes one cleaned document.
+    ///
+    /// # Errors
+    ///
+    /// An `Io` error when writing fails.
+    pub fn write_cleaned(&mut self, cleaned: &Cleaned) -> Result<(), Error> {
+        self.write_record(cleaned)
+    }
+
+    /// Writes one error record.
+    ///
+    /// # Errors
+    ///
+    /// An `Io` error when writing fails.
+    pub fn write_error(&mut self, record: &ErrorRecord) -> Result<(), Error> {
+        self.write_record(record)
+    }
+
+    /// Writes any serialisable record as one line (clusters, summaries, …).
+    ///
+    /// # Errors
+    ///
+    /// An `Io` error when writing fails or the record cannot be serialised (a map with
+    /// non-string keys).
+    pub fn write_record<T: Serialize + ?Sized>(&mut self, record: &T) -> Result<(), Error> {
+        self.line.clear();
+        let mut serializer = serde_json::Serializer::with_formatter(&mut self.line, TerminalSafe);
+        record
+            .serialize(&mut serializer)
+            .map_err(|err| Error::io(None, "cannot serialise a record", io::Error::other(err)))?;
+        self.line.push(b'\n');
+        self.out.write_all(&self.line).map_err(|err| Error::io(None, "cannot write output", err))
+    }
+
+    /// Flushes the underlying writer.
+    ///
+    /// # Errors
+    ///
+    /// An `Io` error when flushing fails.
+    pub fn flush(&mut self) -> Result<(), Error> {
+        self.out.flush().map_err(|err| Error::io(None, "cannot write output", err))
+    }
+
+    /// The underlying writer.
+    pub fn get_mut(&mut self) -> &mut W {
+        &mut self.out
+    }
+
+    /// Returns the underlying writer (not flushed).
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+impl<W: Write> Sink for JsonLines<W> {
+    fn cleaned(&mut self, cleaned: &Cleaned) -> Result<(), Error> {
+        self.write_cleaned(cleaned)
+    }
+
+    fn failed(&mut self, record: &ErrorRecord) -> Result<(), Error> {
+        self.write_error(record)
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        JsonLines::flush(self)
+    }
+}
+
+/// serde_json's compact format, plus `\uXXXX` for characters a terminal could act on.
+struct TerminalSafe;
+
+/// Whether a character is escaped in the output although JSON does not require it.
+fn is_terminal_unsafe(c: char) -> bool {
+    matches!(c,
+        '\u{7f}'..='\u{9f}'
+        | '\u{200e}' | '\u{200f}'
+        | '\u{2028}' | '\u{2029}'
+        | '\u{202a}'..='\u{202e}'
+        | '\u{2066}'..='\u{2069}')
+}
+
+impl serde_json::ser::Formatter for TerminalSafe {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if is_terminal_unsafe(c) {
+                writer.write_all(fragment.get(start..at).unwrap_or_default().as_bytes())?;
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = at + c.len_utf8();
+            }
+        }
+        writer.write_all(fragment.get(start..).unwrap_or_default().as_bytes())
+    }
+}
+
+/// A file written under a temporary name and renamed into place by [`commit`](Self::commit).
+///
+/// # Example
+///
+/// ```
+/// use std::io::Write;
+/// use clean_news::output::AtomicFile;
+///
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("out.jsonl");
+/// let mut file = AtomicFile::create(&path)?;
+/// file.write_all(b"{}\n")?;
+/// assert!(!path.exists());          // still under its temporary name
+/// file.commit()?;
+/// assert_eq!(std::fs::read(&path)?, b"{}\n");
+///
+/// let mut abandoned = AtomicFile::create(dir.path().join("other.jsonl"))?;
+/// abandoned.write_all(b"half")?;
+/// drop(abandoned);                  // the temporary file is removed, nothing appears
+/// assert_eq!(std::fs::read_dir(dir.path())?.count(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct AtomicFile {
+    path: PathBuf,
+    temp: PathBuf,
+    out: Option<BufWriter<File>>,
+    committed: bool,
+}
+
+impl AtomicFile {
+    /// Creates a temporary file beside `path` (which need not exist).
+    ///
+    /// # Errors
+    ///
+    /// An `Io` error when the folder does not exist or is not writable, or `path` has no file
+    /// name.
+    pub fn create(path: impl Into<PathBuf>) -> Result<AtomicFile, Error> {
+        let path = path.into();
+        let Some(name) = path.file_name() else {
+            let err = io::Error::new(io::ErrorKind::InvalidInput, "not a file name");
+            return Err(Error::io(Some(path), "cannot create", err));
+        };
+        let dir = parent_dir(&path);
+        let pid = std::process::id();
+        let mut last = io::Error::other("no temporary name was free");
+        for attempt in 0..TEMP_NAME_ATTEMPTS {
+            let mut temp_name = std::ffi::OsString::from(".");
+            temp_name.push(name);
+            temp_name.push(format!(".{pid}.{attempt}.tmp"));
+            let temp = dir.join(temp_name);
+            match OpenOptions::new().write(true).create_new(true).open(&temp) {
+                Ok(file) => {
+                    let out = Some(BufWriter::with_capacity(64 * 1024, file));
+                    return Ok(AtomicFile { path, temp, out, committed: false });
+                }
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => last = err,
+                Err(err) => return Err(Error::io(Some(path), "cannot create", err)),
+            }
+        }
+        Err(Error::io(Some(path), "cannot create", last))
+    }
+
+    /// The final name.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The temporary name the data is written under until [`commit`](Self::commit).
+    pub fn temp_path(&self) -> &Path {
+        &self.temp
+    }
+
+    /// Flushes, syncs and renames the file to its final name, replacing any file there.
+    ///
+    /// # Errors
+    ///
+    /// An `Io` error when any step fails; the temporary file is then removed.
+    pub fn commit(mut self) -> Result<(), Error> {
+        let fail = |err: io::Error| Error::io(Some(self.path.clone()), "cannot write", err);
+        let out = self.out.take().ok_or_else(|| fail(io::Error::other("already committed")))?;
+        let file = out.into_inner().map_err(|err| fail(err.into_error()))?;
+        file.sync_all().map_err(fail)?;
+        drop(file);
+        fs::rename(&self.temp, &self.path).map_err(fail)?;
+        self.committed = true;
+        sync_dir(parent_dir(&self.path));
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match &mut self.out {
+            Some(out) => out.write(buf),
+            None => Err(io::Error::other("file already committed")),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match &mut self.out {
+            Some(out) => out.write_all(buf),
+            None => Err(io::Error::other("file already committed")),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.out {
+            Some(out) => out.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            drop(self.out.take());
+            // Best effort: a temporary file left behind is harmless and hidden.
+            let _ = fs::remove_file(&self.temp);
+        }
+    }
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
+}
+
+/// Makes a rename durable. Only possible (and needed) on Unix; failure only weakens
+/// durability, not correctness, so it is ignored.
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(dir) = File::open(dir) {
+        let _ = dir.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// Writes each cleaned document as a `.txt` file in a folder tree mirroring the ids.
+///
+/// A file holds the title (when there is one), a blank line and the text, ending in a
+/// newline; an empty document gives an empty file.
+///
+/// # Example
+///
+/// ```
+/// use clean_news::Cleaned;
+/// use clean_news::output::TextDir;
+///
+/// let dir = tempfile::tempdir()?;
+/// let mut texts = TextDir::create(dir.path())?;
+/// let doc = Cleaned { id: "../../news/a.html".into(), title: Some("T".into()), text: "Body.".into(), ..Cleaned::default() };
+/// let written = texts.write(&doc)?;
+/// assert_eq!(written, std::path::Path::new("news/a.html.txt"));
+/// assert_eq!(std::fs::read_to_string(dir.path().join(&written))?, "T\n\nBody.\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct TextDir {
+    root: PathBuf,
+    /// Relative paths handed out, lower-cased: case-insensitive file systems merge them.
+    used: HashSet<String>,
+}
+
+impl TextDir {
+    /// Uses `root` (created if missing).
+    ///
+    /// # Errors
+    ///
+    /// An `Io` error when the folder cannot be created.
+    pub fn create(root: impl Into<PathBuf>) -> Result<TextDir, Error> {
+        let root = root.into();
+        fs::create_dir_all(&root)
+            .map_err(|err| Error::io(Some(root.clone()), "cannot create folder", err))?;
+        Ok(TextDir { root, used: HashSet::new() })
+    }
+
+    /// The folder written to.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Writes one document atomically and returns its path relative to the folder.
+    ///
+    /// # Errors
+    ///
+    /// An `Io` error when a folder or the file cannot be written.
+    pub fn write(&mut self, cleaned: &Cleaned) -> Result<PathBuf, Error> {
+        let relative = self.reserve(&cleaned.id);
+        let path = self.root.join(&relative);
+        let dir = parent_dir(&path);
+        fs::create_dir_all(dir)
+            .map_err(|err| Error::io(Some(dir.to_owned()), "cannot create folder", err))?;
+        let mut file = AtomicFile::create(&path)?;
+        let write = |file: &mut AtomicFile| -> io::Result<()> {
+            if let Some(title) = cleaned.title.as_deref().filter(|t| !t.is_empty()) {
+                file.write_all(title.as_bytes())?;
+                file.write_all(b"\n\n")?;
+            }
+            file.write_all(cleaned.text.as_bytes())?;
+            if !cleaned.text.is_empty() && !cleaned.text.ends_with('\n') {
+                file.write_all(b"\n")?;
+            }
+            Ok(())
+        };
+        write(&mut file).map_err(|err| Error::io(Some(path.clone()), "cannot write", err))?;
+        file.commit()?;
+        Ok(relative)
+    }
+
+    /// The relative path for an id, unique among the paths handed out so far.
+    fn reserve(&mut self, id: &str) -> PathBuf {
+        let safe = safe_relative_path(id);
+        let mut parts: Vec<String> =
+            safe.iter().map(|p| p.to_string_lossy().into_owned()).collect();
+        let Some(last) = parts.pop() else { return PathBuf::from("_.txt") };
+        for dir in &mut parts {
+            if dir.to_ascii_lowercase().ends_with(".txt") {
+                dir.push('_');
+            }
+        }
+        let stem = if last.to_ascii_lowercase().ends_with(".txt") {
+            last.get(..last.len() - ".txt".len()).unwrap_or(&last).to_owned()
+        } else {
+            last
+        };
+        let mut n = 1u64;
+        loop {
+            let name = if n == 1 { format!("{stem}.txt") } else { format!("{stem}~{n}.txt") };
+            let mut path: PathBuf = parts.iter().collect();
+            path.push(name);
+            if self.used.insert(path.to_string_lossy().to_lowercase()) {
+                return path;
+            }
+            n = n.saturating_add(1);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(cleaned: &Cleaned) -> String {
+        let mut out = JsonLines::new(Vec::new());
+        out.write_cleaned(cleaned).unwrap();
+        String::from_utf8(out.into_inner()).unwrap()
+    }
+
+    #[test]
+    fn escapes_c1_controls_and_bidi_overrides_but_keeps_the_value() {
+        let text = "a\u{9b}31m b\u{202e}c d\u{7f} e\u{1b}[0m ü 中";
+        let cleaned = Cleaned { id: "x".into(), text: text.into(), ..Cleaned::default() };
+        let written = line(&cleaned);
+        assert!(written.contains(r"a\u009b31m b\u202ec d\u007f e\u001b[0m ü 中"), "{written}");
+        assert!(!written.chars().any(|c| c.is_control() && c != '\n'));
+        let back: Cleaned = serde_json::from_str(&written).unwrap();
+        assert_eq!(back.text, text);
+    }
+
+    #[test]
+    fn error_records_carry_a_type_tag_and_a_null_id() {
+        let mut out = JsonLines::new(Vec::new());
+        out.write_error(&ErrorRecord { path: "-".into(), id: None, error: "x".into() }).unwrap();
+        assert_eq!(
+            String::from_utf8(out.into_inner()).unwrap(),
+            "{\"type\":\"error\",\"path\":\"-\",\"id\":null,\"error\":\"x\"}\n"
+        );
+    }
+
+    #[test]
+    fn uncommitted_atomic_file_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        fs::write(&path, "old\n").unwrap();
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.write_all(b"new\n").unwrap();
+        file.flush().unwrap();
+        assert!(file.temp_path().exists());
+        drop(file);
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old\n");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn committed_atomic_file_replaces_the_old_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        fs::write(&path, "old\n").unwrap();
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.write_all(b"new\n").unwrap();
+        file.commit().unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new\n");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn atomic_files_in_one_folder_get_distinct_temporaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = AtomicFile::create(dir.path().join("x")).unwrap();
+        let b = AtomicFile::create(dir.path().join("x")).unwrap();
+        assert_ne!(a.temp_path(), b.temp_path());
+        assert!(a.temp_path().file_name().unwrap().to_string_lossy().starts_with(".x."));
+    }
+
+    #[test]
+    fn atomic_file_in_a_missing_folder_is_an_io_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = AtomicFile::create(dir.path().join("no/such/x")).unwrap_err();
+        assert!(matches!(err.kind(), crate::ErrorKind::Io { .. }));
+    }
+
+    #[test]
+    fn text_dir_names_end_in_txt_and_folders_never_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut texts = TextDir::create(dir.path()).unwrap();
+        assert_eq!(texts.reserve("a"), Path::new("a.txt"));
+        assert_eq!(texts.reserve("a.txt/b"), Path::new("a.txt_/b.txt"));
+        assert_eq!(texts.reserve("b.TXT"), Path::new("b.txt"));
+        assert_eq!(texts.reserve("c.html"), Path::new("c.html.txt"));
+    }
+
+    #[test]
+    fn text_dir_keeps_colliding_ids_apart_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut texts = TextDir::create(dir.path()).unwrap();
+        assert_eq!(texts.reserve("../a"), Path::new("a.txt"));
+        assert_eq!(texts.reserve("/a"), Path::new("a~2.txt"));
+        assert_eq!(texts.reserve("A.txt"), Path::new("A~3.txt"));
+    }
+
+    #[test]
+    fn text_dir_writes_title_and_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut texts = TextDir::create(dir.path().join("t")).unwrap();
+        let doc = Cleaned { id: "x/y".into(), text: "Body.\n".into(), ..Cleaned::default() };
+        let path = texts.write(&doc).unwrap();
+        assert_eq!(fs::read_to_string(texts.root().join(path)).unwrap(), "Body.\n");
+        let empty = Cleaned { id: "e".into(), ..Cleaned::default() };
+        let path = texts.write(&empty).unwrap();
+        assert_eq!(fs::read_to_string(texts.root().join(path)).unwrap(), "");
+    }
+}

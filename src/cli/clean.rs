@@ -1,0 +1,180 @@
+//! `clean-news clean`: flags → reader, cleaner and pipeline; records → stdout, files and a
+//! text folder; counts → exit status.
+//!
+//! Output files are [`AtomicFile`]s, committed once the run ends (also when interrupted:
+//! what was done is a valid prefix and is kept). If the run fails they are dropped, which
+//! removes their temporary files, so a failed run never leaves a file under the final name.
+
+use std::io::{self, BufWriter, StdoutLock, Write};
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+
+use anyhow::bail;
+use clean_news::Cleaned;
+use clean_news::output::{AtomicFile, ErrorRecord, JsonLines, Sink, TextDir};
+use clean_news::pipeline::Pipeline;
+
+use super::Status;
+use super::args::CleanArgs;
+use super::report::Reporter;
+
+/// Runs `clean` until the input is exhausted or `interrupted` is set.
+pub(crate) fn run(args: &CleanArgs, interrupted: &AtomicBool) -> anyhow::Result<Status> {
+    let pipeline = Pipeline::builder()
+        .cleaner(args.cleaner.cleaner()?)
+        .reader(args.input.reader()?)
+        .threads(args.threads)
+        .build()?;
+    let reporter = Reporter::new(args.quiet);
+    let mut outputs = Outputs::open(args, &reporter)?;
+    let summary = pipeline
+        .run(args.input.sources())
+        .cancel_flag(interrupted)
+        .on_progress(|summary| reporter.progress(summary))
+        .write_to(&mut outputs)?;
+    outputs.commit()?;
+    reporter.finish(&summary);
+    Ok(Status::of(&summary))
+}
+
+/// Where JSON Lines go: stdout, or a file that appears when committed.
+enum Target {
+    Stdout(BufWriter<StdoutLock<'static>>),
+    File(AtomicFile),
+}
+
+impl Target {
+    fn open(path: &Path) -> anyhow::Result<Target> {
+        if path.as_os_str() == "-" {
+            return Ok(Target::Stdout(BufWriter::with_capacity(64 * 1024, io::stdout().lock())));
+        }
+        Ok(Target::File(AtomicFile::create(path)?))
+    }
+
+    fn is_stdout(&self) -> bool {
+        matches!(self, Target::Stdout(_))
+    }
+
+    fn commit(self) -> anyhow::Result<()> {
+        match self {
+            Target::Stdout(mut out) => out.flush()?,
+            Target::File(file) => file.commit()?,
+        }
+        Ok(())
+    }
+}
+
+impl Write for Target {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Target::Stdout(out) => out.write(buf),
+            Target::File(file) => file.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Target::Stdout(out) => out.write_all(buf),
+            Target::File(file) => file.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Target::Stdout(out) => out.flush(),
+            Target::File(file) => file.flush(),
+        }
+    }
+}
+
+/// Where error records go.
+enum Errors {
+    /// Among the documents, in input order.
+    WithDocuments,
+    /// In their own output (`--errors`).
+    Own(JsonLines<Target>),
+    /// Only as lines on stderr (`--text-dir` without `-o` or `--errors`).
+    Nowhere,
+}
+
+/// Every output of a `clean` run, as one [`Sink`].
+struct Outputs<'r> {
+    documents: Option<JsonLines<Target>>,
+    errors: Errors,
+    texts: Option<TextDir>,
+    reporter: &'r Reporter,
+}
+
+impl<'r> Outputs<'r> {
+    fn open(args: &CleanArgs, reporter: &'r Reporter) -> anyhow::Result<Outputs<'r>> {
+        if let (Some(output), Some(errors)) = (&args.output, &args.errors) {
+            if output == errors && output.as_os_str() != "-" {
+                bail!("--output and --errors name the same file: {}", output.display());
+            }
+        }
+        let documents = match (&args.output, &args.text_dir) {
+            (Some(path), _) => Some(Target::open(path)?),
+            (None, Some(_)) => None,
+            (None, None) => Some(Target::open(Path::new("-"))?),
+        };
+        let documents_on_stdout = documents.as_ref().is_some_and(Target::is_stdout);
+        let errors = match &args.errors {
+            Some(path) if path.as_os_str() == "-" && documents_on_stdout => Errors::WithDocuments,
+            Some(path) => Errors::Own(JsonLines::new(Target::open(path)?)),
+            None if documents.is_some() => Errors::WithDocuments,
+            None => Errors::Nowhere,
+        };
+        let texts = args.text_dir.as_deref().map(TextDir::create).transpose()?;
+        Ok(Outputs { documents: documents.map(JsonLines::new), errors, texts, reporter })
+    }
+
+    /// Puts every file in place.
+    fn commit(self) -> anyhow::Result<()> {
+        if let Errors::Own(errors) = self.errors {
+            errors.into_inner().commit()?;
+        }
+        if let Some(documents) = self.documents {
+            documents.into_inner().commit()?;
+        }
+        Ok(())
+    }
+}
+
+impl Sink for Outputs<'_> {
+    fn cleaned(&mut self, cleaned: &Cleaned) -> Result<(), clean_news::Error> {
+        for note in &cleaned.meta.notes {
+            self.reporter.note(&cleaned.id, note);
+        }
+        if let Some(texts) = &mut self.texts {
+            texts.write(cleaned)?;
+        }
+        if let Some(documents) = &mut self.documents {
+            documents.write_cleaned(cleaned)?;
+        }
+        Ok(())
+    }
+
+    fn failed(&mut self, record: &ErrorRecord) -> Result<(), clean_news::Error> {
+        self.reporter.error_record(record);
+        match &mut self.errors {
+            Errors::WithDocuments => {
+                if let Some(documents) = &mut self.documents {
+                    documents.write_error(record)?;
+                }
+            }
+            Errors::Own(errors) => errors.write_error(record)?,
+            Errors::Nowhere => {}
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), clean_news::Error> {
+        if let Some(documents) = &mut self.documents {
+            documents.flush()?;
+        }
+        if let Errors::Own(errors) = &mut self.errors {
+            errors.flush()?;
+        }
+        Ok(())
+    }
+}

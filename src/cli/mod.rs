@@ -1,0 +1,99 @@
+//! The command-line shell: binary concerns only.
+//!
+//! `cli` translates flags into the library's builders ([`args`]), drives
+//! [`Pipeline`](clean_news::pipeline::Pipeline) (one module per subcommand, such as
+//! [`clean`]) and talks to the user on stderr ([`report`]). Anything a library user could
+//! want lives in the library; if a test needs the binary to check cleaning, the logic is in
+//! the wrong place.
+//!
+//! Exit codes (`DESIGN.md`): 0 when all went well, 2 when any document failed or the run
+//! could not start or finish (usage errors included), 130 when interrupted with Ctrl-C after
+//! writing what was done. A closed stdout (`clean-news … | head`) is a quiet success.
+
+mod args;
+mod clean;
+mod report;
+
+use std::io;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+pub(crate) use args::Cli;
+use args::Command;
+use clean_news::pipeline::Summary;
+
+/// How a run ended, as far as the exit code is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// Every document was cleaned: exit 0.
+    Success,
+    /// Something failed: exit 2.
+    Failed,
+    /// Ctrl-C: exit 130 (128 + SIGINT, as shells report it).
+    Interrupted,
+}
+
+impl Status {
+    fn of(summary: &Summary) -> Status {
+        if summary.interrupted {
+            Status::Interrupted
+        } else if summary.failed > 0 {
+            Status::Failed
+        } else {
+            Status::Success
+        }
+    }
+}
+
+impl From<Status> for ExitCode {
+    fn from(status: Status) -> ExitCode {
+        match status {
+            Status::Success => ExitCode::SUCCESS,
+            Status::Failed => ExitCode::from(2),
+            Status::Interrupted => ExitCode::from(130),
+        }
+    }
+}
+
+/// Runs a parsed command line.
+///
+/// # Errors
+///
+/// A fatal error: the run could not start (packs, flags, output folder) or writing failed.
+pub(crate) fn run(cli: &Cli) -> anyhow::Result<Status> {
+    let interrupted = interrupt_flag();
+    match &cli.command {
+        Command::Clean(args) => clean::run(args, &interrupted),
+    }
+}
+
+/// A flag set by the first Ctrl-C; a second Ctrl-C exits at once with 130.
+///
+/// `std` cannot install a signal handler and the crate forbids `unsafe`, so this uses
+/// `signal-hook`. If the handler cannot be installed, Ctrl-C keeps its default effect
+/// (the run ends without flushing; output files stay under their temporary names).
+fn interrupt_flag() -> Arc<AtomicBool> {
+    let flag = Arc::new(AtomicBool::new(false));
+    let sigint = signal_hook::consts::SIGINT;
+    // Registered first, so it sees the flag as the previous Ctrl-C left it.
+    let installed =
+        signal_hook::flag::register_conditional_shutdown(sigint, 130, Arc::clone(&flag))
+            .and_then(|_| signal_hook::flag::register(sigint, Arc::clone(&flag)));
+    if let Err(err) = installed {
+        report::warning(&format!("cannot handle Ctrl-C: {err}"));
+    }
+    flag
+}
+
+/// Whether an error is a closed pipe on output: the reader has what it wanted.
+pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Prints a fatal error with its causes on stderr.
+pub(crate) fn report_fatal(err: &anyhow::Error) {
+    report::fatal(err);
+}

@@ -1,0 +1,174 @@
+//! Everything the binary says on stderr: progress, warnings, error lines, the summary and
+//! fatal errors. stdout carries data only.
+//!
+//! Messages quote ids, paths and notes that come from scraped input, so every message goes
+//! through [`escape`]: control characters (an ANSI escape in a page title could otherwise
+//! recolour or clear the terminal) and bidirectional overrides (which can make a line read
+//! differently than it is) are shown as `\u{…}` escapes, and a message is cut at a few
+//! hundred characters.
+//!
+//! The progress bar is drawn only when stderr is a terminal and `--quiet` is off; lines
+//! printed while it runs are printed "around" it so the two never mix. Writing to stderr
+//! never fails the run: if stderr is closed, messages are lost, not the output.
+
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::io::{self, IsTerminal, Write};
+use std::time::Duration;
+
+use clean_news::output::ErrorRecord;
+use clean_news::pipeline::Summary;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// How many warnings (input notes) are printed before the rest are only counted: a crawl
+/// full of legacy-charset pages should not bury the error lines.
+const MAX_WARNINGS: u64 = 20;
+
+/// The longest message printed, in characters.
+const MAX_MESSAGE_CHARS: usize = 500;
+
+/// How often the progress spinner redraws.
+const TICK: Duration = Duration::from_millis(120);
+
+/// Writes the run's messages to stderr.
+#[derive(Debug)]
+pub(crate) struct Reporter {
+    quiet: bool,
+    bar: Option<ProgressBar>,
+    warnings: Cell<u64>,
+}
+
+impl Reporter {
+    /// A reporter; with a progress bar when stderr is a terminal and not `quiet`.
+    pub(crate) fn new(quiet: bool) -> Reporter {
+        let bar = (!quiet && io::stderr().is_terminal()).then(|| {
+            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed} {msg}") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(TICK);
+            bar
+        });
+        Reporter { quiet, bar, warnings: Cell::new(0) }
+    }
+
+    fn print(&self, line: &str) {
+        let write = || {
+            let _ = writeln!(io::stderr().lock(), "{line}");
+        };
+        match &self.bar {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
+
+    /// Updates the progress bar with the counts so far.
+    pub(crate) fn progress(&self, summary: &Summary) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(summary.to_string());
+        }
+    }
+
+    /// A note about a document's input (`invalid utf-8 decoded lossily`).
+    pub(crate) fn note(&self, id: &str, note: &str) {
+        if self.quiet {
+            return;
+        }
+        let seen = self.warnings.get().saturating_add(1);
+        self.warnings.set(seen);
+        if seen <= MAX_WARNINGS {
+            self.print(&format!("warning: {}: {}", escape(id), escape(note)));
+        } else if seen == MAX_WARNINGS + 1 {
+            self.print("warning: more notes not shown; every note is in the record's meta.notes");
+        }
+    }
+
+    /// A document that failed.
+    pub(crate) fn error_record(&self, record: &ErrorRecord) {
+        if self.quiet {
+            return;
+        }
+        let line = match &record.id {
+            Some(id) => format!("error: {} [{}]: {}", record.path, id, record.error),
+            None => format!("error: {}: {}", record.path, record.error),
+        };
+        self.print(&escape(&line));
+    }
+
+    /// Clears the progress bar and prints the summary.
+    pub(crate) fn finish(&self, summary: &Summary) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        if self.quiet {
+            return;
+        }
+        if summary.interrupted {
+            self.print(&format!("interrupted: {summary} (the rest was not read)"));
+        } else {
+            self.print(&summary.to_string());
+        }
+    }
+}
+
+/// Prints a warning that belongs to no document (`warning: …`).
+pub(crate) fn warning(message: &str) {
+    let _ = writeln!(io::stderr().lock(), "warning: {}", escape(message));
+}
+
+/// Prints a fatal error and its causes (`error: …`, then `  caused by: …` lines).
+pub(crate) fn fatal(err: &anyhow::Error) {
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "error: {}", escape(&err.to_string()));
+    for cause in err.chain().skip(1) {
+        let _ = writeln!(stderr, "  caused by: {}", escape(&cause.to_string()));
+    }
+}
+
+/// Whether a character could change what a terminal shows beyond printing itself.
+fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A message made safe to print: unsafe characters escaped, long messages cut.
+pub(crate) fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe) && text.len() <= MAX_MESSAGE_CHARS {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len().min(MAX_MESSAGE_CHARS * 2));
+    for (count, c) in text.chars().enumerate() {
+        if count == MAX_MESSAGE_CHARS {
+            out.push('…');
+            break;
+        }
+        if is_unsafe(c) {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_terminal_controls_and_bidi_but_not_letters() {
+        assert_eq!(escape("plain ü 中"), "plain ü 中");
+        assert_eq!(escape("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(escape("x\ny\tz"), "x\\ny\\tz");
+        assert_eq!(escape("\u{9b}31m"), "\\u{9b}31m");
+        assert_eq!(escape("abc\u{202e}fed"), "abc\\u{202e}fed");
+    }
+
+    #[test]
+    fn cuts_long_messages() {
+        let long = "x".repeat(2000);
+        let escaped = escape(&long);
+        assert_eq!(escaped.chars().count(), MAX_MESSAGE_CHARS + 1);
+        assert!(escaped.ends_with('…'));
+    }
+}
