@@ -521,15 +521,13 @@ impl<'a> Walk<'a> {
                     || facts.hidden
                     || (facts.negative && !matches!(tag, "html" | "body" | "main" | "article"))
                     || (tag == "form" && !parent_is_body(node));
-                if tag == "br" {
-                    self.flush();
-                    return false;
-                }
-                let block = is_block_tag(tag);
-                if block {
+                if dropped && std::env::var("HTML_DEBUG").is_ok() { eprintln!("drop {tag} {:?} {:?}", element.attr("class"), element.attr("id")); }
+                if is_block_tag(tag) || tag == "br" {
                     self.flush();
                 }
-                if tag == "a" {
+                if dropped {
+                    // Its subtree is skipped, and so is its close.
+                } else if tag == "a" {
                     self.link_depth += 1;
                 } else if tag == "pre" {
                     self.pre_depth += 1;
@@ -699,6 +697,7 @@ impl<'a> Walk<'a> {
     }
 
     fn finish(mut self) -> Extracted {
+        if std::env::var("HTML_DEBUG").is_ok() { eprintln!("blocks {} frames {}", self.blocks.len(), self.frames.len()); for b in self.blocks.iter().take(5) { eprintln!("  {:?}", b.text); } }
         self.flush();
         let ld = JsonLd::parse(&self.raw.json_ld);
         let chosen = self.choose();
@@ -735,6 +734,7 @@ impl<'a> Walk<'a> {
 
     /// The block ranges of the article, in document order.
     fn choose(&self) -> Vec<std::ops::Range<usize>> {
+        if std::env::var("HTML_DEBUG").is_ok() { for c in &self.candidates { eprintln!("cand {:?} {:?} {} {:?}", c.node.value().as_element().map(|e| (e.name(), e.attr("class"))), c.blocks, c.score, self.blocks.get(c.blocks.start).map(|b| &b.text)); } }
         let adjusted = |c: &Candidate<'_>| {
             let (chars, links) = self
                 .blocks
