@@ -251,7 +251,6 @@ pub const NEGATIVE_WORDS: &[&str] = &[
     "pager",
     "paywall",
     "sidebar",
-    "widget",
     "popular",
     "trending",
     "mostread",
@@ -275,12 +274,14 @@ pub const NEGATIVE_WORDS: &[&str] = &[
 pub const NEGATIVE_EXACT_WORDS: &[&str] =
     &["ad", "ads", "menu", "tags", "tag", "nav", "hidden", "banner", "rating", "print", "skip"];
 
-/// Negative words that a container word (`content`, `article`, `main`, `body`, `story`,
-/// `post`, `entry`, `text`) overrides: `content-with-sidebar` wraps the whole page.
+/// Negative words that a positive word in the same class name overrides:
+/// `content-with-sidebar` wraps the whole page, `article-footer` may hold the last lines.
 const WEAK_NEGATIVE_WORDS: &[&str] =
-    &["sidebar", "widget", "popular", "menu", "tags", "tag", "promo", "modal", "footer", "banner"];
+    &["sidebar", "menu", "tags", "tag", "promo", "modal", "footer", "banner", "popular", "nav"];
 
-/// Words in a class or id that mark the article itself.
+/// Words in a class or id that mark the article itself. A class name made of them (and no
+/// negative word) keeps its element even when another class name is negative
+/// (`entry themeform share`).
 const POSITIVE_WORDS: &[&str] =
     &["article", "content", "main", "body", "story", "post", "entry", "text", "news", "blog"];
 
@@ -854,15 +855,13 @@ struct ElementFacts<'a> {
 impl<'a> ElementFacts<'a> {
     fn of(element: &'a scraper::node::Element) -> ElementFacts<'a> {
         let mut facts = ElementFacts::default();
-        let mut weak_negative = false;
-        let mut strong_negative = false;
+        let mut negative = false;
         for (name, value) in element.attrs() {
             match name {
                 "class" | "id" => {
-                    let (strong, weak, positive) = class_words(value);
-                    strong_negative |= strong;
-                    weak_negative |= weak;
-                    facts.positive |= positive;
+                    let (neg, pos) = class_words(value);
+                    negative |= neg;
+                    facts.positive |= pos;
                 }
                 "hidden" => facts.hidden = true,
                 "aria-hidden" => facts.hidden |= value.trim().eq_ignore_ascii_case("true"),
@@ -881,7 +880,7 @@ impl<'a> ElementFacts<'a> {
                 _ => {}
             }
         }
-        facts.negative = strong_negative || (weak_negative && !facts.positive);
+        facts.negative = negative && !facts.positive;
         facts
     }
 }
@@ -892,47 +891,55 @@ fn style_hides(style: &str) -> bool {
     compact.contains("display:none") || compact.contains("visibility:hidden")
 }
 
-/// Splits a class or id value into lower-case words (at non-alphanumerics and at
-/// lower-to-upper case changes) and says whether any is a strong negative, a weak negative,
-/// or a positive word.
-fn class_words(value: &str) -> (bool, bool, bool) {
-    let mut strong = false;
-    let mut weak = false;
+/// Judges a class or id value: whether one of its names is negative, and whether one is
+/// positive. A name is split into lower-case words (at non-alphanumerics and at
+/// lower-to-upper case changes); it is negative when a word is a strong negative, or a weak
+/// negative without a positive word beside it; positive when a word is positive and none
+/// negative.
+fn class_words(value: &str) -> (bool, bool) {
+    let mut negative = false;
     let mut positive = false;
-    let mut word = String::new();
-    let mut judge = |word: &str| {
-        if word.is_empty() {
-            return;
-        }
-        let negative = NEGATIVE_WORDS.iter().find(|w| word.starts_with(*w)).copied().or_else(|| {
-            NEGATIVE_EXACT_WORDS.iter().find(|w| word == **w).copied()
-        });
-        if let Some(w) = negative {
-            if WEAK_NEGATIVE_WORDS.contains(&w) {
-                weak = true;
-            } else {
-                strong = true;
+    for name in value.split_ascii_whitespace() {
+        let (mut strong, mut weak, mut pos) = (false, false, false);
+        let mut judge = |word: &str| {
+            if word.is_empty() {
+                return;
             }
+            let hit = NEGATIVE_WORDS
+                .iter()
+                .find(|w| word.starts_with(*w))
+                .or_else(|| NEGATIVE_EXACT_WORDS.iter().find(|w| word == **w));
+            if let Some(w) = hit {
+                if WEAK_NEGATIVE_WORDS.contains(w) {
+                    weak = true;
+                } else {
+                    strong = true;
+                }
+            }
+            pos |= POSITIVE_WORDS.iter().any(|w| word.starts_with(w));
+        };
+        let mut word = String::new();
+        let mut prev_lower = false;
+        for c in name.chars() {
+            if !c.is_alphanumeric() {
+                judge(&word);
+                word.clear();
+                prev_lower = false;
+                continue;
+            }
+            if c.is_uppercase() && prev_lower {
+                judge(&word);
+                word.clear();
+            }
+            prev_lower = c.is_lowercase();
+            word.extend(c.to_lowercase());
         }
-        positive |= POSITIVE_WORDS.iter().any(|w| word.starts_with(w));
-    };
-    let mut prev_lower = false;
-    for c in value.chars() {
-        if !c.is_alphanumeric() {
-            judge(&word);
-            word.clear();
-            prev_lower = false;
-            continue;
-        }
-        if c.is_uppercase() && prev_lower {
-            judge(&word);
-            word.clear();
-        }
-        prev_lower = c.is_lowercase();
-        word.extend(c.to_lowercase());
+        judge(&word);
+        let name_negative = strong || (weak && !pos);
+        negative |= name_negative;
+        positive |= pos && !name_negative;
     }
-    judge(&word);
-    (strong, weak, positive)
+    (negative, positive)
 }
 
 /// Meta tags naming the publication time, with their priority (lower wins).
@@ -1271,10 +1278,11 @@ mod tests {
 
     #[test]
     fn class_words_split_at_case_and_punctuation() {
-        assert_eq!(class_words("relatedPosts"), (true, false, true));
-        assert_eq!(class_words("content-with-sidebar"), (false, true, true));
-        assert_eq!(class_words("address"), (false, false, false));
-        assert_eq!(class_words("ad"), (true, false, false));
+        assert_eq!(class_words("relatedPosts"), (true, false));
+        assert_eq!(class_words("content-with-sidebar"), (false, true));
+        assert_eq!(class_words("entry themeform share"), (true, true));
+        assert_eq!(class_words("address"), (false, false));
+        assert_eq!(class_words("ad"), (true, false));
     }
 
     #[test]
