@@ -403,6 +403,8 @@ struct Block {
     chars: usize,
     link_chars: usize,
     kind: Kind,
+    /// How many elements with a negative class or id enclose it.
+    negative_depth: u32,
 }
 
 /// An open element during the walk.
@@ -419,6 +421,11 @@ struct Frame<'a> {
     is_container: bool,
     /// Whether its subtree is skipped.
     dropped: bool,
+    /// Whether its class or id is negative (its blocks are boilerplate unless the article
+    /// turns out to be inside it).
+    negative: bool,
+    /// How many negative elements enclose it, itself included.
+    negative_depth: u32,
 }
 
 /// A container that received a score, once closed.
@@ -427,6 +434,8 @@ struct Candidate<'a> {
     node: NodeRef<'a, Node>,
     score: f32,
     blocks: std::ops::Range<usize>,
+    weight: f32,
+    negative_depth: u32,
 }
 
 /// The shortest block (in chars) that gives its containers a score.
@@ -438,9 +447,14 @@ const SCORED_LEVELS: usize = 3;
 const MAX_FRAME_LOOKBACK: usize = 64;
 /// A block whose text is more than this share of anchor text is a link list.
 const MAX_LINK_DENSITY: f32 = 0.5;
-/// A sibling of the best container joins the article when it scores at least this share of
-/// the best score.
-const SIBLING_SHARE: f32 = 0.2;
+/// How much a character of non-article text inside a container costs against a character
+/// of prose: at 1, a wrapper that adds as much boilerplate as prose is no better.
+const BAD_TEXT_COST: f32 = 1.0;
+/// The class weight of containers named `article`, `content`, `story`...
+const POSITIVE_WEIGHT: f32 = 1.1;
+/// Container scoring visits at most this many blocks (summed over containers): bounds the
+/// work on pathological nesting, where every block sits in thousands of containers.
+const MAX_SCORED_BLOCKS: usize = 4_000_000;
 /// JSON-LD `articleBody` replaces the extracted text when the text has less than this share
 /// of its characters.
 const ARTICLE_BODY_SHARE: f32 = 0.5;
@@ -456,6 +470,7 @@ struct Walk<'a> {
     pending_space: bool,
     link_depth: usize,
     pre_depth: usize,
+    negative_depth: u32,
     raw: RawMeta,
 }
 
@@ -520,8 +535,9 @@ impl<'a> Walk<'a> {
                 self.note_meta(node, tag, &facts);
                 let dropped = is_dropped_tag(tag)
                     || facts.hidden
-                    || (facts.negative && !matches!(tag, "html" | "body" | "main" | "article"))
                     || (tag == "form" && !parent_is_body(node));
+                let negative =
+                    facts.negative && !dropped && !matches!(tag, "html" | "body" | "main");
                 if dropped && std::env::var("HTML_DEBUG").is_ok() { eprintln!("drop {tag} {:?} {:?}", element.attr("class"), element.attr("id")); }
                 if is_block_tag(tag) || tag == "br" {
                     self.flush();
@@ -535,7 +551,10 @@ impl<'a> Walk<'a> {
                 } else if tag == "img" {
                     self.pending_space = true;
                 }
-                let weight = if facts.positive { 1.25 } else { 1.0 };
+                if negative {
+                    self.negative_depth = self.negative_depth.saturating_add(1);
+                }
+                let weight = if facts.positive || tag == "article" { POSITIVE_WEIGHT } else { 1.0 };
                 self.frames.push(Frame {
                     node,
                     tag,
@@ -544,6 +563,8 @@ impl<'a> Walk<'a> {
                     weight,
                     is_container: is_container_tag(tag),
                     dropped,
+                    negative,
+                    negative_depth: self.negative_depth,
                 });
                 !dropped
             }
@@ -566,11 +587,16 @@ impl<'a> Walk<'a> {
         if is_block_tag(frame.tag) {
             self.flush();
         }
-        if frame.is_container && frame.score > 0.0 {
+        if frame.negative {
+            self.negative_depth = self.negative_depth.saturating_sub(1);
+        }
+        if frame.is_container && frame.first_block < self.blocks.len() {
             self.candidates.push(Candidate {
                 node: frame.node,
                 score: frame.score * frame.weight,
                 blocks: frame.first_block..self.blocks.len(),
+                weight: frame.weight,
+                negative_depth: frame.negative_depth,
             });
         }
     }
@@ -646,7 +672,8 @@ impl<'a> Walk<'a> {
             }
         }
         let _ = frames;
-        self.blocks.push(Block { text, chars, link_chars, kind });
+        let negative_depth = self.negative_depth;
+        self.blocks.push(Block { text, chars, link_chars, kind, negative_depth });
     }
 
     fn note_meta(&mut self, node: NodeRef<'a, Node>, tag: &str, facts: &ElementFacts<'a>) {
@@ -701,12 +728,14 @@ impl<'a> Walk<'a> {
         if std::env::var("HTML_DEBUG").is_ok() { eprintln!("blocks {} frames {}", self.blocks.len(), self.frames.len()); for b in self.blocks.iter().take(5) { eprintln!("  {:?}", b.text); } }
         self.flush();
         let ld = JsonLd::parse(&self.raw.json_ld);
-        let chosen = self.choose();
+        let (chosen, negative_depth) = self.choose();
         let mut lines: Vec<&str> = Vec::new();
         let mut text_chars = 0usize;
         for range in &chosen {
             for block in self.blocks.get(range.clone()).unwrap_or_default() {
-                if link_density(block.link_chars, block.chars) > MAX_LINK_DENSITY {
+                if link_density(block.link_chars, block.chars) > MAX_LINK_DENSITY
+                    || block.negative_depth > negative_depth
+                {
                     continue;
                 }
                 text_chars += block.chars;
@@ -733,44 +762,49 @@ impl<'a> Walk<'a> {
         Extracted { text, meta, notes: Vec::new() }
     }
 
-    /// The block ranges of the article, in document order.
-    fn choose(&self) -> Vec<std::ops::Range<usize>> {
-        if std::env::var("HTML_DEBUG").is_ok() { for c in &self.candidates { eprintln!("cand {:?} {:?} {} {:?}", c.node.value().as_element().map(|e| (e.name(), e.attr("class"))), c.blocks, c.score, self.blocks.get(c.blocks.start).map(|b| &b.text)); } }
-        let adjusted = |c: &Candidate<'_>| {
-            let (chars, links) = self
-                .blocks
-                .get(c.blocks.clone())
-                .unwrap_or_default()
-                .iter()
-                .fold((0usize, 0usize), |(a, l), b| (a + b.chars, l + b.link_chars));
-            c.score * (1.0 - link_density(links, chars))
-        };
+    /// The block ranges of the article, in document order, and the negative depth of the
+    /// container that holds it (blocks under a deeper negative element are not article).
+    fn choose(&self) -> (Vec<std::ops::Range<usize>>, u32) {
+        if std::env::var("HTML_DEBUG").is_ok() { for c in &self.candidates { eprintln!("cand {:?} {:?} {} {:?} {:?}", c.node.value().as_element().map(|e| (e.name(), e.attr("class"))), c.blocks, c.score, self.objective(c), self.blocks.get(c.blocks.start).map(|b| &b.text)); } }
+        let readability = std::env::var("HTML_READABILITY").is_ok();
         let mut best: Option<(usize, f32)> = None;
+        let mut budget = MAX_SCORED_BLOCKS;
         for (i, c) in self.candidates.iter().enumerate() {
-            let s = adjusted(c);
+            budget = budget.saturating_sub(c.blocks.len());
+            if budget == 0 {
+                break;
+            }
+            let s = if readability { c.score } else { self.objective(c) };
             if best.is_none_or(|(_, b)| s > b) {
                 best = Some((i, s));
             }
         }
-        let Some((best, best_score)) = best else {
-            return vec![0..self.blocks.len()];
-        };
-        let Some(top) = self.candidates.get(best) else { return Vec::new() };
-        let parent = top.node.parent().map(|p| p.id());
-        let mut ranges = vec![top.blocks.clone()];
-        let threshold = (best_score * SIBLING_SHARE).max(3.0);
-        for c in &self.candidates {
-            if c.node.id() == top.node.id() || c.node.parent().map(|p| p.id()) != parent {
+        match best.and_then(|(i, _)| self.candidates.get(i)) {
+            Some(top) => (vec![top.blocks.clone()], top.negative_depth),
+            None => (vec![0..self.blocks.len()], 0),
+        }
+    }
+
+    /// How much article a container holds: its prose characters (blocks long enough, not
+    /// link lists, not under a negative element inside it) less the characters of
+    /// everything else it holds, times its class weight.
+    fn objective(&self, c: &Candidate<'_>) -> f32 {
+        let mut good = 0usize;
+        let mut bad = 0usize;
+        for b in self.blocks.get(c.blocks.clone()).unwrap_or_default() {
+            if b.negative_depth > c.negative_depth {
+                bad += b.chars;
                 continue;
             }
-            if adjusted(c) >= threshold {
-                ranges.push(c.blocks.clone());
-            }
+            let prose = b.chars >= MIN_SCORED_CHARS
+                && link_density(b.link_chars, b.chars) <= MAX_LINK_DENSITY;
+            let g = if prose { b.chars - b.link_chars } else { 0 };
+            good += g;
+            bad += b.chars - g;
         }
-        // Paragraphs standing straight beside the best container (no wrapper of their own)
-        // belong to the article too when they read as prose.
-        ranges.sort_by_key(|r| r.start);
-        ranges
+        #[allow(clippy::cast_precision_loss)]
+        let score = good as f32 - BAD_TEXT_COST * bad as f32;
+        if score > 0.0 { score * c.weight } else { score }
     }
 }
 
