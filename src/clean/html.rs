@@ -450,6 +450,10 @@ const MAX_LINK_DENSITY: f32 = 0.5;
 /// How much a character of non-article text inside a container costs against a character
 /// of prose: at 1, a wrapper that adds as much boilerplate as prose is no better.
 const BAD_TEXT_COST: f32 = 1.0;
+/// The weight of a container inside an element with a negative class or id (per such
+/// element): it can still win when nothing outside competes (`<div class=l-outer--nav>`
+/// around a whole page), not against an article outside a comment-rules modal.
+const NEGATIVE_WEIGHT: f32 = 0.3;
 /// The class weight of containers named `article`, `content`, `story`...
 const POSITIVE_WEIGHT: f32 = 1.1;
 /// Container scoring visits at most this many blocks (summed over containers): bounds the
@@ -536,8 +540,10 @@ impl<'a> Walk<'a> {
                 let dropped = is_dropped_tag(tag)
                     || facts.hidden
                     || (tag == "form" && !parent_is_body(node));
-                let negative =
-                    facts.negative && !dropped && !matches!(tag, "html" | "body" | "main");
+                // `<noindex>` is how Russian sites tell Yandex "not content".
+                let negative = (facts.negative || tag == "noindex")
+                    && !dropped
+                    && !matches!(tag, "html" | "body" | "main");
                 if dropped && std::env::var("HTML_DEBUG").is_ok() { eprintln!("drop {tag} {:?} {:?}", element.attr("class"), element.attr("id")); }
                 if is_block_tag(tag) || tag == "br" {
                     self.flush();
@@ -803,8 +809,16 @@ impl<'a> Walk<'a> {
             bad += b.chars - g;
         }
         #[allow(clippy::cast_precision_loss)]
-        let score = good as f32 - BAD_TEXT_COST * bad as f32;
-        if score > 0.0 { score * c.weight } else { score }
+        let cost: f32 = std::env::var("HTML_COST").ok().and_then(|v| v.parse().ok()).unwrap_or(BAD_TEXT_COST);
+        let score = good as f32 - cost * bad as f32;
+        if score <= 0.0 {
+            return score;
+        }
+        let mut score = score * c.weight;
+        for _ in 0..c.negative_depth.min(4) {
+            score *= NEGATIVE_WEIGHT;
+        }
+        score
     }
 }
 
