@@ -405,6 +405,8 @@ struct Block {
     kind: Kind,
     /// How many elements with a negative class or id enclose it.
     negative_depth: u32,
+    /// Whether it has sentence or clause punctuation (a short line without is a label).
+    has_punctuation: bool,
 }
 
 /// An open element during the walk.
@@ -438,6 +440,8 @@ struct Candidate<'a> {
     negative_depth: u32,
 }
 
+/// Blocks this long count as prose even without punctuation.
+const PROSE_CHARS: usize = 80;
 /// The shortest block (in chars) that gives its containers a score.
 const MIN_SCORED_CHARS: usize = 25;
 /// How many containers above a block share its score (weights 1, 1/2, 1/3).
@@ -679,7 +683,10 @@ impl<'a> Walk<'a> {
         }
         let _ = frames;
         let negative_depth = self.negative_depth;
-        self.blocks.push(Block { text, chars, link_chars, kind, negative_depth });
+        let has_punctuation = text.contains(|c| {
+            matches!(c, '.' | ',' | '!' | '?' | ';' | '。' | '，' | '、' | '！' | '？' | '،' | '؛' | '।')
+        });
+        self.blocks.push(Block { text, chars, link_chars, kind, negative_depth, has_punctuation });
     }
 
     fn note_meta(&mut self, node: NodeRef<'a, Node>, tag: &str, facts: &ElementFacts<'a>) {
@@ -803,7 +810,8 @@ impl<'a> Walk<'a> {
                 continue;
             }
             let prose = b.chars >= MIN_SCORED_CHARS
-                && link_density(b.link_chars, b.chars) <= MAX_LINK_DENSITY;
+                && link_density(b.link_chars, b.chars) <= MAX_LINK_DENSITY
+                && (b.chars >= PROSE_CHARS || b.has_punctuation);
             let g = if prose { b.chars - b.link_chars } else { 0 };
             good += g;
             bad += b.chars - g;
