@@ -548,7 +548,6 @@ impl<'a> Walk<'a> {
                 let negative = (facts.negative || tag == "noindex")
                     && !dropped
                     && !matches!(tag, "html" | "body" | "main");
-                if dropped && std::env::var("HTML_DEBUG").is_ok() { eprintln!("drop {tag} {:?} {:?}", element.attr("class"), element.attr("id")); }
                 if is_block_tag(tag) || tag == "br" {
                     self.flush();
                 }
@@ -738,7 +737,6 @@ impl<'a> Walk<'a> {
     }
 
     fn finish(mut self) -> Extracted {
-        if std::env::var("HTML_DEBUG").is_ok() { eprintln!("blocks {} frames {}", self.blocks.len(), self.frames.len()); for b in self.blocks.iter().take(5) { eprintln!("  {:?}", b.text); } }
         self.flush();
         let ld = JsonLd::parse(&self.raw.json_ld);
         let (chosen, negative_depth) = self.choose();
@@ -778,8 +776,6 @@ impl<'a> Walk<'a> {
     /// The block ranges of the article, in document order, and the negative depth of the
     /// container that holds it (blocks under a deeper negative element are not article).
     fn choose(&self) -> (Vec<std::ops::Range<usize>>, u32) {
-        if std::env::var("HTML_DEBUG").is_ok() { for c in &self.candidates { eprintln!("cand {:?} {:?} {} {:?} {:?}", c.node.value().as_element().map(|e| (e.name(), e.attr("class"))), c.blocks, c.score, self.objective(c), self.blocks.get(c.blocks.start).map(|b| &b.text)); } }
-        let readability = std::env::var("HTML_READABILITY").is_ok();
         let mut best: Option<(usize, f32)> = None;
         let mut budget = MAX_SCORED_BLOCKS;
         for (i, c) in self.candidates.iter().enumerate() {
@@ -787,7 +783,10 @@ impl<'a> Walk<'a> {
             if budget == 0 {
                 break;
             }
-            let s = if readability { c.score } else { self.objective(c) };
+            // Readability's score (commas, length, paragraphs near the container) says how
+            // article-like its text is; the objective says how much of it is article and
+            // how little else. Either alone picks comment threads or rating tables.
+            let s = c.score * self.objective(c).max(0.0).sqrt();
             if best.is_none_or(|(_, b)| s > b) {
                 best = Some((i, s));
             }
@@ -817,8 +816,7 @@ impl<'a> Walk<'a> {
             bad += b.chars - g;
         }
         #[allow(clippy::cast_precision_loss)]
-        let cost: f32 = std::env::var("HTML_COST").ok().and_then(|v| v.parse().ok()).unwrap_or(BAD_TEXT_COST);
-        let score = good as f32 - cost * bad as f32;
+        let score = good as f32 - BAD_TEXT_COST * bad as f32;
         if score <= 0.0 {
             return score;
         }
