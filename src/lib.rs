@@ -33,6 +33,7 @@ pub mod clean;
 pub mod dedup;
 mod error;
 pub mod index;
+pub mod eval_extraction;
 pub mod input;
 mod model;
 pub mod normalize;

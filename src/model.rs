@@ -139,6 +139,12 @@ pub struct Meta {
     /// The site the document belongs to, if known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<String>,
+    /// The site's name as the page gives it (`og:site_name`), for HTML input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_name: Option<String>,
+    /// The page's own summary (`<meta name=description>`), for HTML input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
     /// Notes about the input itself, such as `invalid utf-8 decoded lossily`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,

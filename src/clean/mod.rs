@@ -25,6 +25,7 @@
 //!   with its text kept.
 
 mod dates;
+pub mod html;
 pub(crate) mod language;
 pub(crate) mod packs;
 pub(crate) mod rules;
@@ -101,18 +102,28 @@ impl Cleaner {
 
     /// Cleans one document. Never fails and never panics.
     ///
-    /// An HTML body is reduced to its text blocks first (a simple block walk until the HTML
-    /// extractor lands).
+    /// An HTML body goes through [`html::extract`] first: its article text is cleaned, and
+    /// the page's metadata is merged in ([`html::PageMeta::merge_into`]).
     pub fn clean(&self, doc: &Document) -> Cleaned {
-        let extracted;
-        let text = match &doc.body {
-            Body::Text(text) => text.as_str(),
-            Body::Html(html) => {
-                extracted = html_to_text(html);
-                extracted.as_str()
+        match &doc.body {
+            Body::Text(text) => self.clean_text(doc, text),
+            Body::Html(page) => {
+                let page = html::extract(page);
+                // The page's title lets the cleaner drop the heading that repeats it.
+                let titled = Document {
+                    id: doc.id.clone(),
+                    url: doc.url.clone(),
+                    site: doc.site.clone(),
+                    published: doc.published.clone(),
+                    title: doc.title.clone().or_else(|| page.meta.title.clone()),
+                    body: Body::Text(String::new()),
+                };
+                let mut cleaned = self.clean_text(&titled, &page.text);
+                page.meta.merge_into(&mut cleaned);
+                cleaned.meta.notes.extend(page.notes);
+                cleaned
             }
-        };
-        self.clean_text(doc, text)
+        }
     }
 
     fn clean_text(&self, doc: &Document, text: &str) -> Cleaned {
@@ -663,52 +674,6 @@ impl Output {
         self.meta.canonical_url = doc.url.clone();
         Cleaned { id: doc.id.clone(), title, text, meta: self.meta, removed: self.removed }
     }
-}
-
-/// The text blocks of an HTML page, one per line: a stand-in until `clean::html` lands.
-fn html_to_text(html: &str) -> String {
-    let document = scraper::Html::parse_document(html);
-    let mut out = String::new();
-    let mut stack = vec![document.root_element()];
-    let _ = &mut stack;
-    for node in document.root_element().descendants() {
-        if let Some(text) = node.value().as_text() {
-            let inside_skipped = node.ancestors().any(|a| {
-                a.value().as_element().is_some_and(|e| {
-                    matches!(e.name(), "script" | "style" | "noscript" | "template" | "head")
-                })
-            });
-            if inside_skipped {
-                continue;
-            }
-            let block_start = node.prev_sibling().is_none()
-                && node.parent().and_then(|p| p.value().as_element()).is_some_and(|e| {
-                    matches!(
-                        e.name(),
-                        "p" | "div"
-                            | "li"
-                            | "h1"
-                            | "h2"
-                            | "h3"
-                            | "h4"
-                            | "h5"
-                            | "h6"
-                            | "td"
-                            | "blockquote"
-                            | "pre"
-                            | "article"
-                            | "section"
-                            | "header"
-                            | "footer"
-                    )
-                });
-            if block_start && !out.ends_with('\n') && !out.is_empty() {
-                out.push('\n');
-            }
-            out.push_str(text);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,0 +1,73 @@
+//! Scores HTML extraction on a labelled set and times it (one thread), until
+//! `clean-news eval extraction` is wired:
+//!
+//! ```text
+//! cargo run --release --example eval_extraction -- trafilatura-eval target/eval-data --out pred.jsonl
+//! cargo run --release --example eval_extraction -- daniel target/eval-data --lang ru
+//! ```
+//!
+//! `--out` writes the predictions as JSON Lines (`{"id", "text"}`), which the shared
+//! reference scorer reads too. `--per-page` lists the pages that missed or leaked.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use clean_news::Cleaner;
+use clean_news::eval_extraction::{LabelledSet, Scores, SetKind, run, write_predictions};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    if std::env::args().nth(1).as_deref() == Some("page") {
+        let bytes = std::fs::read(std::env::args().nth(2).ok_or("usage: eval_extraction page FILE")?)?;
+        let page = clean_news::clean::html::extract_bytes(&bytes);
+        println!("{:#?}\n{}", page.meta, page.text);
+        return Ok(());
+    }
+    let usage = "usage: eval_extraction <trafilatura-eval|daniel> DATA_DIR [--out PRED.jsonl] [--lang LANG] [--per-page]";
+    let mut args = std::env::args().skip(1);
+    let kind: SetKind = args.next().ok_or(usage)?.parse()?;
+    let dir = std::path::PathBuf::from(args.next().ok_or(usage)?);
+    let (mut out, mut lang, mut per_page) = (None, None, false);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--out" => out = Some(args.next().ok_or(usage)?),
+            "--lang" => lang = Some(args.next().ok_or(usage)?),
+            "--per-page" => per_page = true,
+            _ => return Err(usage.into()),
+        }
+    }
+    let set = LabelledSet::load(kind, &dir, lang.as_deref())?;
+    let cleaner = Cleaner::builder().build()?;
+    let outcome = run(&cleaner, &set)?;
+    if let Some(path) = out {
+        std::fs::write(path, write_predictions(&outcome.predictions))?;
+    }
+    let scores = set.score(&outcome.predictions);
+    if per_page {
+        if let Scores::Snippets(s) = &scores {
+            for p in s.pages.iter().filter(|p| !p.missed.is_empty() || !p.leaked.is_empty()) {
+                println!("{}", p.id);
+                for m in &p.missed {
+                    println!("  missed:  {}", m.chars().take(100).collect::<String>());
+                }
+                for l in &p.leaked {
+                    println!("  leaked:  {}", l.chars().take(100).collect::<String>());
+                }
+            }
+        }
+        if let Scores::Tokens(t) = &scores {
+            for p in &t.pages {
+                let (pr, r, f1) = p.prf();
+                println!("{}\t{}\tP={pr:.3} R={r:.3} F1={f1:.3}", p.id, p.language);
+            }
+        }
+    }
+    println!("{scores}");
+    println!(
+        "SUMMARY {} pages={} f1={:.4} seconds={:.2} pages/s={:.1} MB/s={:.2}",
+        kind.name(),
+        outcome.pages,
+        scores.f1(),
+        outcome.seconds,
+        outcome.pages_per_second(),
+        outcome.mb_per_second()
+    );
+    Ok(())
+}

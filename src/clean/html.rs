@@ -1,0 +1,1389 @@
+//! Step 2: HTML in, article text and page metadata out.
+//!
+//! [`extract`] parses a page with `scraper` (html5ever, the browsers' parsing algorithm, so
+//! broken markup ends up as the tree a browser would build) and returns the article as text,
+//! **one block per line** (paragraph, heading, list item, quote, table cell), ready for the
+//! text cleaner, which treats each line as a paragraph. [`extract_bytes`] does the same for
+//! raw bytes in whatever charset the page declares.
+//!
+//! # Why a container score, then a block filter
+//!
+//! Block-by-block classifiers (jusText, boilerpipe) need per-language stop lists to tell a
+//! short content paragraph from a short navigation line; container scoring (readability)
+//! works for any script because it rewards what articles have in every language: long runs
+//! of text, commas, several paragraphs in one parent, few links. So:
+//!
+//! 1. one walk over the tree drops what is never content: `script`, `style`, `nav`,
+//!    `aside`, `footer`, forms, hidden elements, and elements whose class or id names a
+//!    comment thread, share bar, related list, cookie banner and the like
+//!    ([`NEGATIVE_WORDS`]); it collects the text blocks and the page metadata;
+//! 2. each text block gives a score (length, commas, minus links) to the containers above
+//!    it; the best container, and its siblings that score well, hold the article;
+//! 3. inside it, link lists (blocks that are mostly anchor text) go;
+//! 4. JSON-LD `articleBody` is the fallback when the page text is much shorter than it.
+//!
+//! Boilerplate that stands as ordinary text (copyright lines, `Ctrl+Enter` prompts, "read
+//! also" tails) is left to the text cleaner, which knows it per language.
+//!
+//! # Invariants
+//!
+//! - The walk is iterative: 100,000 nested `div`s cost heap, not stack.
+//! - Nothing derived from the input panics; a page with no recognisable article gives its
+//!   visible text blocks, an empty page an empty text.
+//! - Output is a pure function of the input (no clock, no hash order).
+
+use std::borrow::Cow;
+
+use ego_tree::NodeRef;
+use scraper::{Html, Node};
+
+use crate::{Cleaned, Meta};
+
+/// What the extractor found in a page: the article text and the page metadata.
+///
+/// # Example
+///
+/// ```
+/// use clean_news::clean::html;
+///
+/// let page = html::extract(
+///     "<html lang=en><head><title>Rain returns | Daily Wire</title></head><body>\
+///      <nav><a href=/>Home</a></nav>\
+///      <article><h1>Rain returns</h1>\
+///      <p>After a dry month, rain returned to the valley on Monday, filling the reservoirs.</p>\
+///      <p>Farmers said the rain came just in time, though more is needed, they added.</p>\
+///      </article><footer>© Daily Wire</footer></body></html>",
+/// );
+/// assert_eq!(page.meta.title.as_deref(), Some("Rain returns"));
+/// assert_eq!(page.meta.language.as_deref(), Some("en"));
+/// assert!(page.text.contains("After a dry month"));
+/// assert!(!page.text.contains("Home"));
+/// # Ok::<(), clean_news::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Extracted {
+    /// The article text, one block per line.
+    pub text: String,
+    /// What the page says about itself.
+    pub meta: PageMeta,
+    /// Notes about the input, such as a lossy decoding.
+    pub notes: Vec<String>,
+}
+
+/// Metadata a page declares in its markup (meta tags, JSON-LD, `<time>`, `<html lang>`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PageMeta {
+    /// The article title: `og:title`, JSON-LD `headline`, the `h1` the `<title>` repeats, or
+    /// the `<title>` without the site name.
+    pub title: Option<String>,
+    /// Publication time, `YYYY-MM-DDTHH:MM` or `YYYY-MM-DD`, as the page writes it (local
+    /// time, the offset dropped).
+    pub published: Option<String>,
+    /// Authors, in page order, without duplicates.
+    pub authors: Vec<String>,
+    /// The site's name (`og:site_name`, JSON-LD `publisher`).
+    pub site_name: Option<String>,
+    /// The canonical URL (`<link rel=canonical>`, `og:url`).
+    pub canonical_url: Option<String>,
+    /// The primary language subtag the page declares (`<html lang>`, `content-language`).
+    pub language: Option<String>,
+    /// The page's own summary (`description`, `og:description`).
+    pub description: Option<String>,
+}
+
+impl PageMeta {
+    /// Merges what the page declares into a cleaned record: the page's publication time,
+    /// authors, site name, canonical URL and description win over what the text cleaner
+    /// guessed from the lines; the title and language fill only gaps.
+    pub fn merge_into(&self, cleaned: &mut Cleaned) {
+        if cleaned.title.is_none() {
+            cleaned.title.clone_from(&self.title);
+        }
+        merge_meta(self, &mut cleaned.meta);
+    }
+}
+
+fn merge_meta(page: &PageMeta, meta: &mut Meta) {
+    if page.published.is_some() {
+        meta.published.clone_from(&page.published);
+    }
+    for author in &page.authors {
+        if !meta.authors.iter().any(|a| a == author) {
+            meta.authors.push(author.clone());
+        }
+    }
+    if meta.site_name.is_none() {
+        meta.site_name.clone_from(&page.site_name);
+    }
+    if page.canonical_url.is_some() {
+        meta.canonical_url.clone_from(&page.canonical_url);
+    }
+    if meta.language.is_none() {
+        meta.language.clone_from(&page.language);
+    }
+    if meta.description.is_none() {
+        meta.description.clone_from(&page.description);
+    }
+}
+
+/// Extracts the article and metadata of an HTML page. Never fails and never panics.
+pub fn extract(html: &str) -> Extracted {
+    let doc = Html::parse_document(html);
+    let mut walk = Walk::default();
+    walk.run(doc.tree.root());
+    walk.finish()
+}
+
+/// Decodes raw page bytes, then [`extract`]s them.
+///
+/// The charset is, in order: a byte-order mark; UTF-8 when the bytes are valid UTF-8
+/// (pages that declare `gb2312` but are UTF-8 are common); the `<meta charset>`,
+/// `http-equiv` or XML declaration in the first bytes; else windows-1252, as browsers do.
+///
+/// # Example
+///
+/// ```
+/// use clean_news::clean::html;
+///
+/// let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(
+///     "<meta charset=windows-1251><p>Правительство утвердило план развития отрасли.</p>",
+/// );
+/// let page = html::extract_bytes(&bytes);
+/// assert!(page.text.contains("Правительство утвердило"));
+/// # Ok::<(), clean_news::Error>(())
+/// ```
+pub fn extract_bytes(bytes: &[u8]) -> Extracted {
+    let (text, note) = decode(bytes);
+    let mut out = extract(&text);
+    out.notes.extend(note);
+    out
+}
+
+/// How far into a page the charset declaration is looked for. The HTML standard says 1024
+/// bytes; real pages put long comments and scripts first.
+const SNIFF_BYTES: usize = 8192;
+
+/// Decodes page bytes to text (see [`extract_bytes`] for the order of evidence), with a
+/// note when malformed sequences had to be replaced.
+pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let rest = bytes.get(bom..).unwrap_or_default();
+        return decode_with(encoding, rest);
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return (Cow::Borrowed(text), None);
+    }
+    let head = bytes.get(..SNIFF_BYTES).unwrap_or(bytes);
+    let encoding = declared_charset(head)
+        .and_then(|label| encoding_rs::Encoding::for_label(label))
+        .unwrap_or(encoding_rs::WINDOWS_1252);
+    // A page can declare UTF-16 but, having reached us as ASCII-compatible bytes, is not.
+    let encoding = encoding.output_encoding();
+    decode_with(encoding, bytes)
+}
+
+fn decode_with<'a>(
+    encoding: &'static encoding_rs::Encoding,
+    bytes: &'a [u8],
+) -> (Cow<'a, str>, Option<String>) {
+    let (text, malformed) = encoding.decode_without_bom_handling(bytes);
+    let note = malformed
+        .then(|| format!("malformed {} decoded lossily", encoding.name().to_ascii_lowercase()));
+    (text, note)
+}
+
+/// The charset label declared in the first bytes of a page: `charset=` (in `<meta charset>`
+/// or an `http-equiv` content type) or `encoding=` in an XML declaration.
+fn declared_charset(head: &[u8]) -> Option<&[u8]> {
+    let lower: Vec<u8> = head.to_ascii_lowercase();
+    for key in [&b"charset"[..], &b"encoding"[..]] {
+        let mut from = 0;
+        while let Some(pos) = memchr::memmem::find(lower.get(from..)?, key) {
+            let mut i = from + pos + key.len();
+            from = i;
+            while lower.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
+                i += 1;
+            }
+            if lower.get(i) != Some(&b'=') {
+                continue;
+            }
+            i += 1;
+            while lower.get(i).is_some_and(|b| b.is_ascii_whitespace() || *b == b'"' || *b == b'\'')
+            {
+                i += 1;
+            }
+            let start = i;
+            while lower
+                .get(i)
+                .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'))
+            {
+                i += 1;
+            }
+            if i > start {
+                return head.get(start..i);
+            }
+        }
+    }
+    None
+}
+
+/// Words in a class or id that mark an element as never content, whatever it holds.
+/// Matched against the words of the attribute (split at `-`, `_`, spaces and case changes)
+/// as prefixes: `comments`, `commentList`, `share-bar`, `relatedPosts`.
+pub const NEGATIVE_WORDS: &[&str] = &[
+    "comment",
+    "disqus",
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "newsletter",
+    "subscri",
+    "cookie",
+    "consent",
+    "gdpr",
+    "promo",
+    "advert",
+    "adsense",
+    "adslot",
+    "breadcrumb",
+    "pagination",
+    "pager",
+    "paywall",
+    "sidebar",
+    "popular",
+    "trending",
+    "mostread",
+    "outbrain",
+    "taboola",
+    "sponsor",
+    "modal",
+    "popup",
+    "navbar",
+    "navigation",
+    "footer",
+    "masthead",
+    "toolbar",
+    "signup",
+    "login",
+    "recommend",
+];
+
+/// Words that must be the whole word to count (as prefixes they would catch `address`,
+/// `menuitem` in an article id, `tagline`, `navy`).
+pub const NEGATIVE_EXACT_WORDS: &[&str] =
+    &["ad", "ads", "menu", "tags", "tag", "nav", "hidden", "banner", "rating", "print", "skip"];
+
+/// Negative words that a positive word in the same class name overrides:
+/// `content-with-sidebar` wraps the whole page, `article-footer` may hold the last lines.
+const WEAK_NEGATIVE_WORDS: &[&str] =
+    &["sidebar", "menu", "tags", "tag", "promo", "modal", "footer", "banner", "popular", "nav"];
+
+/// Words in a class or id that mark the article itself. A class name made of them (and no
+/// negative word) keeps its element even when another class name is negative
+/// (`entry themeform share`).
+const POSITIVE_WORDS: &[&str] =
+    &["article", "content", "main", "body", "story", "post", "entry", "text", "news", "blog"];
+
+/// Elements never holding article text.
+fn is_dropped_tag(tag: &str) -> bool {
+    matches!(
+        tag,
+        "script"
+            | "style"
+            | "noscript"
+            | "template"
+            | "nav"
+            | "aside"
+            | "footer"
+            | "iframe"
+            | "svg"
+            | "math"
+            | "canvas"
+            | "object"
+            | "embed"
+            | "video"
+            | "audio"
+            | "button"
+            | "select"
+            | "input"
+            | "textarea"
+            | "option"
+            | "map"
+            | "dialog"
+            | "menu"
+            | "title"
+    )
+}
+
+/// Elements that start a new text block.
+fn is_block_tag(tag: &str) -> bool {
+    matches!(
+        tag,
+        "p" | "div"
+            | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "li"
+            | "dd"
+            | "dt"
+            | "dl"
+            | "ul"
+            | "ol"
+            | "blockquote"
+            | "pre"
+            | "td"
+            | "th"
+            | "tr"
+            | "table"
+            | "tbody"
+            | "thead"
+            | "tfoot"
+            | "caption"
+            | "article"
+            | "section"
+            | "main"
+            | "header"
+            | "body"
+            | "html"
+            | "center"
+            | "address"
+            | "figure"
+            | "figcaption"
+            | "details"
+            | "summary"
+            | "fieldset"
+            | "legend"
+            | "hr"
+            | "form"
+            | "hgroup"
+    )
+}
+
+/// Elements whose text blocks count towards their score: where an article's paragraphs
+/// live.
+fn is_container_tag(tag: &str) -> bool {
+    matches!(tag, "div" | "article" | "section" | "main" | "td" | "body" | "center" | "form")
+}
+
+/// The kind of text block, by its innermost block element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Paragraph,
+    Heading,
+    Item,
+    Quote,
+    Cell,
+    Pre,
+    Caption,
+    /// Text straight inside a container (`<div>text<br>text</div>`).
+    Loose,
+}
+
+fn kind_of(tag: &str) -> Kind {
+    match tag {
+        "p" => Kind::Paragraph,
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Kind::Heading,
+        "li" | "dd" | "dt" => Kind::Item,
+        "blockquote" => Kind::Quote,
+        "td" | "th" => Kind::Cell,
+        "pre" => Kind::Pre,
+        "figcaption" | "caption" => Kind::Caption,
+        _ => Kind::Loose,
+    }
+}
+
+/// One text block.
+#[derive(Debug)]
+struct Block {
+    text: String,
+    chars: usize,
+    link_chars: usize,
+    kind: Kind,
+    /// How many elements with a negative class or id enclose it.
+    negative_depth: u32,
+    /// Whether it has sentence or clause punctuation (a short line without is a label).
+    has_punctuation: bool,
+}
+
+/// An open element during the walk.
+#[derive(Debug)]
+struct Frame<'a> {
+    node: NodeRef<'a, Node>,
+    tag: &'a str,
+    /// The index of the first block inside this element.
+    first_block: usize,
+    /// The score its text blocks gave it (containers only).
+    score: f32,
+    /// Class and id weight: > 1 for `article-body`, < 1 for `teaser`.
+    weight: f32,
+    is_container: bool,
+    /// Whether its subtree is skipped.
+    dropped: bool,
+    /// Whether its class or id is negative (its blocks are boilerplate unless the article
+    /// turns out to be inside it).
+    negative: bool,
+    /// How many negative elements enclose it, itself included.
+    negative_depth: u32,
+}
+
+/// A container that received a score, once closed.
+#[derive(Debug)]
+struct Candidate<'a> {
+    node: NodeRef<'a, Node>,
+    score: f32,
+    blocks: std::ops::Range<usize>,
+    weight: f32,
+    negative_depth: u32,
+}
+
+/// Blocks this long count as prose even without punctuation.
+const PROSE_CHARS: usize = 80;
+/// The shortest block (in chars) that gives its containers a score.
+const MIN_SCORED_CHARS: usize = 25;
+/// How many containers above a block share its score (weights 1, 1/2, 1/3).
+const SCORED_LEVELS: usize = 3;
+/// How far down the open-element stack a block looks for its containers: bounds the work
+/// per block on pathological nesting (100,000 `span`s).
+const MAX_FRAME_LOOKBACK: usize = 64;
+/// A block whose text is more than this share of anchor text is a link list.
+const MAX_LINK_DENSITY: f32 = 0.5;
+/// How much a character of non-article text inside a container costs against a character
+/// of prose: at 1, a wrapper that adds as much boilerplate as prose is no better.
+const BAD_TEXT_COST: f32 = 1.0;
+/// The weight of a container inside an element with a negative class or id (per such
+/// element): it can still win when nothing outside competes (`<div class=l-outer--nav>`
+/// around a whole page), not against an article outside a comment-rules modal.
+const NEGATIVE_WEIGHT: f32 = 0.3;
+/// The class weight of containers named `article`, `content`, `story`...
+const POSITIVE_WEIGHT: f32 = 1.1;
+/// Container scoring visits at most this many blocks (summed over containers): bounds the
+/// work on pathological nesting, where every block sits in thousands of containers.
+const MAX_SCORED_BLOCKS: usize = 4_000_000;
+/// JSON-LD `articleBody` replaces the extracted text when the text has less than this share
+/// of its characters.
+const ARTICLE_BODY_SHARE: f32 = 0.5;
+
+#[derive(Debug, Default)]
+struct Walk<'a> {
+    blocks: Vec<Block>,
+    frames: Vec<Frame<'a>>,
+    candidates: Vec<Candidate<'a>>,
+    /// The block being filled.
+    pending: String,
+    pending_link_chars: usize,
+    pending_space: bool,
+    link_depth: usize,
+    pre_depth: usize,
+    negative_depth: u32,
+    raw: RawMeta,
+}
+
+/// Metadata as found, before choosing.
+#[derive(Debug, Default)]
+struct RawMeta {
+    title_tag: Option<String>,
+    h1: Vec<String>,
+    og_title: Option<String>,
+    published: Vec<(u8, String)>,
+    authors: Vec<String>,
+    site_name: Option<String>,
+    canonical: Option<String>,
+    og_url: Option<String>,
+    language: Option<String>,
+    description: Option<String>,
+    json_ld: Vec<String>,
+    /// `<time datetime>` values, with the block index where they stood and whether they
+    /// say they are the publication time.
+    times: Vec<(usize, bool, String)>,
+}
+
+impl<'a> Walk<'a> {
+    fn run(&mut self, root: NodeRef<'a, Node>) {
+        let mut node = root;
+        loop {
+            let descend = self.open(node);
+            if descend {
+                if let Some(child) = node.first_child() {
+                    node = child;
+                    continue;
+                }
+            }
+            // Leave `node`, then its ancestors until one has a next sibling.
+            loop {
+                self.close(node);
+                if node.id() == root.id() {
+                    return;
+                }
+                if let Some(next) = node.next_sibling() {
+                    node = next;
+                    break;
+                }
+                match node.parent() {
+                    Some(parent) => node = parent,
+                    None => return,
+                }
+            }
+        }
+    }
+
+    /// Handles entering a node; returns whether to walk its children.
+    fn open(&mut self, node: NodeRef<'a, Node>) -> bool {
+        match node.value() {
+            Node::Text(text) => {
+                self.push_text(text);
+                false
+            }
+            Node::Element(element) => {
+                let tag = element.name();
+                let facts = ElementFacts::of(element);
+                self.note_meta(node, tag, &facts);
+                let dropped = is_dropped_tag(tag)
+                    || facts.hidden
+                    || (tag == "form" && !parent_is_body(node));
+                // `<noindex>` is how Russian sites tell Yandex "not content".
+                let negative = (facts.negative || tag == "noindex")
+                    && !dropped
+                    && !matches!(tag, "html" | "body" | "main");
+                if is_block_tag(tag) || tag == "br" {
+                    self.flush();
+                }
+                if dropped {
+                    // Its subtree is skipped, and so is its close.
+                } else if tag == "a" {
+                    self.link_depth += 1;
+                } else if tag == "pre" {
+                    self.pre_depth += 1;
+                } else if tag == "img" {
+                    self.pending_space = true;
+                }
+                if negative {
+                    self.negative_depth = self.negative_depth.saturating_add(1);
+                }
+                let weight = if facts.positive || tag == "article" { POSITIVE_WEIGHT } else { 1.0 };
+                self.frames.push(Frame {
+                    node,
+                    tag,
+                    first_block: self.blocks.len(),
+                    score: 0.0,
+                    weight,
+                    is_container: is_container_tag(tag),
+                    dropped,
+                    negative,
+                    negative_depth: self.negative_depth,
+                });
+                !dropped
+            }
+            Node::Document | Node::Fragment => true,
+            _ => false,
+        }
+    }
+
+    fn close(&mut self, node: NodeRef<'a, Node>) {
+        let Node::Element(_) = node.value() else { return };
+        let Some(frame) = self.frames.pop() else { return };
+        if frame.dropped {
+            return;
+        }
+        match frame.tag {
+            "a" => self.link_depth = self.link_depth.saturating_sub(1),
+            "pre" => self.pre_depth = self.pre_depth.saturating_sub(1),
+            _ => {}
+        }
+        if is_block_tag(frame.tag) {
+            self.flush();
+        }
+        if frame.negative {
+            self.negative_depth = self.negative_depth.saturating_sub(1);
+        }
+        if frame.is_container && frame.first_block < self.blocks.len() {
+            self.candidates.push(Candidate {
+                node: frame.node,
+                score: frame.score * frame.weight,
+                blocks: frame.first_block..self.blocks.len(),
+                weight: frame.weight,
+                negative_depth: frame.negative_depth,
+            });
+        }
+    }
+
+    fn push_text(&mut self, text: &str) {
+        if self.frames.iter().rev().take(1).any(|f| f.dropped) {
+            return;
+        }
+        let before = self.pending.len();
+        if self.pre_depth > 0 {
+            for line in text.split_inclusive('\n') {
+                let body = line.trim_end_matches(['\n', '\r']);
+                self.pending.push_str(body);
+                if body.len() != line.len() {
+                    self.flush();
+                }
+            }
+        } else {
+            for (i, word) in text.split(|c: char| c.is_ascii_whitespace()).enumerate() {
+                if i > 0 {
+                    self.pending_space = true;
+                }
+                if word.is_empty() {
+                    continue;
+                }
+                if self.pending_space && !self.pending.is_empty() {
+                    self.pending.push(' ');
+                }
+                self.pending_space = false;
+                self.pending.push_str(word);
+            }
+            if text.ends_with(|c: char| c.is_ascii_whitespace()) {
+                self.pending_space = true;
+            }
+        }
+        if self.link_depth > 0 {
+            let added = self.pending.get(before..).map_or(0, |s| s.chars().count());
+            self.pending_link_chars = self.pending_link_chars.saturating_add(added);
+        }
+    }
+
+    /// Ends the block being filled.
+    fn flush(&mut self) {
+        self.pending_space = false;
+        let text = std::mem::take(&mut self.pending);
+        let link_chars = std::mem::take(&mut self.pending_link_chars);
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return;
+        }
+        let text = if trimmed.len() == text.len() { text } else { trimmed.to_owned() };
+        let chars = text.chars().count();
+        let link_chars = link_chars.min(chars);
+        // The innermost block element names the kind; its containers get the score.
+        let mut kind = Kind::Loose;
+        let mut levels = 0;
+        let mut seen_block = false;
+        let score = block_score(&text, chars, link_chars);
+        let frames = self.frames.len();
+        for frame in self.frames.iter_mut().rev().take(MAX_FRAME_LOOKBACK) {
+            if !seen_block && is_block_tag(frame.tag) {
+                seen_block = true;
+                kind = kind_of(frame.tag);
+            }
+            if frame.is_container && score > 0.0 && levels < SCORED_LEVELS {
+                #[allow(clippy::cast_precision_loss)] // levels < 3
+                let share = 1.0 / (levels as f32 + 1.0);
+                frame.score += score * share;
+                levels += 1;
+            }
+            if seen_block && levels >= SCORED_LEVELS {
+                break;
+            }
+        }
+        let _ = frames;
+        let negative_depth = self.negative_depth;
+        let has_punctuation = text.contains(|c| {
+            matches!(c, '.' | ',' | '!' | '?' | ';' | '。' | '，' | '、' | '！' | '？' | '،' | '؛' | '।')
+        });
+        self.blocks.push(Block { text, chars, link_chars, kind, negative_depth, has_punctuation });
+    }
+
+    fn note_meta(&mut self, node: NodeRef<'a, Node>, tag: &str, facts: &ElementFacts<'a>) {
+        let raw = &mut self.raw;
+        match tag {
+            "html" => {
+                if raw.language.is_none() {
+                    raw.language = facts.lang.map(str::to_owned);
+                }
+            }
+            "title" if raw.title_tag.is_none() => raw.title_tag = Some(own_text(node)),
+            "h1" => {
+                let text = own_text(node);
+                if !text.is_empty() && raw.h1.len() < 8 {
+                    raw.h1.push(text);
+                }
+            }
+            "meta" => note_meta_tag(raw, facts),
+            "link" => {
+                if facts.rel.is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
+                    && raw.canonical.is_none()
+                {
+                    raw.canonical = facts.href.map(|h| h.trim().to_owned());
+                }
+            }
+            "script" => {
+                if facts.kind.is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) {
+                    raw.json_ld.push(own_text(node));
+                }
+            }
+            "time" => {
+                if let Some(datetime) = facts.datetime {
+                    let says = facts.itemprop.is_some_and(|p| p.eq_ignore_ascii_case("datePublished"))
+                        || facts.pubdate;
+                    raw.times.push((self.blocks.len(), says, datetime.to_owned()));
+                }
+            }
+            _ => {}
+        }
+        if tag != "meta" {
+            if let Some(prop) = facts.itemprop {
+                if prop.eq_ignore_ascii_case("datePublished") {
+                    if let Some(value) = facts.content.or(facts.datetime) {
+                        raw.published.push((1, value.to_owned()));
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(mut self) -> Extracted {
+        self.flush();
+        let ld = JsonLd::parse(&self.raw.json_ld);
+        let (chosen, negative_depth) = self.choose();
+        let mut lines: Vec<&str> = Vec::new();
+        let mut text_chars = 0usize;
+        for range in &chosen {
+            for block in self.blocks.get(range.clone()).unwrap_or_default() {
+                if link_density(block.link_chars, block.chars) > MAX_LINK_DENSITY
+                    || block.negative_depth > negative_depth
+                {
+                    continue;
+                }
+                text_chars += block.chars;
+                lines.push(&block.text);
+            }
+        }
+        let mut text = lines.join("\n");
+        if let Some(body) = ld.article_body.as_deref() {
+            let body_chars = body.chars().count();
+            #[allow(clippy::cast_precision_loss)]
+            let short = (text_chars as f32) < ARTICLE_BODY_SHARE * body_chars as f32;
+            if short && body_chars >= 200 {
+                text = body
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+            }
+        }
+        let first_block = chosen.first().map_or(0, |r| r.start);
+        let last_block = chosen.last().map_or(0, |r| r.end);
+        let meta = self.raw.into_meta(ld, first_block..last_block);
+        Extracted { text, meta, notes: Vec::new() }
+    }
+
+    /// The block ranges of the article, in document order, and the negative depth of the
+    /// container that holds it (blocks under a deeper negative element are not article).
+    fn choose(&self) -> (Vec<std::ops::Range<usize>>, u32) {
+        let mut best: Option<(usize, f32)> = None;
+        let mut budget = MAX_SCORED_BLOCKS;
+        for (i, c) in self.candidates.iter().enumerate() {
+            budget = budget.saturating_sub(c.blocks.len());
+            if budget == 0 {
+                break;
+            }
+            // Readability's score (commas, length, paragraphs near the container) says how
+            // article-like its text is; the objective says how much of it is article and
+            // how little else. Either alone picks comment threads or rating tables.
+            let s = c.score * self.objective(c).max(0.0).sqrt();
+            if best.is_none_or(|(_, b)| s > b) {
+                best = Some((i, s));
+            }
+        }
+        match best.and_then(|(i, _)| self.candidates.get(i)) {
+            Some(top) => (vec![top.blocks.clone()], top.negative_depth),
+            None => (vec![0..self.blocks.len()], 0),
+        }
+    }
+
+    /// How much article a container holds: its prose characters (blocks long enough, not
+    /// link lists, not under a negative element inside it) less the characters of
+    /// everything else it holds, times its class weight.
+    fn objective(&self, c: &Candidate<'_>) -> f32 {
+        let mut good = 0usize;
+        let mut bad = 0usize;
+        for b in self.blocks.get(c.blocks.clone()).unwrap_or_default() {
+            if b.negative_depth > c.negative_depth {
+                bad += b.chars;
+                continue;
+            }
+            let prose = b.chars >= MIN_SCORED_CHARS
+                && link_density(b.link_chars, b.chars) <= MAX_LINK_DENSITY
+                && (b.chars >= PROSE_CHARS || b.has_punctuation);
+            let g = if prose { b.chars - b.link_chars } else { 0 };
+            good += g;
+            bad += b.chars - g;
+        }
+        #[allow(clippy::cast_precision_loss)]
+        let score = good as f32 - BAD_TEXT_COST * bad as f32;
+        if score <= 0.0 {
+            return score;
+        }
+        let mut score = score * c.weight;
+        for _ in 0..c.negative_depth.min(4) {
+            score *= NEGATIVE_WEIGHT;
+        }
+        score
+    }
+}
+
+fn parent_is_body(node: NodeRef<'_, Node>) -> bool {
+    node.parent()
+        .and_then(|p| p.value().as_element().map(|e| matches!(e.name(), "body" | "html")))
+        .unwrap_or(true)
+}
+
+fn link_density(link_chars: usize, chars: usize) -> f32 {
+    if chars == 0 {
+        return 0.0;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let d = link_chars as f32 / chars as f32;
+    d
+}
+
+/// What a text block gives its containers: something for being there, a point per comma
+/// (sentences with clauses are prose in every script), up to three for length; less the
+/// share that is anchor text.
+fn block_score(text: &str, chars: usize, link_chars: usize) -> f32 {
+    if chars < MIN_SCORED_CHARS {
+        return 0.0;
+    }
+    let commas = text.chars().filter(|c| matches!(c, ',' | '，' | '、' | '،' | '。')).count();
+    #[allow(clippy::cast_precision_loss)]
+    let score = 1.0 + commas.min(20) as f32 + (chars as f32 / 100.0).min(3.0);
+    score * (1.0 - link_density(link_chars, chars))
+}
+
+/// The text directly inside an element (its text children), trimmed, spaces collapsed.
+fn own_text(node: NodeRef<'_, Node>) -> String {
+    let mut out = String::new();
+    let mut stack: Vec<NodeRef<'_, Node>> = node.children().collect();
+    stack.reverse();
+    let mut budget = 10_000usize;
+    while let Some(n) = stack.pop() {
+        budget = budget.saturating_sub(1);
+        if budget == 0 {
+            break;
+        }
+        match n.value() {
+            Node::Text(t) => {
+                out.push_str(t);
+            }
+            Node::Element(e) if !matches!(e.name(), "script" | "style") => {
+                out.push(' ');
+                let mut kids: Vec<_> = n.children().collect();
+                kids.reverse();
+                stack.extend(kids);
+            }
+            _ => {}
+        }
+    }
+    collapse_spaces(&out)
+}
+
+fn collapse_spaces(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The attributes of an element the extractor looks at, read in one pass.
+#[derive(Debug, Default)]
+struct ElementFacts<'a> {
+    hidden: bool,
+    negative: bool,
+    positive: bool,
+    lang: Option<&'a str>,
+    name: Option<&'a str>,
+    property: Option<&'a str>,
+    http_equiv: Option<&'a str>,
+    content: Option<&'a str>,
+    itemprop: Option<&'a str>,
+    rel: Option<&'a str>,
+    href: Option<&'a str>,
+    kind: Option<&'a str>,
+    datetime: Option<&'a str>,
+    pubdate: bool,
+}
+
+impl<'a> ElementFacts<'a> {
+    fn of(element: &'a scraper::node::Element) -> ElementFacts<'a> {
+        let mut facts = ElementFacts::default();
+        let mut negative = false;
+        for (name, value) in element.attrs() {
+            match name {
+                "class" | "id" => {
+                    let (neg, pos) = class_words(value);
+                    negative |= neg;
+                    facts.positive |= pos;
+                }
+                "hidden" => facts.hidden = true,
+                "aria-hidden" => facts.hidden |= value.trim().eq_ignore_ascii_case("true"),
+                "style" => facts.hidden |= style_hides(value),
+                "lang" | "xml:lang" => facts.lang = facts.lang.or(Some(value)),
+                "name" => facts.name = Some(value),
+                "property" => facts.property = Some(value),
+                "http-equiv" => facts.http_equiv = Some(value),
+                "content" => facts.content = Some(value),
+                "itemprop" => facts.itemprop = Some(value),
+                "rel" => facts.rel = Some(value),
+                "href" => facts.href = Some(value),
+                "type" => facts.kind = Some(value),
+                "datetime" => facts.datetime = Some(value),
+                "pubdate" => facts.pubdate = true,
+                _ => {}
+            }
+        }
+        facts.negative = negative && !facts.positive;
+        facts
+    }
+}
+
+fn style_hides(style: &str) -> bool {
+    let compact: String =
+        style.chars().filter(|c| !c.is_ascii_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
+    compact.contains("display:none") || compact.contains("visibility:hidden")
+}
+
+/// Judges a class or id value: whether one of its names is negative, and whether one is
+/// positive. A name is split into lower-case words (at non-alphanumerics and at
+/// lower-to-upper case changes); it is negative when a word is a strong negative, or a weak
+/// negative without a positive word beside it; positive when a word is positive and none
+/// negative.
+fn class_words(value: &str) -> (bool, bool) {
+    let mut negative = false;
+    let mut positive = false;
+    for name in value.split_ascii_whitespace() {
+        let (mut strong, mut weak, mut pos) = (false, false, false);
+        let mut judge = |word: &str| {
+            if word.is_empty() {
+                return;
+            }
+            let hit = NEGATIVE_WORDS
+                .iter()
+                .find(|w| word.starts_with(*w))
+                .or_else(|| NEGATIVE_EXACT_WORDS.iter().find(|w| word == **w));
+            if let Some(w) = hit {
+                if WEAK_NEGATIVE_WORDS.contains(w) {
+                    weak = true;
+                } else {
+                    strong = true;
+                }
+            }
+            pos |= POSITIVE_WORDS.iter().any(|w| word.starts_with(w));
+        };
+        let mut word = String::new();
+        let mut prev_lower = false;
+        for c in name.chars() {
+            if !c.is_alphanumeric() {
+                judge(&word);
+                word.clear();
+                prev_lower = false;
+                continue;
+            }
+            if c.is_uppercase() && prev_lower {
+                judge(&word);
+                word.clear();
+            }
+            prev_lower = c.is_lowercase();
+            word.extend(c.to_lowercase());
+        }
+        judge(&word);
+        let name_negative = strong || (weak && !pos);
+        negative |= name_negative;
+        positive |= pos && !name_negative;
+    }
+    (negative, positive)
+}
+
+/// Meta tags naming the publication time, with their priority (lower wins).
+fn published_priority(key: &str) -> Option<u8> {
+    Some(match key {
+        "article:published_time" | "og:article:published_time" => 0,
+        "datepublished" => 1,
+        "pubdate" | "publishdate" | "publish-date" | "publish_date" | "published_time"
+        | "og:published_time" | "parsely-pub-date" | "sailthru.date" | "article.published"
+        | "dc.date.issued" | "dcterms.issued" | "cxenseparse:recs:publishtime" => 3,
+        "date" | "dc.date" | "dcterms.date" | "dc.date.created" | "dcterms.created" => 4,
+        _ => return None,
+    })
+}
+
+fn note_meta_tag(raw: &mut RawMeta, facts: &ElementFacts<'_>) {
+    let Some(content) = facts.content.map(str::trim).filter(|c| !c.is_empty()) else { return };
+    if let Some(equiv) = facts.http_equiv {
+        if equiv.eq_ignore_ascii_case("content-language") && raw.language.is_none() {
+            raw.language = Some(content.to_owned());
+        }
+        return;
+    }
+    let key = facts.property.or(facts.name).or(facts.itemprop).unwrap_or_default();
+    let key = key.trim().to_ascii_lowercase();
+    if let Some(priority) = published_priority(&key) {
+        raw.published.push((priority, content.to_owned()));
+        return;
+    }
+    let set = |slot: &mut Option<String>| {
+        if slot.is_none() {
+            *slot = Some(collapse_spaces(content));
+        }
+    };
+    match key.as_str() {
+        "og:title" | "twitter:title" => set(&mut raw.og_title),
+        "og:site_name" | "application-name" => set(&mut raw.site_name),
+        "og:url" => set(&mut raw.og_url),
+        "description" | "og:description" | "twitter:description" => set(&mut raw.description),
+        "og:locale" | "language" | "dc.language" if raw.language.is_none() => {
+            raw.language = Some(content.to_owned());
+        }
+        "author" | "article:author" | "dc.creator" | "byl" | "parsely-author" | "sailthru.author" => {
+            // A profile URL is not a name.
+            if !content.starts_with("http") && content.chars().count() <= 100 {
+                let name = content.strip_prefix("By ").unwrap_or(content);
+                push_unique(&mut raw.authors, &collapse_spaces(name));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, value: &str) {
+    if !value.is_empty() && !list.iter().any(|v| v == value) {
+        list.push(value.to_owned());
+    }
+}
+
+impl RawMeta {
+    fn into_meta(self, ld: JsonLd, article: std::ops::Range<usize>) -> PageMeta {
+        let site_name = self.site_name.or(ld.publisher);
+        let title_tag = self.title_tag.filter(|t| !t.is_empty());
+        // The h1 that the <title> repeats is the article's; an h1 the <title> does not know
+        // is often the site's logo.
+        let h1 = self.h1.into_iter().find(|h| {
+            title_tag.as_deref().is_none_or(|t| t.contains(h.as_str())) && h.chars().count() >= 4
+        });
+        let title = self
+            .og_title
+            .map(|t| strip_site_name(&t, site_name.as_deref()))
+            .or(ld.headline)
+            .or(h1)
+            .or_else(|| title_tag.map(|t| title_without_site(&t, site_name.as_deref())))
+            .filter(|t| !t.is_empty());
+        let mut published: Vec<(u8, String)> = self.published;
+        published.extend(ld.published.map(|p| (1, p)));
+        // A <time datetime> inside the article, or one that says it is the publication
+        // time; a clock in the page header has no date or stands outside.
+        for (block, says, value) in self.times {
+            if says {
+                published.push((2, value));
+            } else if article.contains(&block) || block == article.end {
+                published.push((5, value));
+            }
+        }
+        published.sort_by_key(|(p, _)| *p);
+        let published = published.iter().find_map(|(_, v)| iso_published(v));
+        let mut authors = self.authors;
+        for a in ld.authors {
+            push_unique(&mut authors, &a);
+        }
+        PageMeta {
+            title,
+            published,
+            authors,
+            site_name,
+            canonical_url: self.canonical.or(self.og_url).filter(|u| !u.is_empty()),
+            language: self.language.as_deref().and_then(primary_language).or(ld.language),
+            description: self.description.or(ld.description),
+        }
+    }
+}
+
+/// Separators between an article title and the site name in `<title>`.
+const TITLE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " :: ", " « ", " » ", " · "];
+
+/// `<title>` without the site's name: the part that is not the site name, else the longest
+/// part.
+fn title_without_site(title: &str, site: Option<&str>) -> String {
+    let parts = split_title(title);
+    if parts.len() < 2 {
+        return title.trim().to_owned();
+    }
+    let stripped = strip_site_name(title, site);
+    if stripped != title.trim() {
+        return stripped;
+    }
+    parts.iter().max_by_key(|p| p.chars().count()).map_or_else(String::new, |p| (*p).to_owned())
+}
+
+fn split_title(title: &str) -> Vec<&str> {
+    let mut parts = vec![title.trim()];
+    for sep in TITLE_SEPARATORS {
+        parts = parts.iter().flat_map(|p| p.split(sep)).map(str::trim).collect();
+    }
+    parts.retain(|p| !p.is_empty());
+    parts
+}
+
+/// Removes a leading or trailing part equal to the site name.
+fn strip_site_name(title: &str, site: Option<&str>) -> String {
+    let title = title.trim();
+    let Some(site) = site.map(str::trim).filter(|s| !s.is_empty()) else {
+        return title.to_owned();
+    };
+    for sep in TITLE_SEPARATORS {
+        if let Some((head, tail)) = title.rsplit_once(sep) {
+            if tail.trim().eq_ignore_ascii_case(site) {
+                return head.trim().to_owned();
+            }
+        }
+        if let Some((head, tail)) = title.split_once(sep) {
+            if head.trim().eq_ignore_ascii_case(site) {
+                return tail.trim().to_owned();
+            }
+        }
+    }
+    title.to_owned()
+}
+
+/// `en` from `en-US`, `en_GB`, `EN`; `None` for what is not a language tag.
+fn primary_language(tag: &str) -> Option<String> {
+    let primary = tag.trim().split([',', ';']).next()?.trim().split(['-', '_']).next()?;
+    let ok = (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic());
+    ok.then(|| primary.to_ascii_lowercase())
+}
+
+/// `YYYY-MM-DDTHH:MM` or `YYYY-MM-DD` from an ISO 8601 date-time (seconds, fractions and
+/// offset dropped; `/` and `.` accepted between the date parts).
+fn iso_published(value: &str) -> Option<String> {
+    let v = value.trim().as_bytes();
+    let digits = |r: std::ops::Range<usize>| v.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let sep = |i: usize| v.get(i).is_some_and(|b| matches!(b, b'-' | b'/' | b'.'));
+    if !(digits(0..4) && sep(4) && digits(5..7) && sep(7) && digits(8..10)) {
+        return None;
+    }
+    let field = |r: std::ops::Range<usize>| -> u32 {
+        v.get(r).map_or(0, |s| s.iter().fold(0u32, |a, b| a * 10 + u32::from(b - b'0')))
+    };
+    let (month, day) = (field(5..7), field(8..10));
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || field(0..4) < 1990 {
+        return None;
+    }
+    let date = format!("{:04}-{month:02}-{day:02}", field(0..4));
+    let has_time = v.get(10).is_some_and(|b| matches!(b, b'T' | b' '))
+        && digits(11..13)
+        && v.get(13) == Some(&b':')
+        && digits(14..16);
+    if has_time && field(11..13) < 24 && field(14..16) < 60 {
+        Some(format!("{date}T{:02}:{:02}", field(11..13), field(14..16)))
+    } else {
+        Some(date)
+    }
+}
+
+/// What JSON-LD blocks say about the article.
+#[derive(Debug, Default)]
+struct JsonLd {
+    headline: Option<String>,
+    published: Option<String>,
+    authors: Vec<String>,
+    publisher: Option<String>,
+    article_body: Option<String>,
+    language: Option<String>,
+    description: Option<String>,
+}
+
+/// How many JSON values a JSON-LD walk visits at most.
+const MAX_JSON_LD_VALUES: usize = 10_000;
+
+impl JsonLd {
+    fn parse(scripts: &[String]) -> JsonLd {
+        let mut ld = JsonLd::default();
+        for script in scripts {
+            let Ok(value) = serde_json::from_str::<serde_json::Value>(script.trim()) else {
+                continue;
+            };
+            let mut stack = vec![&value];
+            let mut budget = MAX_JSON_LD_VALUES;
+            while let Some(v) = stack.pop() {
+                budget = budget.saturating_sub(1);
+                if budget == 0 {
+                    break;
+                }
+                match v {
+                    serde_json::Value::Array(items) => stack.extend(items.iter().rev()),
+                    serde_json::Value::Object(map) => {
+                        if is_article_type(map.get("@type")) {
+                            ld.take_article(map);
+                        }
+                        if let Some(graph) = map.get("@graph") {
+                            stack.push(graph);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        ld
+    }
+
+    fn take_article(&mut self, map: &serde_json::Map<String, serde_json::Value>) {
+        let text = |key: &str| -> Option<String> {
+            map.get(key).and_then(serde_json::Value::as_str).map(collapse_spaces).filter(|s| !s.is_empty())
+        };
+        if self.headline.is_none() {
+            self.headline = text("headline");
+        }
+        if self.published.is_none() {
+            self.published = text("datePublished");
+        }
+        if self.description.is_none() {
+            self.description = text("description");
+        }
+        if self.language.is_none() {
+            self.language = text("inLanguage").as_deref().and_then(primary_language);
+        }
+        if self.article_body.is_none() {
+            self.article_body = map
+                .get("articleBody")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned)
+                .filter(|s| !s.trim().is_empty());
+        }
+        if self.publisher.is_none() {
+            self.publisher = map.get("publisher").and_then(name_of);
+        }
+        if let Some(author) = map.get("author") {
+            match author {
+                serde_json::Value::Array(items) => {
+                    for a in items.iter().filter_map(name_of) {
+                        push_unique(&mut self.authors, &a);
+                    }
+                }
+                other => {
+                    if let Some(a) = name_of(other) {
+                        push_unique(&mut self.authors, &a);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn name_of(value: &serde_json::Value) -> Option<String> {
+    let name = match value {
+        serde_json::Value::String(s) => s.as_str(),
+        serde_json::Value::Object(map) => map.get("name")?.as_str()?,
+        _ => return None,
+    };
+    let name = collapse_spaces(name);
+    (!name.is_empty() && !name.starts_with("http")).then_some(name)
+}
+
+fn is_article_type(value: Option<&serde_json::Value>) -> bool {
+    let is = |t: &str| {
+        matches!(
+            t,
+            "Article"
+                | "NewsArticle"
+                | "BlogPosting"
+                | "ReportageNewsArticle"
+                | "AnalysisNewsArticle"
+                | "OpinionNewsArticle"
+                | "ReviewNewsArticle"
+                | "BackgroundNewsArticle"
+                | "ScholarlyArticle"
+                | "TechArticle"
+                | "LiveBlogPosting"
+                | "Report"
+                | "SocialMediaPosting"
+        )
+    };
+    match value {
+        Some(serde_json::Value::String(t)) => is(t),
+        Some(serde_json::Value::Array(items)) => items.iter().filter_map(|v| v.as_str()).any(is),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_article_and_drops_navigation() {
+        let page = extract(
+            "<body><nav><a href=/>Home</a> <a href=/w>World</a></nav><div class=story>\
+             <p>The council voted on Tuesday to keep the library open, after months of debate.</p>\
+             <p>Residents, who had petitioned for a year, welcomed the decision, the mayor said.</p>\
+             </div><div class=comments><p>Great news, thanks, really, wonderful, yes.</p></div></body>",
+        );
+        assert_eq!(
+            page.text,
+            "The council voted on Tuesday to keep the library open, after months of debate.\n\
+             Residents, who had petitioned for a year, welcomed the decision, the mayor said."
+        );
+    }
+
+    #[test]
+    fn splits_blocks_at_line_breaks() {
+        let page = extract("<div>First line of the story, long enough.<br>Second line, also long enough.</div>");
+        assert_eq!(page.text, "First line of the story, long enough.\nSecond line, also long enough.");
+    }
+
+    #[test]
+    fn class_words_split_at_case_and_punctuation() {
+        assert_eq!(class_words("relatedPosts"), (true, false));
+        assert_eq!(class_words("content-with-sidebar"), (false, true));
+        assert_eq!(class_words("entry themeform share"), (true, true));
+        assert_eq!(class_words("address"), (false, false));
+        assert_eq!(class_words("ad"), (true, false));
+    }
+
+    #[test]
+    fn iso_published_keeps_local_time() {
+        assert_eq!(iso_published("2019-10-17T06:00:00+02:00").as_deref(), Some("2019-10-17T06:00"));
+        assert_eq!(iso_published("2019-10-17").as_deref(), Some("2019-10-17"));
+        assert_eq!(iso_published("17:05"), None);
+        assert_eq!(iso_published("2019-13-17"), None);
+    }
+
+    #[test]
+    fn title_without_site_name() {
+        assert_eq!(title_without_site("Labour chooses Manchester | WireFeed", None), "Labour chooses Manchester");
+        assert_eq!(title_without_site("Site - A longer article title", Some("Site")), "A longer article title");
+    }
+
+    #[test]
+    fn declared_charsets_are_found() {
+        assert_eq!(declared_charset(b"<meta charset=\"koi8-r\">"), Some(&b"koi8-r"[..]));
+        assert_eq!(
+            declared_charset(b"<meta http-equiv=Content-Type content='text/html; charset=windows-1251'>"),
+            Some(&b"windows-1251"[..])
+        );
+        assert_eq!(declared_charset(b"<p>no charset here</p>"), None);
+    }
+
+    #[test]
+    fn valid_utf8_wins_over_a_gb2312_declaration() {
+        let page = "<meta charset=gb2312><p>中国经济增长速度放缓，专家表示这是正常现象，需要耐心。</p>";
+        assert!(extract_bytes(page.as_bytes()).text.contains("中国经济"));
+    }
+
+    #[test]
+    fn koi8_r_is_decoded() {
+        let (bytes, _, _) = encoding_rs::KOI8_R
+            .encode("<meta charset=koi8-r><p>Ученые нашли способ борьбы с последствиями радиации.</p>");
+        assert!(extract_bytes(&bytes).text.contains("Ученые нашли"));
+    }
+
+    #[test]
+    fn json_ld_gives_metadata() {
+        let page = extract(
+            r#"<script type="application/ld+json">{"@context":"https://schema.org","@graph":[{"@type":"NewsArticle","headline":"Hello","datePublished":"2024-06-25T14:25:00+05:00","author":[{"@type":"Person","name":"A. Writer"}],"publisher":{"name":"Wire"}}]}</script><p>x</p>"#,
+        );
+        assert_eq!(page.meta.title.as_deref(), Some("Hello"));
+        assert_eq!(page.meta.published.as_deref(), Some("2024-06-25T14:25"));
+        assert_eq!(page.meta.authors, ["A. Writer"]);
+        assert_eq!(page.meta.site_name.as_deref(), Some("Wire"));
+    }
+}
