@@ -965,6 +965,11 @@ impl JsonLines {
             id: Some(default_id.clone()),
             error,
         };
+        // serde's derive would take `[1, 2]` as the fields in order; a record is an object.
+        let is_object = text.trim_start().starts_with('{');
+        if !is_object && serde_json::from_str::<serde_json::Value>(&text).is_ok() {
+            return Err(fail(format!("line {line}: bad record: expected a JSON object")));
+        }
         let record: Record = match serde_json::from_str(&text) {
             Ok(record) => record,
             Err(err) => {
