@@ -366,6 +366,13 @@ fn exit_codes_follow_the_design() {
     clean_news().args(["clean", "x", "--max-doc-bytes", "0"]).assert().code(2);
     clean_news().args(["clean", "x", "--max-expansion", "0"]).assert().code(2);
     clean_news().args(["clean", "x", "-o", "same", "--errors", "same"]).assert().code(2);
+    let to_folder = clean_news()
+        .args(["clean", "good.txt", "-o", "."])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(to_folder.status.code(), Some(2));
+    assert_eq!(stderr_of(&to_folder), "error: . is a folder, not a file\n");
     // Help and version succeed, on stdout.
     let help = clean_news().arg("--help").output().unwrap();
     assert_eq!(help.status.code(), Some(0));
