@@ -53,6 +53,14 @@
 //! nothing is dropped silently. A `.txt` or `.html` with a NUL byte in its first 8 KiB (and no
 //! UTF-16 byte order mark) is a binary file and a failure. An empty file is a document with
 //! empty text and the note `empty document`; an empty JSON Lines file has no records.
+//!
+//! # Not supported (each gives a failure, never a crash)
+//!
+//! - `.warc.zst` files compressed with an embedded dictionary (the IIPC `warc.zst` profile);
+//!   plain zstd frames are fine. zstd frames needing a window over 128 MiB (`--long=31`) are
+//!   refused, as they would need that much memory.
+//! - HTTP bodies with `Content-Encoding: br`.
+//! - Charsets `encoding_rs` does not know (decoded as UTF-8, with a note).
 
 use std::borrow::Cow;
 use std::fmt;
