@@ -53,6 +53,14 @@
 //! nothing is dropped silently. A `.txt` or `.html` with a NUL byte in its first 8 KiB (and no
 //! UTF-16 byte order mark) is a binary file and a failure. An empty file is a document with
 //! empty text and the note `empty document`; an empty JSON Lines file has no records.
+//!
+//! # Not supported (each gives a failure, never a crash)
+//!
+//! - `.warc.zst` files compressed with an embedded dictionary (the IIPC `warc.zst` profile);
+//!   plain zstd frames are fine. zstd frames needing a window over 128 MiB (`--long=31`) are
+//!   refused, as they would need that much memory.
+//! - HTTP bodies with `Content-Encoding: br`.
+//! - Charsets `encoding_rs` does not know (decoded as UTF-8, with a note).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -828,7 +836,13 @@ enum Line {
 }
 
 /// Reads one line into `buf` (cleared first), holding at most `cap` bytes of it in memory.
-fn read_line_capped(reader: &mut dyn BufRead, buf: &mut Vec<u8>, cap: usize) -> io::Result<Line> {
+/// Adds the bytes taken from `reader` (line ending included) to `consumed`.
+fn read_line_capped(
+    reader: &mut dyn BufRead,
+    buf: &mut Vec<u8>,
+    cap: usize,
+    consumed: &mut u64,
+) -> io::Result<Line> {
     buf.clear();
     let mut any = false;
     let mut too_long = false;
@@ -856,6 +870,7 @@ fn read_line_capped(reader: &mut dyn BufRead, buf: &mut Vec<u8>, cap: usize) -> 
             }
         }
         reader.consume(used);
+        *consumed = consumed.saturating_add(used as u64);
         if found {
             break;
         }
@@ -918,7 +933,13 @@ impl JsonLines {
             if self.done {
                 return None;
             }
-            let read = read_line_capped(&mut *self.reader, &mut self.buf, limits.max_doc_bytes);
+            let mut consumed = 0;
+            let read = read_line_capped(
+                &mut *self.reader,
+                &mut self.buf,
+                limits.max_doc_bytes,
+                &mut consumed,
+            );
             let line = self.line.saturating_add(1);
             let default_id = format!("{}:{line}", self.name);
             let fail = |error: String| Failure {
@@ -965,6 +986,11 @@ impl JsonLines {
             id: Some(default_id.clone()),
             error,
         };
+        // serde's derive would take `[1, 2]` as the fields in order; a record is an object.
+        let is_object = text.trim_start().starts_with('{');
+        if !is_object && serde_json::from_str::<serde_json::Value>(&text).is_ok() {
+            return Err(fail(format!("line {line}: bad record: expected a JSON object")));
+        }
         let record: Record = match serde_json::from_str(&text) {
             Ok(record) => record,
             Err(err) => {
@@ -1055,10 +1081,7 @@ impl WarcRecords {
     }
 
     fn read_line(&mut self) -> io::Result<Line> {
-        let line = read_line_capped(&mut *self.reader, &mut self.buf, MAX_HEADER_BYTES)?;
-        // Line endings are not in `buf`; count them as at least one byte.
-        self.offset = self.offset.saturating_add(self.buf.len() as u64 + 1);
-        Ok(line)
+        read_line_capped(&mut *self.reader, &mut self.buf, MAX_HEADER_BYTES, &mut self.offset)
     }
 
     fn next_item(&mut self, limits: Limits, skipped: &mut u64) -> Option<Item> {
@@ -1473,7 +1496,7 @@ mod tests {
         let mut buf = Vec::new();
         let mut out = Vec::new();
         loop {
-            let line = read_line_capped(&mut reader, &mut buf, cap).unwrap();
+            let line = read_line_capped(&mut reader, &mut buf, cap, &mut 0).unwrap();
             if line == Line::Eof {
                 return out;
             }
@@ -1506,10 +1529,33 @@ mod tests {
         let long = "x".repeat(10_000);
         let mut reader = BufReader::with_capacity(7, io::Cursor::new(format!("{long}\nok\n")));
         let mut buf = Vec::new();
-        assert_eq!(read_line_capped(&mut reader, &mut buf, 100).unwrap(), Line::TooLong);
+        let mut consumed = 0;
+        assert_eq!(
+            read_line_capped(&mut reader, &mut buf, 100, &mut consumed).unwrap(),
+            Line::TooLong
+        );
         assert!(buf.capacity() < 1000);
-        assert_eq!(read_line_capped(&mut reader, &mut buf, 100).unwrap(), Line::Complete);
+        assert_eq!(
+            read_line_capped(&mut reader, &mut buf, 100, &mut consumed).unwrap(),
+            Line::Complete
+        );
         assert_eq!(buf, b"ok");
+        assert_eq!(consumed, 10_004);
+    }
+
+    #[test]
+    fn warc_failures_give_the_exact_byte_offset() {
+        let record = b"WARC/1.1\r\nWARC-Type: resource\r\nWARC-Target-URI: u\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi\r\n\r\n";
+        let input = [&record[..], b"junk\r\n"].concat();
+        let mut warc = WarcRecords::new(Box::new(io::Cursor::new(input)), "w.warc".into());
+        let mut skipped = 0;
+        assert!(warc.next_item(limits(100), &mut skipped).unwrap().is_ok());
+        let failure = warc.next_item(limits(100), &mut skipped).unwrap().unwrap_err();
+        assert!(
+            failure.error.starts_with(&format!("byte {}: expected", record.len())),
+            "{failure}"
+        );
+        assert!(warc.next_item(limits(100), &mut skipped).is_none());
     }
 
     #[test]

@@ -15,7 +15,9 @@
 //!   `fsync`s the folder. A run killed mid-way leaves at most a temporary file, never a
 //!   truncated file under the final name; dropping an uncommitted file removes its
 //!   temporary. A temporary left by `kill -9` is not cleaned up by the next run (another run
-//!   may own it).
+//!   may own it). Text folders skip the two `fsync`s per file by default (they cost ~9 ms per
+//!   document on a test machine): their files are still never seen half-written by any
+//!   process, only not guaranteed to survive a power loss right after the run.
 //! - **Text folders.** [`TextDir`] writes each document as a `.txt` file at a path made from
 //!   its id with [`safe_relative_path`], so hostile ids (`../x`, `/etc/x`, `C:\x`) stay
 //!   inside the folder. File names always end in `.txt` and folder names never do (a folder
@@ -277,6 +279,7 @@ pub struct AtomicFile {
     temp: PathBuf,
     out: Option<BufWriter<File>>,
     committed: bool,
+    sync: bool,
 }
 
 impl AtomicFile {
@@ -303,13 +306,23 @@ impl AtomicFile {
             match OpenOptions::new().write(true).create_new(true).open(&temp) {
                 Ok(file) => {
                     let out = Some(BufWriter::with_capacity(64 * 1024, file));
-                    return Ok(AtomicFile { path, temp, out, committed: false });
+                    return Ok(AtomicFile { path, temp, out, committed: false, sync: true });
                 }
                 Err(err) if err.kind() == io::ErrorKind::AlreadyExists => last = err,
                 Err(err) => return Err(Error::io(Some(path), "cannot create", err)),
             }
         }
         Err(Error::io(Some(path), "cannot create", last))
+    }
+
+    /// Whether [`commit`](Self::commit) `fsync`s the file and its folder (default: yes).
+    ///
+    /// Without it the rename still happens only after every byte was written, so no process
+    /// (nor a `kill -9`) ever sees the final name half-written; only a power loss or kernel
+    /// crash right after the commit could.
+    pub fn sync_on_commit(&mut self, yes: bool) -> &mut AtomicFile {
+        self.sync = yes;
+        self
     }
 
     /// The final name.
@@ -331,11 +344,15 @@ impl AtomicFile {
         let fail = |err: io::Error| Error::io(Some(self.path.clone()), "cannot write", err);
         let out = self.out.take().ok_or_else(|| fail(io::Error::other("already committed")))?;
         let file = out.into_inner().map_err(|err| fail(err.into_error()))?;
-        file.sync_all().map_err(fail)?;
+        if self.sync {
+            file.sync_all().map_err(fail)?;
+        }
         drop(file);
         fs::rename(&self.temp, &self.path).map_err(fail)?;
         self.committed = true;
-        sync_dir(parent_dir(&self.path));
+        if self.sync {
+            sync_dir(parent_dir(&self.path));
+        }
         Ok(())
     }
 }
@@ -415,6 +432,7 @@ pub struct TextDir {
     root: PathBuf,
     /// Relative paths handed out, lower-cased: case-insensitive file systems merge them.
     used: HashSet<String>,
+    sync_each_file: bool,
 }
 
 impl TextDir {
@@ -427,7 +445,15 @@ impl TextDir {
         let root = root.into();
         fs::create_dir_all(&root)
             .map_err(|err| Error::io(Some(root.clone()), "cannot create folder", err))?;
-        Ok(TextDir { root, used: HashSet::new() })
+        Ok(TextDir { root, used: HashSet::new(), sync_each_file: false })
+    }
+
+    /// Whether each file is `fsync`ed before its rename (default: no; see
+    /// [`AtomicFile::sync_on_commit`]). Syncing costs two `fsync`s per document: on a
+    /// test machine's disk, 93 s instead of 7.6 s for 10,000 files (debug build).
+    pub fn sync_each_file(&mut self, yes: bool) -> &mut TextDir {
+        self.sync_each_file = yes;
+        self
     }
 
     /// The folder written to.
@@ -447,6 +473,7 @@ impl TextDir {
         fs::create_dir_all(dir)
             .map_err(|err| Error::io(Some(dir.to_owned()), "cannot create folder", err))?;
         let mut file = AtomicFile::create(&path)?;
+        file.sync_on_commit(self.sync_each_file);
         let write = |file: &mut AtomicFile| -> io::Result<()> {
             if let Some(title) = cleaned.title.as_deref().filter(|t| !t.is_empty()) {
                 file.write_all(title.as_bytes())?;
@@ -546,6 +573,17 @@ mod tests {
         file.write_all(b"new\n").unwrap();
         file.commit().unwrap();
         assert_eq!(fs::read_to_string(&path).unwrap(), "new\n");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn commit_without_sync_still_renames_into_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.txt");
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.sync_on_commit(false).write_all(b"x").unwrap();
+        file.commit().unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "x");
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 

@@ -243,14 +243,14 @@ impl<'a> CleanRun<'a> {
         let mut docs = inner.reader.read(std::mem::take(&mut self.sources));
         let mut summary = Summary::default();
         let mut chunk = read_chunk(&mut docs, inner.chunk_docs, cancel);
-        while !chunk.is_empty() {
+        while !chunk.items.is_empty() {
             if is_cancelled() {
-                summary.interrupted = true;
                 break;
             }
             let cleaner = &inner.cleaner;
+            let items = std::mem::take(&mut chunk.items);
             let (records, next) = inner.pool.join(
-                || chunk.into_par_iter().map(|item| clean_one(cleaner, item)).collect::<Vec<_>>(),
+                || items.into_par_iter().map(|item| clean_one(cleaner, item)).collect::<Vec<_>>(),
                 || read_chunk(&mut docs, inner.chunk_docs, cancel),
             );
             for record in records {
@@ -273,34 +273,37 @@ impl<'a> CleanRun<'a> {
             }
             chunk = next;
         }
-        // A flag set while the last chunk was read leaves that chunk short: the input was not
-        // exhausted, so the run counts as interrupted.
-        if is_cancelled() && !summary.interrupted {
-            summary.interrupted = docs.next().is_some();
-        }
+        // Interrupted unless everything read was written and the input was at its end (a flag
+        // set during the last chunk changes nothing then).
+        summary.interrupted = !(chunk.items.is_empty() && chunk.exhausted);
         summary.skipped = docs.skipped();
         sink.flush()?;
         Ok(summary)
     }
 }
 
+/// Items read as one chunk, and whether the input ended while reading them.
+struct Chunk {
+    items: Vec<Result<ReadDoc, Failure>>,
+    exhausted: bool,
+}
+
 /// Reads up to `max_docs` items or [`CHUNK_BYTES`] of text, stopping early when cancelled.
-fn read_chunk(
-    docs: &mut Documents,
-    max_docs: usize,
-    cancel: Option<&AtomicBool>,
-) -> Vec<Result<ReadDoc, Failure>> {
-    let mut chunk = Vec::new();
+fn read_chunk(docs: &mut Documents, max_docs: usize, cancel: Option<&AtomicBool>) -> Chunk {
+    let mut chunk = Chunk { items: Vec::new(), exhausted: false };
     let mut bytes = 0usize;
-    while chunk.len() < max_docs && bytes < CHUNK_BYTES {
+    while chunk.items.len() < max_docs && bytes < CHUNK_BYTES {
         if cancel.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
             break;
         }
-        let Some(item) = docs.next() else { break };
+        let Some(item) = docs.next() else {
+            chunk.exhausted = true;
+            break;
+        };
         if let Ok(read) = &item {
             bytes = bytes.saturating_add(read.doc.body.len());
         }
-        chunk.push(item);
+        chunk.items.push(item);
     }
     chunk
 }
@@ -429,6 +432,22 @@ mod tests {
         assert!(summary.interrupted);
         assert_eq!(summary.read, 3);
         assert_eq!(records.len(), 3);
+    }
+
+    #[test]
+    fn a_flag_set_after_the_last_chunk_is_not_an_interruption() {
+        let dir = folder(&[("a.txt", b"a"), ("b.txt", b"b")]);
+        let stop = AtomicBool::new(false);
+        let pipeline = Pipeline::builder().chunk_docs(5).build().unwrap();
+        let mut records: Vec<Record> = Vec::new();
+        let summary = pipeline
+            .run([Source::Path(dir.path().into())])
+            .cancel_flag(&stop)
+            .on_progress(|_| stop.store(true, Ordering::Relaxed))
+            .write_to(&mut records)
+            .unwrap();
+        assert!(!summary.interrupted);
+        assert_eq!(summary.read, 2);
     }
 
     #[test]

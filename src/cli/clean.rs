@@ -48,6 +48,10 @@ impl Target {
         if path.as_os_str() == "-" {
             return Ok(Target::Stdout(BufWriter::with_capacity(64 * 1024, io::stdout().lock())));
         }
+        // Found now rather than when the finished output is renamed into place.
+        if path.is_dir() {
+            bail!("{} is a folder, not a file", path.display());
+        }
         Ok(Target::File(AtomicFile::create(path)?))
     }
 
