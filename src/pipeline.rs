@@ -16,6 +16,8 @@
 //! The cleaner never fails; should it panic all the same (a bug), the panic is caught and the
 //! document becomes an error record, so one bad page cannot end a day's batch.
 
+// pub mod run; (wired once dedup and site land)
+
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -86,6 +88,12 @@ impl Pipeline {
     /// The number of threads cleaning.
     pub fn threads(&self) -> usize {
         self.inner.pool.current_num_threads()
+    }
+
+    /// Runs `work` on the pipeline's own thread pool, so that the batch steps of
+    /// [`run::run`] use the same threads as cleaning (and never the caller's global pool).
+    pub fn install<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
+        self.inner.pool.install(work)
     }
 
     /// Prepares a run over `sources`; [`CleanRun::write_to`] does it.
