@@ -270,7 +270,7 @@ fn text_dir_keeps_hostile_ids_inside_the_folder() {
     let ids = [
         "../escape",
         "/abs/path",
-        "../../../../tmp/x",
+        "../../../../etc/x",
         "C:\\Windows\\evil",
         "a/./b/../c",
         "",
@@ -323,8 +323,8 @@ fn text_dir_keeps_hostile_ids_inside_the_folder() {
             "a/b/c.txt",
             "abs/path.txt",
             "escape.txt",
+            "etc/x.txt",
             "nul_x.txt",
-            "tmp/x.txt",
         ]
     );
     let names: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
