@@ -77,7 +77,8 @@ fn cleans_every_input_format_to_json_lines_in_order() {
         ids(&records),
         ["a.txt", "b.html", "j1", "d.ndjson:1", "e.txt.gz", "z", "https://x/plain", "https://x/gz"]
     );
-    assert_eq!(records[0]["text"], "Title\n\nBody.");
+    assert_eq!(records[0]["title"], "Title");
+    assert_eq!(records[0]["text"], "Body.");
     let keys: Vec<&str> = records[0].as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, ["id", "meta", "removed", "text", "title"]); // serde_json sorts keys
     assert_eq!(stderr_of(&output), "read 8, cleaned 8, failed 0\n");
