@@ -147,22 +147,22 @@ pub(crate) fn build(items: &[Item<'_>], rank_order: &[u32], edges: &[Edge]) -> C
     for (r, &i) in rank_order.iter().enumerate() {
         rank[i as usize] = u32::try_from(r).unwrap_or(u32::MAX);
     }
-    // Accepted edges as (later rank, earlier rank, edge index), grouped by the later document.
-    let mut incoming: Vec<(u32, u32, usize)> = edges
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| e.accepted)
-        .map(|(k, e)| {
-            let (ra, rb) = (rank[e.a], rank[e.b]);
-            (ra.max(rb), ra.min(rb), k)
-        })
-        .collect();
-    incoming.sort_unstable();
+    // Accepted edges from each document's side: (its rank, the other's rank, edge index).
+    let mut links: Vec<(u32, u32, usize)> = Vec::new();
+    for (k, e) in edges.iter().enumerate().filter(|(_, e)| e.accepted) {
+        let (ra, rb) = (rank[e.a], rank[e.b]);
+        links.push((ra, rb, k));
+        links.push((rb, ra, k));
+    }
+    links.sort_unstable();
 
     // The centre (an input position) of every document, and the edge that links it there.
+    // Remembered canonical members are centres from the start, so a new document can join one
+    // whatever their order; a new document becomes a centre when its turn comes.
     let mut centre: Vec<usize> = (0..n).collect();
     let mut via: Vec<Option<usize>> = vec![None; n];
-    let mut is_centre = vec![false; n];
+    let mut is_centre: Vec<bool> =
+        items.iter().map(|i| matches!(i.prior, Some(Prior { canonical: true, .. }))).collect();
     // Centres of remembered clusters, by cluster id.
     let mut prior_centre: HashMap<&str, usize> = HashMap::new();
     for &i in rank_order {
@@ -176,24 +176,24 @@ pub(crate) fn build(items: &[Item<'_>], rank_order: &[u32], edges: &[Edge]) -> C
         let i = i as usize;
         let r = u32::try_from(r).unwrap_or(u32::MAX);
         let start = next;
-        while next < incoming.len() && incoming[next].0 == r {
+        while next < links.len() && links[next].0 == r {
             next += 1;
         }
         match items[i].prior {
-            Some(Prior { canonical: true, .. }) => is_centre[i] = true,
+            Some(Prior { canonical: true, .. }) => {}
             Some(Prior { cluster, canonical: false }) => {
                 if let Some(&c) = prior_centre.get(cluster) {
                     centre[i] = c;
                 }
             }
             None => {
-                let best = incoming[start..next]
+                let best = links[start..next]
                     .iter()
-                    .filter(|&&(_, earlier, _)| is_centre[rank_order[earlier as usize] as usize])
+                    .filter(|&&(_, other, _)| is_centre[rank_order[other as usize] as usize])
                     .max_by(|x, y| better(&edges[x.2], &edges[y.2]).then(y.1.cmp(&x.1)));
                 match best {
-                    Some(&(_, earlier, k)) => {
-                        centre[i] = rank_order[earlier as usize] as usize;
+                    Some(&(_, other, k)) => {
+                        centre[i] = rank_order[other as usize] as usize;
                         via[i] = Some(k);
                     }
                     None => is_centre[i] = true,
@@ -289,4 +289,104 @@ fn assemble(
     let mut slots: Vec<Option<Cluster>> = clusters.drain(..).map(|(_, c)| Some(c)).collect();
     let clusters = position.iter().filter_map(|&old| slots[old].take()).collect();
     Clusters { clusters, of_doc }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dedup::Signature;
+
+    fn sig(shingles: usize) -> Signature {
+        Signature { shingles: (0..shingles as u64).collect(), ..Signature::default() }
+    }
+
+    fn edge(a: usize, b: usize, containment: f64) -> Edge {
+        Edge {
+            a,
+            b,
+            found_by: FoundBy::MINHASH,
+            jaccard: containment / 2.0,
+            containment,
+            accepted: containment >= 0.5,
+        }
+    }
+
+    fn item<'a>(id: &'a str, published: Option<i64>, s: &'a Signature) -> Item<'a> {
+        Item { published, ..Item::new(id, s) }
+    }
+
+    fn members(clusters: &Clusters) -> Vec<Vec<&str>> {
+        clusters
+            .clusters()
+            .iter()
+            .map(|c| c.members.iter().map(|m| m.id.as_str()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn the_canonical_member_is_the_earliest_then_the_longest() {
+        let (long, short) = (sig(100), sig(30));
+        let items = [
+            item("late", Some(50), &long),
+            item("early", Some(10), &short),
+            item("undated", None, &long),
+        ];
+        let order = order(&items);
+        assert_eq!(order, [1, 0, 2]);
+        let clusters = build(&items, &order, &[edge(0, 1, 1.0), edge(1, 2, 0.9)]);
+        assert_eq!(clusters.clusters().len(), 1);
+        assert_eq!(clusters.clusters()[0].canonical, "early");
+        assert_eq!(clusters.clusters()[0].id, cluster_id("early"));
+        let undated = [item("b", None, &short), item("a", None, &long)];
+        assert_eq!(
+            build(&undated, &super::order(&undated), &[edge(0, 1, 1.0)]).clusters()[0].canonical,
+            "a"
+        );
+    }
+
+    #[test]
+    fn a_document_joins_the_centre_it_shares_most_with() {
+        let s = sig(50);
+        let items = [item("x", Some(1), &s), item("y", Some(2), &s), item("new", Some(3), &s)];
+        let clusters = build(&items, &order(&items), &[edge(0, 2, 0.6), edge(1, 2, 0.9)]);
+        assert_eq!(members(&clusters), [vec!["x"], vec!["y", "new"]]);
+        assert_eq!(clusters.clusters()[1].members[1].containment, 0.9);
+    }
+
+    #[test]
+    fn no_chaining_through_a_member() {
+        // b joins a; c is close to b only, so it starts its own cluster.
+        let s = sig(50);
+        let items = [item("a", Some(1), &s), item("b", Some(2), &s), item("c", Some(3), &s)];
+        let clusters =
+            build(&items, &order(&items), &[edge(0, 1, 0.8), edge(1, 2, 0.8), edge(0, 2, 0.3)]);
+        assert_eq!(members(&clusters), [vec!["a", "b"], vec!["c"]]);
+    }
+
+    #[test]
+    fn remembered_clusters_keep_their_ids_and_take_new_members() {
+        let s = sig(50);
+        let mut old = item("old", Some(5), &s);
+        old.prior = Some(Prior { cluster: "c-old", canonical: true });
+        let mut old_member = item("old-copy", Some(6), &s);
+        old_member.prior = Some(Prior { cluster: "c-old", canonical: false });
+        // Published before the old centre, but new documents never take a cluster over.
+        let new = item("new", Some(1), &s);
+        let items = [new, old, old_member];
+        let clusters = build(&items, &order(&items), &[edge(0, 1, 0.9)]);
+        assert_eq!(clusters.clusters().len(), 1);
+        let c = &clusters.clusters()[0];
+        assert_eq!((c.id.as_str(), c.canonical.as_str()), ("c-old", "old"));
+        assert_eq!(c.members.len(), 3);
+        assert!(c.members.iter().any(|m| m.id == "old-copy" && m.found_by.is_empty()));
+    }
+
+    #[test]
+    fn a_remembered_member_without_its_centre_keeps_its_cluster() {
+        let s = sig(50);
+        let mut a = item("a", Some(5), &s);
+        a.prior = Some(Prior { cluster: "c9", canonical: false });
+        let clusters = build(&[a], &[0], &[]);
+        assert_eq!(clusters.clusters()[0].id, "c9");
+    }
 }
