@@ -32,6 +32,7 @@
 pub mod clean;
 pub mod dedup;
 mod error;
+pub mod eval;
 pub mod index;
 pub mod eval_extraction;
 pub mod input;
