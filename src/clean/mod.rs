@@ -1,5 +1,7 @@
 //! Step 3: the text cleaner. (API settled; implementation in progress.)
 
+pub mod site;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
