@@ -40,6 +40,7 @@ mod model;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
+pub mod synth;
 
 pub use clean::{Cleaner, CleanerBuilder};
 pub use error::{Error, ErrorKind};

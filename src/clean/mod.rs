@@ -34,6 +34,8 @@ pub(crate) mod zones;
 pub use dates::timestamp_seconds;
 pub use packs::builtin_names;
 
+pub mod site;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
