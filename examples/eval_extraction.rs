@@ -15,7 +15,8 @@ use clean_news::eval_extraction::{LabelledSet, Scores, SetKind, run, write_predi
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::args().nth(1).as_deref() == Some("page") {
-        let bytes = std::fs::read(std::env::args().nth(2).ok_or("usage: eval_extraction page FILE")?)?;
+        let bytes =
+            std::fs::read(std::env::args().nth(2).ok_or("usage: eval_extraction page FILE")?)?;
         let page = clean_news::clean::html::extract_bytes(&bytes);
         println!("{:#?}\n{}", page.meta, page.text);
         return Ok(());

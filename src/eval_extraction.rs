@@ -122,7 +122,8 @@ impl LabelledSet {
     /// The marker file is missing or unreadable, not the expected JSON, or a reference text
     /// cannot be read.
     pub fn load(kind: SetKind, dir: &Path, language: Option<&str>) -> Result<LabelledSet, Error> {
-        let dir = if dir.join(kind.marker()).is_file() { dir.to_owned() } else { dir.join(kind.name()) };
+        let dir =
+            if dir.join(kind.marker()).is_file() { dir.to_owned() } else { dir.join(kind.name()) };
         let marker = dir.join(kind.marker());
         let text = std::fs::read_to_string(&marker)
             .map_err(|e| Error::io(Some(marker.clone()), "cannot read the labelled set", e))?;
@@ -184,7 +185,9 @@ impl LabelledSet {
         for page in &self.pages {
             let Gold::Snippets { with, without } = &page.gold else { continue };
             let output = by_id.get(page.id.as_str()).map(|t| normalize_space(t));
-            let found = |snippet: &str| output.as_deref().is_some_and(|o| o.contains(&*normalize_space(snippet)));
+            let found = |snippet: &str| {
+                output.as_deref().is_some_and(|o| o.contains(&*normalize_space(snippet)))
+            };
             let mut page_scores = PageSnippets { id: page.id.clone(), ..PageSnippets::default() };
             for w in with {
                 if found(w) {
@@ -286,12 +289,7 @@ pub fn run(cleaner: &Cleaner, set: &LabelledSet) -> Result<Outcome, Error> {
         predictions.push(Prediction { id: page.id.clone(), text: prediction_text(&cleaned) });
     }
     let seconds = start.elapsed().as_secs_f64();
-    Ok(Outcome {
-        predictions,
-        pages: raw.len(),
-        bytes: raw.iter().map(Vec::len).sum(),
-        seconds,
-    })
+    Ok(Outcome { predictions, pages: raw.len(), bytes: raw.iter().map(Vec::len).sum(), seconds })
 }
 
 /// The text scored for a cleaned page: the title on the first line (unless the text already
@@ -568,7 +566,8 @@ const CJK_CLASS: &str = r"\x{3005}-\x{3007}\x{3040}-\x{30FF}\x{31F0}-\x{31FF}\x{
 
 impl Tokenizer {
     fn new() -> Tokenizer {
-        let pattern = format!("[{CJK_CLASS}]|[[\\p{{L}}\\p{{N}}\\p{{M}}\\p{{Pc}}]--[{CJK_CLASS}]]+");
+        let pattern =
+            format!("[{CJK_CLASS}]|[[\\p{{L}}\\p{{N}}\\p{{M}}\\p{{Pc}}]--[{CJK_CLASS}]]+");
         // The pattern is a constant: it compiles or the unit test below fails.
         #[allow(clippy::expect_used)]
         let regex = Regex::new(&pattern).expect("the token pattern is valid");
@@ -650,7 +649,8 @@ mod tests {
 
     #[test]
     fn empty_pages_follow_the_conventions() {
-        let row = |tp, fp, fn_| PageTokens { id: String::new(), language: String::new(), tp, fp, fn_ };
+        let row =
+            |tp, fp, fn_| PageTokens { id: String::new(), language: String::new(), tp, fp, fn_ };
         assert_eq!(row(0, 0, 0).prf(), (1.0, 1.0, 1.0));
         assert_eq!(row(0, 3, 0).prf(), (0.0, 1.0, 0.0));
         assert_eq!(row(0, 0, 3).prf(), (0.0, 0.0, 0.0));

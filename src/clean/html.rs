@@ -128,7 +128,8 @@ fn merge_meta(page: &PageMeta, meta: &mut Meta) {
 
 /// Extracts the article and metadata of an HTML page. Never fails and never panics.
 pub fn extract(html: &str) -> Extracted {
-    let doc = Html::parse_document(html);
+    let html = flatten_deep_nesting(html, MAX_TAG_DEPTH);
+    let doc = Html::parse_document(&html);
     let mut walk = Walk::default();
     walk.run(doc.tree.root());
     walk.finish()
@@ -157,6 +158,103 @@ pub fn extract_bytes(bytes: &[u8]) -> Extracted {
     let mut out = extract(&text);
     out.notes.extend(note);
     out
+}
+
+/// The deepest element nesting handed to the parser. html5ever looks through the stack of
+/// open elements for every start tag, so 100,000 nested `div`s cost 5·10⁹ steps; real pages
+/// nest a few dozen levels.
+const MAX_TAG_DEPTH: usize = 512;
+
+/// Tags that never take a closing tag, so never deepen the nesting.
+fn is_void_tag(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"link"
+            | b"meta"
+            | b"param"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"p"
+            | b"li"
+            | b"option"
+    )
+}
+
+/// The page with the start and end tags deeper than `max_depth` left out (their text
+/// kept), by a rough byte-level count of open tags; the page itself, borrowed, when it never
+/// nests that deep (every real page).
+fn flatten_deep_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
+    let bytes = html.as_bytes();
+    // Spans of tags to leave out, found in one pass; nothing is copied unless there is one.
+    let mut drop: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut depth = 0usize;
+    let mut at = 0usize;
+    while let Some(pos) = memchr::memchr(b'<', bytes.get(at..).unwrap_or_default()) {
+        let start = at + pos;
+        let rest = bytes.get(start + 1..).unwrap_or_default();
+        let Some(end) = memchr::memchr(b'>', rest).map(|e| start + 1 + e + 1) else { break };
+        at = end;
+        let closing = rest.first() == Some(&b'/');
+        let name_start = usize::from(closing);
+        let name: Vec<u8> = rest
+            .iter()
+            .skip(name_start)
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .map(u8::to_ascii_lowercase)
+            .collect();
+        if name.is_empty() {
+            if rest.starts_with(b"!--") {
+                // A comment may hold `>`: skip to its end.
+                at = memchr::memmem::find(bytes.get(start..).unwrap_or_default(), b"-->")
+                    .map_or(bytes.len(), |e| start + e + 3);
+            }
+            continue;
+        }
+        if matches!(name.as_slice(), b"script" | b"style" | b"textarea" | b"title") && !closing {
+            let mut close = b"</".to_vec();
+            close.extend_from_slice(&name);
+            let lower_rest = bytes.get(at..).unwrap_or_default().to_ascii_lowercase();
+            at = memchr::memmem::find(&lower_rest, &close).map_or(bytes.len(), |e| at + e);
+            continue;
+        }
+        let self_closing = bytes.get(end.saturating_sub(2)) == Some(&b'/');
+        if is_void_tag(&name) || self_closing {
+            continue;
+        }
+        if closing {
+            if depth > max_depth {
+                drop.push(start..end);
+            }
+            depth = depth.saturating_sub(1);
+        } else {
+            depth += 1;
+            if depth > max_depth {
+                drop.push(start..end);
+            }
+        }
+    }
+    if drop.is_empty() {
+        return Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut from = 0;
+    for span in drop {
+        // Spans start at `<` and end after `>`: both ASCII, so on char boundaries.
+        out.push_str(html.get(from..span.start).unwrap_or_default());
+        out.push(' ');
+        from = span.end;
+    }
+    out.push_str(html.get(from..).unwrap_or_default());
+    Cow::Owned(out)
 }
 
 /// How far into a page the charset declaration is looked for. The HTML standard says 1024
@@ -213,10 +311,9 @@ fn declared_charset(head: &[u8]) -> Option<&[u8]> {
                 i += 1;
             }
             let start = i;
-            while lower
-                .get(i)
-                .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.'))
-            {
+            while lower.get(i).is_some_and(|b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.')
+            }) {
                 i += 1;
             }
             if i > start {
@@ -369,40 +466,12 @@ fn is_container_tag(tag: &str) -> bool {
     matches!(tag, "div" | "article" | "section" | "main" | "td" | "body" | "center" | "form")
 }
 
-/// The kind of text block, by its innermost block element.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Paragraph,
-    Heading,
-    Item,
-    Quote,
-    Cell,
-    Pre,
-    Caption,
-    /// Text straight inside a container (`<div>text<br>text</div>`).
-    Loose,
-}
-
-fn kind_of(tag: &str) -> Kind {
-    match tag {
-        "p" => Kind::Paragraph,
-        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => Kind::Heading,
-        "li" | "dd" | "dt" => Kind::Item,
-        "blockquote" => Kind::Quote,
-        "td" | "th" => Kind::Cell,
-        "pre" => Kind::Pre,
-        "figcaption" | "caption" => Kind::Caption,
-        _ => Kind::Loose,
-    }
-}
-
 /// One text block.
 #[derive(Debug)]
 struct Block {
     text: String,
     chars: usize,
     link_chars: usize,
-    kind: Kind,
     /// How many elements with a negative class or id enclose it.
     negative_depth: u32,
     /// Whether it has sentence or clause punctuation (a short line without is a label).
@@ -412,7 +481,6 @@ struct Block {
 /// An open element during the walk.
 #[derive(Debug)]
 struct Frame<'a> {
-    node: NodeRef<'a, Node>,
     tag: &'a str,
     /// The index of the first block inside this element.
     first_block: usize,
@@ -432,8 +500,7 @@ struct Frame<'a> {
 
 /// A container that received a score, once closed.
 #[derive(Debug)]
-struct Candidate<'a> {
-    node: NodeRef<'a, Node>,
+struct Candidate {
     score: f32,
     blocks: std::ops::Range<usize>,
     weight: f32,
@@ -471,7 +538,7 @@ const ARTICLE_BODY_SHARE: f32 = 0.5;
 struct Walk<'a> {
     blocks: Vec<Block>,
     frames: Vec<Frame<'a>>,
-    candidates: Vec<Candidate<'a>>,
+    candidates: Vec<Candidate>,
     /// The block being filled.
     pending: String,
     pending_link_chars: usize,
@@ -541,9 +608,8 @@ impl<'a> Walk<'a> {
                 let tag = element.name();
                 let facts = ElementFacts::of(element);
                 self.note_meta(node, tag, &facts);
-                let dropped = is_dropped_tag(tag)
-                    || facts.hidden
-                    || (tag == "form" && !parent_is_body(node));
+                let dropped =
+                    is_dropped_tag(tag) || facts.hidden || (tag == "form" && !parent_is_body(node));
                 // `<noindex>` is how Russian sites tell Yandex "not content".
                 let negative = (facts.negative || tag == "noindex")
                     && !dropped
@@ -565,7 +631,6 @@ impl<'a> Walk<'a> {
                 }
                 let weight = if facts.positive || tag == "article" { POSITIVE_WEIGHT } else { 1.0 };
                 self.frames.push(Frame {
-                    node,
                     tag,
                     first_block: self.blocks.len(),
                     score: 0.0,
@@ -601,7 +666,6 @@ impl<'a> Walk<'a> {
         }
         if frame.is_container && frame.first_block < self.blocks.len() {
             self.candidates.push(Candidate {
-                node: frame.node,
                 score: frame.score * frame.weight,
                 blocks: frame.first_block..self.blocks.len(),
                 weight: frame.weight,
@@ -659,33 +723,30 @@ impl<'a> Walk<'a> {
         let text = if trimmed.len() == text.len() { text } else { trimmed.to_owned() };
         let chars = text.chars().count();
         let link_chars = link_chars.min(chars);
-        // The innermost block element names the kind; its containers get the score.
-        let mut kind = Kind::Loose;
+        // The nearest containers above the block share its score.
         let mut levels = 0;
-        let mut seen_block = false;
         let score = block_score(&text, chars, link_chars);
-        let frames = self.frames.len();
-        for frame in self.frames.iter_mut().rev().take(MAX_FRAME_LOOKBACK) {
-            if !seen_block && is_block_tag(frame.tag) {
-                seen_block = true;
-                kind = kind_of(frame.tag);
-            }
-            if frame.is_container && score > 0.0 && levels < SCORED_LEVELS {
-                #[allow(clippy::cast_precision_loss)] // levels < 3
-                let share = 1.0 / (levels as f32 + 1.0);
-                frame.score += score * share;
-                levels += 1;
-            }
-            if seen_block && levels >= SCORED_LEVELS {
-                break;
+        if score > 0.0 {
+            for frame in self.frames.iter_mut().rev().take(MAX_FRAME_LOOKBACK) {
+                if frame.is_container {
+                    #[allow(clippy::cast_precision_loss)] // levels < 3
+                    let share = 1.0 / (levels as f32 + 1.0);
+                    frame.score += score * share;
+                    levels += 1;
+                    if levels >= SCORED_LEVELS {
+                        break;
+                    }
+                }
             }
         }
-        let _ = frames;
         let negative_depth = self.negative_depth;
         let has_punctuation = text.contains(|c| {
-            matches!(c, '.' | ',' | '!' | '?' | ';' | '。' | '，' | '、' | '！' | '？' | '،' | '؛' | '।')
+            matches!(
+                c,
+                '.' | ',' | '!' | '?' | ';' | '。' | '，' | '、' | '！' | '？' | '،' | '؛' | '।'
+            )
         });
-        self.blocks.push(Block { text, chars, link_chars, kind, negative_depth, has_punctuation });
+        self.blocks.push(Block { text, chars, link_chars, negative_depth, has_punctuation });
     }
 
     fn note_meta(&mut self, node: NodeRef<'a, Node>, tag: &str, facts: &ElementFacts<'a>) {
@@ -718,8 +779,9 @@ impl<'a> Walk<'a> {
             }
             "time" => {
                 if let Some(datetime) = facts.datetime {
-                    let says = facts.itemprop.is_some_and(|p| p.eq_ignore_ascii_case("datePublished"))
-                        || facts.pubdate;
+                    let says =
+                        facts.itemprop.is_some_and(|p| p.eq_ignore_ascii_case("datePublished"))
+                            || facts.pubdate;
                     raw.times.push((self.blocks.len(), says, datetime.to_owned()));
                 }
             }
@@ -800,7 +862,7 @@ impl<'a> Walk<'a> {
     /// How much article a container holds: its prose characters (blocks long enough, not
     /// link lists, not under a negative element inside it) less the characters of
     /// everything else it holds, times its class weight.
-    fn objective(&self, c: &Candidate<'_>) -> f32 {
+    fn objective(&self, c: &Candidate) -> f32 {
         let mut good = 0usize;
         let mut bad = 0usize;
         for b in self.blocks.get(c.blocks.clone()).unwrap_or_default() {
@@ -940,8 +1002,11 @@ impl<'a> ElementFacts<'a> {
 }
 
 fn style_hides(style: &str) -> bool {
-    let compact: String =
-        style.chars().filter(|c| !c.is_ascii_whitespace()).map(|c| c.to_ascii_lowercase()).collect();
+    let compact: String = style
+        .chars()
+        .filter(|c| !c.is_ascii_whitespace())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
     compact.contains("display:none") || compact.contains("visibility:hidden")
 }
 
@@ -1001,9 +1066,18 @@ fn published_priority(key: &str) -> Option<u8> {
     Some(match key {
         "article:published_time" | "og:article:published_time" => 0,
         "datepublished" => 1,
-        "pubdate" | "publishdate" | "publish-date" | "publish_date" | "published_time"
-        | "og:published_time" | "parsely-pub-date" | "sailthru.date" | "article.published"
-        | "dc.date.issued" | "dcterms.issued" | "cxenseparse:recs:publishtime" => 3,
+        "pubdate"
+        | "publishdate"
+        | "publish-date"
+        | "publish_date"
+        | "published_time"
+        | "og:published_time"
+        | "parsely-pub-date"
+        | "sailthru.date"
+        | "article.published"
+        | "dc.date.issued"
+        | "dcterms.issued"
+        | "cxenseparse:recs:publishtime" => 3,
         "date" | "dc.date" | "dcterms.date" | "dc.date.created" | "dcterms.created" => 4,
         _ => return None,
     })
@@ -1036,7 +1110,8 @@ fn note_meta_tag(raw: &mut RawMeta, facts: &ElementFacts<'_>) {
         "og:locale" | "language" | "dc.language" if raw.language.is_none() => {
             raw.language = Some(content.to_owned());
         }
-        "author" | "article:author" | "dc.creator" | "byl" | "parsely-author" | "sailthru.author" => {
+        "author" | "article:author" | "dc.creator" | "byl" | "parsely-author"
+        | "sailthru.author" => {
             // A profile URL is not a name.
             if !content.starts_with("http") && content.chars().count() <= 100 {
                 let name = content.strip_prefix("By ").unwrap_or(content);
@@ -1156,7 +1231,8 @@ fn primary_language(tag: &str) -> Option<String> {
 /// offset dropped; `/` and `.` accepted between the date parts).
 fn iso_published(value: &str) -> Option<String> {
     let v = value.trim().as_bytes();
-    let digits = |r: std::ops::Range<usize>| v.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let digits =
+        |r: std::ops::Range<usize>| v.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
     let sep = |i: usize| v.get(i).is_some_and(|b| matches!(b, b'-' | b'/' | b'.'));
     if !(digits(0..4) && sep(4) && digits(5..7) && sep(7) && digits(8..10)) {
         return None;
@@ -1228,7 +1304,10 @@ impl JsonLd {
 
     fn take_article(&mut self, map: &serde_json::Map<String, serde_json::Value>) {
         let text = |key: &str| -> Option<String> {
-            map.get(key).and_then(serde_json::Value::as_str).map(collapse_spaces).filter(|s| !s.is_empty())
+            map.get(key)
+                .and_then(serde_json::Value::as_str)
+                .map(collapse_spaces)
+                .filter(|s| !s.is_empty())
         };
         if self.headline.is_none() {
             self.headline = text("headline");
@@ -1326,8 +1405,13 @@ mod tests {
 
     #[test]
     fn splits_blocks_at_line_breaks() {
-        let page = extract("<div>First line of the story, long enough.<br>Second line, also long enough.</div>");
-        assert_eq!(page.text, "First line of the story, long enough.\nSecond line, also long enough.");
+        let page = extract(
+            "<div>First line of the story, long enough.<br>Second line, also long enough.</div>",
+        );
+        assert_eq!(
+            page.text,
+            "First line of the story, long enough.\nSecond line, also long enough."
+        );
     }
 
     #[test]
@@ -1340,6 +1424,15 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_flattened_below_the_cap() {
+        let page = format!("{}<p>deep text</p>{}", "<div>".repeat(20), "</div>".repeat(20));
+        assert!(matches!(flatten_deep_nesting(&page, 30), Cow::Borrowed(_)));
+        let flat = flatten_deep_nesting(&page, 5);
+        assert_eq!(flat.matches("<div>").count(), 5);
+        assert!(flat.contains("deep text"));
+    }
+
+    #[test]
     fn iso_published_keeps_local_time() {
         assert_eq!(iso_published("2019-10-17T06:00:00+02:00").as_deref(), Some("2019-10-17T06:00"));
         assert_eq!(iso_published("2019-10-17").as_deref(), Some("2019-10-17"));
@@ -1349,15 +1442,23 @@ mod tests {
 
     #[test]
     fn title_without_site_name() {
-        assert_eq!(title_without_site("Labour chooses Manchester | WireFeed", None), "Labour chooses Manchester");
-        assert_eq!(title_without_site("Site - A longer article title", Some("Site")), "A longer article title");
+        assert_eq!(
+            title_without_site("Labour chooses Manchester | WireFeed", None),
+            "Labour chooses Manchester"
+        );
+        assert_eq!(
+            title_without_site("Site - A longer article title", Some("Site")),
+            "A longer article title"
+        );
     }
 
     #[test]
     fn declared_charsets_are_found() {
         assert_eq!(declared_charset(b"<meta charset=\"koi8-r\">"), Some(&b"koi8-r"[..]));
         assert_eq!(
-            declared_charset(b"<meta http-equiv=Content-Type content='text/html; charset=windows-1251'>"),
+            declared_charset(
+                b"<meta http-equiv=Content-Type content='text/html; charset=windows-1251'>"
+            ),
             Some(&b"windows-1251"[..])
         );
         assert_eq!(declared_charset(b"<p>no charset here</p>"), None);
@@ -1365,14 +1466,16 @@ mod tests {
 
     #[test]
     fn valid_utf8_wins_over_a_gb2312_declaration() {
-        let page = "<meta charset=gb2312><p>中国经济增长速度放缓，专家表示这是正常现象，需要耐心。</p>";
+        let page =
+            "<meta charset=gb2312><p>中国经济增长速度放缓，专家表示这是正常现象，需要耐心。</p>";
         assert!(extract_bytes(page.as_bytes()).text.contains("中国经济"));
     }
 
     #[test]
     fn koi8_r_is_decoded() {
-        let (bytes, _, _) = encoding_rs::KOI8_R
-            .encode("<meta charset=koi8-r><p>Ученые нашли способ борьбы с последствиями радиации.</p>");
+        let (bytes, _, _) = encoding_rs::KOI8_R.encode(
+            "<meta charset=koi8-r><p>Ученые нашли способ борьбы с последствиями радиации.</p>",
+        );
         assert!(extract_bytes(&bytes).text.contains("Ученые нашли"));
     }
 
