@@ -16,7 +16,7 @@
 //! The cleaner never fails; should it panic all the same (a bug), the panic is caught and the
 //! document becomes an error record, so one bad page cannot end a day's batch.
 
-// pub mod run; (wired once dedup and site land)
+pub mod run;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;

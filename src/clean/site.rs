@@ -583,6 +583,23 @@ impl SiteProfiles {
         Ok(learner.finish())
     }
 
+    /// These profiles with `newer` laid over them: a site that learned something in `newer`
+    /// takes its new profile, every other site keeps the one it had. This is how a run
+    /// started with `--site-profiles` keeps what earlier batches taught about sites that are
+    /// absent, or too few, in its own batch.
+    #[must_use]
+    pub fn merged_with(mut self, newer: SiteProfiles) -> SiteProfiles {
+        for (site, profile) in newer.sites {
+            let keep_old = !profile.learned && self.sites.get(&site).is_some_and(|p| p.learned);
+            if !keep_old {
+                self.sites.insert(site, profile);
+            }
+        }
+        self.documents = self.documents.saturating_add(newer.documents);
+        self.config = newer.config;
+        self
+    }
+
     /// No profiles: [`apply`](Self::apply) removes nothing.
     pub fn empty() -> SiteProfiles {
         SiteProfiles { config: SiteConfig::default(), documents: 0, sites: BTreeMap::new() }

@@ -82,6 +82,260 @@ pub(crate) enum Command {
     /// becomes one cleaned record or one error record; a bad document never stops the run.
     #[command(after_long_help = CLEAN_EXAMPLES)]
     Clean(CleanArgs),
+
+    /// The main job: clean, learn each site's template, cluster reposts, remember them.
+    ///
+    /// Writes OUTDIR/documents.jsonl (every document with its cluster), clusters.jsonl (the
+    /// clusters of two or more that this run made or grew), errors.jsonl, summary.json and
+    /// site-profiles.json, and keeps an index at OUTDIR/index.redb so that the next run's
+    /// reposts join today's clusters.
+    #[command(after_long_help = RUN_EXAMPLES)]
+    Run(RunArgs),
+
+    /// Score a prediction against a labelled set (clusters or extraction).
+    #[command(subcommand)]
+    Eval(EvalCommand),
+
+    /// Show the site templates saved by `run` (site-profiles.json).
+    Sites(SitesArgs),
+
+    /// Look after a run's index: counts, pruning.
+    #[command(subcommand)]
+    Index(IndexCommand),
+}
+
+/// Printed after `run --help`.
+const RUN_EXAMPLES: &str = "\
+EXAMPLES:
+  clean-news run corpora/run/pages -o target/demo
+  clean-news run today/ -o out/ --window 7d          # reposts within a week of each other
+  clean-news run today/ -o out/ --no-index            # forget everything after this run
+  clean-news run dump.jsonl.gz -o out/ --site-profiles last/site-profiles.json
+
+OUTPUT:
+  OUTDIR/documents.jsonl  {\"id\",\"title\",\"text\",\"meta\",\"removed\",\"cluster\",\"canonical\"[,\"seen_before\"]}
+  OUTDIR/clusters.jsonl   {\"cluster\",\"canonical\",\"members\":[{\"id\",\"jaccard\",\"containment\",\"found_by\"}]}
+  OUTDIR/summary.json     counts: read, cleaned, failed, clusters, duplicates, removals by class
+  Byte-identical for any --threads.
+
+EXIT CODES:
+  0 all went well; 2 a document failed, or a fatal error; 130 interrupted.
+";
+
+/// `clean-news run`.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+
+    /// The output folder (created if missing).
+    ///
+    /// Every file in it is written under a temporary name and renamed when complete.
+    ///
+    ///     clean-news run crawl/ -o out/
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "OUTDIR",
+        required = true,
+        help_heading = "Output"
+    )]
+    pub(crate) output: PathBuf,
+
+    /// Keep the index at PATH instead of OUTDIR/index.redb.
+    ///
+    /// One run at a time may use an index; a second gets a clear "in use" error.
+    ///
+    ///     clean-news run today/ -o out/today --index archive/index.redb
+    #[arg(
+        long = "index",
+        value_name = "PATH",
+        conflicts_with = "no_index",
+        help_heading = "Memory"
+    )]
+    pub(crate) index: Option<PathBuf>,
+
+    /// Use no index: cluster this input alone and remember nothing.
+    ///
+    ///     clean-news run today/ -o out/ --no-index
+    #[arg(long = "no-index", help_heading = "Memory")]
+    pub(crate) no_index: bool,
+
+    /// Start from site profiles saved by an earlier run.
+    ///
+    /// Sites this batch learns anew take their new profile; the others keep the saved one.
+    ///
+    ///     clean-news run today/ -o out/ --site-profiles yesterday/site-profiles.json
+    #[arg(long = "site-profiles", value_name = "PATH", help_heading = "Memory")]
+    pub(crate) site_profiles: Option<PathBuf>,
+
+    /// Do not learn or remove site templates (rules still apply).
+    ///
+    ///     clean-news run today/ -o out/ --no-templates
+    #[arg(long = "no-templates", help_heading = "Cleaning")]
+    pub(crate) no_templates: bool,
+
+    /// Only link documents published within this time of each other (e.g. 36h, 7d).
+    ///
+    /// Documents without a publication time are linked whatever their time.
+    ///
+    ///     clean-news run today/ -o out/ --window 7d
+    #[arg(long = "window", value_name = "DURATION", value_parser = parse_hours, help_heading = "Clustering")]
+    pub(crate) window_hours: Option<u32>,
+
+    #[command(flatten)]
+    pub(crate) cleaner: CleanerArgs,
+
+    /// Print nothing on stderr but fatal errors.
+    ///
+    ///     clean-news run crawl/ -o out/ --quiet
+    #[arg(short = 'q', long = "quiet", help_heading = "Output")]
+    pub(crate) quiet: bool,
+
+    /// Run on N threads (0: one per CPU). Output is byte-identical for any N.
+    ///
+    ///     clean-news run crawl/ -o out/ --threads 4
+    #[arg(
+        short = 'j',
+        long = "threads",
+        value_name = "N",
+        default_value_t = 0,
+        help_heading = "Run"
+    )]
+    pub(crate) threads: usize,
+}
+
+/// `clean-news eval …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum EvalCommand {
+    /// Score clusters (documents.jsonl or clusters.jsonl) against a gold set.
+    ///
+    /// Prints pairwise precision/recall/F1, ARI, B-cubed, hard negatives merged and recall
+    /// per transform, exactly as the reference scorer score_clusters.py does.
+    Clusters(EvalClustersArgs),
+    /// Extract and clean a labelled HTML set and score it (trafilatura-eval or DAnIEL).
+    Extraction(EvalExtractionArgs),
+}
+
+/// `clean-news eval clusters`.
+#[derive(Debug, Args)]
+pub(crate) struct EvalClustersArgs {
+    /// The gold folder: gold.jsonl and, optionally, hard_negatives.jsonl.
+    ///
+    ///     clean-news eval clusters --gold data/bbc-repost-dev out/documents.jsonl
+    #[arg(long = "gold", value_name = "DIR")]
+    pub(crate) gold: PathBuf,
+
+    /// The prediction: documents.jsonl, clusters.jsonl, or a run's output folder.
+    ///
+    ///     clean-news eval clusters --gold data/bbc-repost-dev out/
+    #[arg(value_name = "PRED")]
+    pub(crate) prediction: PathBuf,
+
+    /// Print the figures as one JSON object.
+    ///
+    ///     clean-news eval clusters --gold data/bbc-repost-dev out/ --json
+    #[arg(long = "json")]
+    pub(crate) json: bool,
+
+    /// Exit 2 unless ARI >= 0.97, pair precision >= 0.995, at most 10 same-site teaser and
+    /// 1 related-story pairs merged (the dev-set floors).
+    ///
+    ///     clean-news eval clusters --gold data/bbc-repost-dev out/ --check
+    #[arg(long = "check")]
+    pub(crate) check: bool,
+}
+
+/// `clean-news eval extraction`.
+#[derive(Debug, Args)]
+pub(crate) struct EvalExtractionArgs {
+    /// The set's kind: trafilatura-eval or daniel.
+    ///
+    ///     clean-news eval extraction daniel target/eval-data
+    #[arg(value_name = "SET")]
+    pub(crate) set: String,
+
+    /// The unpacked set (the folder holding evaldata.json or meta.json, or its parent).
+    ///
+    ///     clean-news eval extraction trafilatura-eval target/eval-data
+    #[arg(value_name = "DATA_DIR")]
+    pub(crate) dir: PathBuf,
+
+    /// Only pages of this language (DAnIEL).
+    ///
+    ///     clean-news eval extraction daniel target/eval-data --lang ru
+    #[arg(long = "lang", value_name = "LANG")]
+    pub(crate) lang: Option<String>,
+
+    /// Also write the predictions as JSON Lines {"id","text"} (for the reference scorer).
+    ///
+    ///     clean-news eval extraction daniel target/eval-data --out pred.jsonl
+    #[arg(long = "out", value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+}
+
+/// `clean-news sites`.
+#[derive(Debug, Args)]
+pub(crate) struct SitesArgs {
+    /// A site-profiles.json written by `run`, or the run's output folder.
+    ///
+    ///     clean-news sites out/site-profiles.json
+    #[arg(value_name = "PROFILES")]
+    pub(crate) profiles: PathBuf,
+}
+
+/// `clean-news index …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum IndexCommand {
+    /// Print the index's counts as JSON.
+    Stats(IndexPathArgs),
+    /// Forget documents published longer ago than a duration (e.g. 90d).
+    Prune(IndexPruneArgs),
+}
+
+/// An index file.
+#[derive(Debug, Args)]
+pub(crate) struct IndexPathArgs {
+    /// The index file (OUTDIR/index.redb of a run).
+    ///
+    ///     clean-news index stats out/index.redb
+    #[arg(value_name = "INDEX")]
+    pub(crate) index: PathBuf,
+}
+
+/// `clean-news index prune`.
+#[derive(Debug, Args)]
+pub(crate) struct IndexPruneArgs {
+    /// The index file (OUTDIR/index.redb of a run).
+    ///
+    ///     clean-news index prune out/index.redb --older-than 90d
+    #[arg(value_name = "INDEX")]
+    pub(crate) index: PathBuf,
+
+    /// Forget documents published more than this before the newest one (e.g. 90d, 12h).
+    ///
+    ///     clean-news index prune out/index.redb --older-than 90d
+    #[arg(long = "older-than", value_name = "DURATION", value_parser = parse_hours)]
+    pub(crate) older_than_hours: u32,
+}
+
+/// Parses a duration in hours: `36h`, `7d`, `2w`, or a bare number of hours.
+pub(crate) fn parse_hours(text: &str) -> Result<u32, String> {
+    let text = text.trim();
+    let digits = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let number: u32 = number.parse().map_err(|_| format!("`{text}` is not a duration"))?;
+    let hours: u32 = match unit.trim() {
+        "" | "h" => 1,
+        "d" => 24,
+        "w" => 24 * 7,
+        other => return Err(format!("unknown unit `{other}` (use h, d or w)")),
+    };
+    let total = number.checked_mul(hours).ok_or_else(|| format!("`{text}` is too long"))?;
+    if total == 0 {
+        return Err("must be at least one hour".into());
+    }
+    Ok(total)
 }
 
 /// `clean-news clean`.
@@ -289,15 +543,22 @@ mod tests {
 
     #[test]
     fn every_flag_has_a_long_help_with_an_example() {
-        let mut cli = Cli::command();
-        let clean = cli.find_subcommand_mut("clean").unwrap();
-        for arg in clean.get_arguments() {
-            if matches!(arg.get_id().as_str(), "help" | "version") {
-                continue;
+        fn check(command: &clap::Command, path: &str) {
+            for arg in command.get_arguments() {
+                if matches!(arg.get_id().as_str(), "help" | "version") {
+                    continue;
+                }
+                let long = arg.get_long_help().map(ToString::to_string).unwrap_or_default();
+                assert!(long.contains("clean-news "), "{path} --{} has no example", arg.get_id());
+                assert!(arg.get_help().is_some(), "{path} --{} has no short help", arg.get_id());
             }
-            let long = arg.get_long_help().map(ToString::to_string).unwrap_or_default();
-            assert!(long.contains("clean-news clean"), "--{} has no example", arg.get_id());
-            assert!(arg.get_help().is_some(), "--{} has no short help", arg.get_id());
+            for sub in command.get_subcommands() {
+                check(sub, &format!("{path} {}", sub.get_name()));
+            }
+        }
+        let cli = Cli::command();
+        for sub in cli.get_subcommands() {
+            check(sub, sub.get_name());
         }
     }
 

@@ -12,7 +12,11 @@
 
 mod args;
 mod clean;
+mod eval;
+mod index;
 mod report;
+mod run;
+mod sites;
 
 use std::io;
 use std::process::ExitCode;
@@ -65,6 +69,11 @@ pub(crate) fn run(cli: &Cli) -> anyhow::Result<Status> {
     let interrupted = interrupt_flag();
     match &cli.command {
         Command::Clean(args) => clean::run(args, &interrupted),
+        Command::Run(args) => run::run(args, &interrupted),
+        Command::Eval(args::EvalCommand::Clusters(args)) => eval::clusters(args),
+        Command::Eval(args::EvalCommand::Extraction(args)) => eval::extraction(args),
+        Command::Sites(args) => sites::run(args),
+        Command::Index(command) => index::run(command),
     }
 }
 

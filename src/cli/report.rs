@@ -109,6 +109,39 @@ impl Reporter {
             self.print(&summary.to_string());
         }
     }
+
+    /// Says how a `run` ended: the counts, the clusters and the time it took.
+    pub(crate) fn run_finished(
+        &self,
+        summary: &clean_news::pipeline::run::RunSummary,
+        elapsed: std::time::Duration,
+    ) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        if self.quiet {
+            return;
+        }
+        let seconds = elapsed.as_secs_f64();
+        let rate = if seconds > 0.0 { summary.read as f64 / seconds } else { 0.0 };
+        let mut line = format!(
+            "read {}, cleaned {}, failed {}; {} clusters ({} of two or more), {} duplicates, \
+             {} seen before; {:.2} s, {:.0} docs/s",
+            summary.read,
+            summary.cleaned,
+            summary.failed,
+            summary.clusters,
+            summary.multi_clusters,
+            summary.duplicates,
+            summary.seen_before,
+            seconds,
+            rate
+        );
+        if summary.interrupted {
+            line.insert_str(0, "interrupted: ");
+        }
+        self.print(&line);
+    }
 }
 
 /// Prints a warning that belongs to no document (`warning: …`).

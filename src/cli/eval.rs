@@ -1,0 +1,58 @@
+//! `clean-news eval clusters` and `clean-news eval extraction`: load, score, print.
+
+#![allow(clippy::print_stdout)] // the scores are this command's output
+
+use std::io::Write;
+
+use anyhow::Context;
+use clean_news::Cleaner;
+use clean_news::eval::{ClusterGold, ClusterPrediction, ClusterThresholds, score_clusters};
+use clean_news::eval_extraction::{self, LabelledSet, SetKind};
+
+use super::Status;
+use super::args::{EvalClustersArgs, EvalExtractionArgs};
+
+/// Scores a clustering.
+pub(crate) fn clusters(args: &EvalClustersArgs) -> anyhow::Result<Status> {
+    let gold = ClusterGold::read(&args.gold)?;
+    let prediction = ClusterPrediction::read(&args.prediction, &gold)?;
+    let report = score_clusters(&gold, &prediction);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", serde_json::to_string(&report)?)?;
+    } else {
+        write!(out, "{}", report.to_text())?;
+    }
+    writeln!(out, "{}", report.summary())?;
+    Ok(if args.check && !report.passes(&ClusterThresholds::default()) {
+        Status::Failed
+    } else {
+        Status::Success
+    })
+}
+
+/// Extracts, cleans and scores a labelled HTML set.
+pub(crate) fn extraction(args: &EvalExtractionArgs) -> anyhow::Result<Status> {
+    let kind: SetKind = args.set.parse()?;
+    let set = LabelledSet::load(kind, &args.dir, args.lang.as_deref())?;
+    let cleaner = Cleaner::builder().build().context("cannot build the cleaner")?;
+    let outcome = eval_extraction::run(&cleaner, &set)?;
+    if let Some(path) = &args.out {
+        std::fs::write(path, eval_extraction::write_predictions(&outcome.predictions))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let scores = set.score(&outcome.predictions);
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "{scores}")?;
+    writeln!(
+        out,
+        "SUMMARY {} pages={} f1={:.4} seconds={:.2} pages/s={:.1} MB/s={:.2}",
+        kind.name(),
+        outcome.pages,
+        scores.f1(),
+        outcome.seconds,
+        outcome.pages_per_second(),
+        outcome.mb_per_second()
+    )?;
+    Ok(Status::Success)
+}

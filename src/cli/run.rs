@@ -1,0 +1,47 @@
+//! `clean-news run`: flags → pipeline, deduplicator and run configuration; the summary →
+//! stderr and the exit status.
+
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use clean_news::dedup::{DedupConfig, Deduper};
+use clean_news::pipeline::Pipeline;
+use clean_news::pipeline::run::{self, RunConfig};
+
+use super::Status;
+use super::args::RunArgs;
+use super::report::Reporter;
+
+/// Runs the main job.
+pub(crate) fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Status> {
+    let pipeline = Pipeline::builder()
+        .cleaner(args.cleaner.cleaner()?)
+        .reader(args.input.reader()?)
+        .threads(args.threads)
+        .build()?;
+    let mut dedup = DedupConfig::default();
+    if let Some(hours) = args.window_hours {
+        dedup.window_hours = hours;
+    }
+    let deduper = Deduper::builder().config(dedup).build()?;
+    let mut config = RunConfig::new(&args.output);
+    if args.no_index {
+        config.index = None;
+    } else if let Some(index) = &args.index {
+        config.index = Some(index.clone());
+    }
+    config.site_profiles.clone_from(&args.site_profiles);
+    config.learn_templates = !args.no_templates;
+
+    let reporter = Reporter::new(args.quiet);
+    let start = Instant::now();
+    let summary = run::run(&pipeline, &deduper, args.input.sources(), &config, Some(interrupted))?;
+    reporter.run_finished(&summary, start.elapsed());
+    Ok(if summary.interrupted {
+        Status::Interrupted
+    } else if summary.failed > 0 {
+        Status::Failed
+    } else {
+        Status::Success
+    })
+}
