@@ -3,15 +3,15 @@
 //! Steps 1–3 stream through the [`Pipeline`](super::Pipeline) (read and clean in parallel,
 //! in input order); the batch then stays in memory for the steps that need all of it:
 //!
-//! 4. site templates are learned from the batch (merged with profiles saved by earlier runs,
-//!    when given) and removed from every document;
-//! 5. every document is signed;
-//! 6–8. with an index, the documents it remembers that share an LSH key with the batch join
-//!    the clustering as *priors* (their clusters stay theirs); a document id already in the
-//!    index is recognised, not added again; then the deduplicator clusters;
-//! 9. `documents.jsonl` (every document of the input with its cluster), `clusters.jsonl` (the
-//!    clusters of two documents or more that this run touched), `errors.jsonl` and
-//!    `summary.json` are written atomically, then the index is updated in one transaction.
+//! - step 4: site templates are learned from the batch (merged with profiles saved by
+//!   earlier runs, when given) and removed from every document;
+//! - step 5: every document is signed;
+//! - steps 6–8: with an index, the documents it remembers that share an LSH key with the
+//!   batch join the clustering as *priors* (their clusters stay theirs); a document id
+//!   already in the index is recognised, not added again; then the deduplicator clusters;
+//! - step 9: `documents.jsonl` (every document of the input with its cluster), `clusters.jsonl` (the
+//!   clusters of two documents or more that this run touched), `errors.jsonl` and
+//!   `summary.json` are written atomically, then the index is updated in one transaction.
 //!
 //! The output is byte-identical for any thread count: records are written in input order,
 //! clusters in the deduplicator's deterministic order, and nothing time-dependent goes into

@@ -1,0 +1,153 @@
+//! `clean-news run` end to end on `corpora/run`: the gold clustering is found, the output does
+//! not depend on the thread count, and a second run remembers the first through the index.
+
+#![allow(clippy::unwrap_used)] // a test harness: a failure here should stop it loudly
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn pages() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/run/pages")
+}
+
+fn clean_news() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_clean-news"))
+}
+
+fn run(inputs: &[&Path], out: &Path, extra: &[&str]) -> std::process::Output {
+    let output = clean_news()
+        .arg("run")
+        .args(inputs)
+        .arg("-o")
+        .arg(out)
+        .args(["--quiet"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    output
+}
+
+fn lines(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The partition of document ids a `documents.jsonl` describes.
+fn partition(records: &[Value], key: &str) -> BTreeSet<BTreeSet<String>> {
+    let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in records {
+        groups
+            .entry(r[key].as_str().unwrap().to_owned())
+            .or_default()
+            .insert(r["id"].as_str().unwrap().to_owned());
+    }
+    groups.into_values().collect()
+}
+
+#[test]
+fn finds_the_gold_clusters_of_the_demo_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    run(&[&pages()], dir.path(), &["--no-index"]);
+    let documents = lines(&dir.path().join("documents.jsonl"));
+    let gold = lines(&Path::new(env!("CARGO_MANIFEST_DIR")).join("corpora/run/expected.jsonl"));
+    assert_eq!(partition(&documents, "cluster"), partition(&gold, "cluster"));
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["read"], 13);
+    assert_eq!(summary["multi_clusters"], 3);
+    assert_eq!(lines(&dir.path().join("clusters.jsonl")).len(), 3);
+}
+
+#[test]
+fn output_is_byte_identical_for_any_thread_count() {
+    let one = tempfile::tempdir().unwrap();
+    let four = tempfile::tempdir().unwrap();
+    run(&[&pages()], one.path(), &["--no-index", "--threads", "1"]);
+    run(&[&pages()], four.path(), &["--no-index", "--threads", "4"]);
+    for file in ["documents.jsonl", "clusters.jsonl", "summary.json", "site-profiles.json"] {
+        let a = std::fs::read(one.path().join(file)).unwrap();
+        let b = std::fs::read(four.path().join(file)).unwrap();
+        assert!(a == b, "{file} differs between --threads 1 and --threads 4");
+    }
+}
+
+#[test]
+fn a_later_run_joins_the_clusters_of_an_earlier_one() {
+    // Day one: the metro story and the wheat story; day two: their reposts.
+    let dir = tempfile::tempdir().unwrap();
+    let day = |name: &str, files: &[&str]| {
+        let root = dir.path().join(name);
+        for file in files {
+            let to = root.join(file);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(pages().join(file), to).unwrap();
+        }
+        root
+    };
+    let day1 = day("day1", &["astana-daily.kz/metro-line-two.txt", "astana-daily.kz/wheat-exports.txt"]);
+    let day2 = day(
+        "day2",
+        &[
+            "steppe-news.kz/almaty-metro.txt",
+            "silkroad-times.uz/almaty-metro-second-line.txt",
+            "steppe-news.kz/wheat-exports-record.txt",
+            "qazaq-habar.kz/saiabaq.txt",
+        ],
+    );
+    let index = dir.path().join("index.redb");
+    let index_arg = index.to_str().unwrap();
+    run(&[&day1], &dir.path().join("out1"), &["--index", index_arg]);
+    run(&[&day2], &dir.path().join("out2"), &["--index", index_arg]);
+    let first = lines(&dir.path().join("out1/documents.jsonl"));
+    let second = lines(&dir.path().join("out2/documents.jsonl"));
+    let cluster_of = |records: &[Value], id: &str| {
+        records.iter().find(|r| r["id"] == id).map(|r| r["cluster"].as_str().unwrap().to_owned())
+    };
+    let metro = cluster_of(&first, "astana-daily.kz/metro-line-two.txt").unwrap();
+    let wheat = cluster_of(&first, "astana-daily.kz/wheat-exports.txt").unwrap();
+    assert_eq!(cluster_of(&second, "steppe-news.kz/almaty-metro.txt"), Some(metro.clone()));
+    assert_eq!(cluster_of(&second, "silkroad-times.uz/almaty-metro-second-line.txt"), Some(metro));
+    assert_eq!(cluster_of(&second, "steppe-news.kz/wheat-exports-record.txt"), Some(wheat));
+    // clusters.jsonl of day two lists the clusters that grew, with their remembered members.
+    let grown = lines(&dir.path().join("out2/clusters.jsonl"));
+    assert_eq!(grown.len(), 2);
+    assert!(grown.iter().all(|c| c["members"].as_array().unwrap().len() >= 2));
+
+    // The same input again is recognised, not added twice.
+    run(&[&day2], &dir.path().join("out3"), &["--index", index_arg]);
+    let third = lines(&dir.path().join("out3/documents.jsonl"));
+    assert!(third.iter().all(|r| r["seen_before"] == true));
+    assert_eq!(partition(&third, "cluster"), partition(&second, "cluster"));
+    let stats = clean_news().args(["index", "stats", index_arg]).output().unwrap();
+    let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(stats["documents"], 6);
+}
+
+#[test]
+fn a_second_writer_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("index.redb");
+    let _held = clean_news::index::Index::open(&path, {
+        clean_news::dedup::Deduper::builder().build().unwrap().fingerprint()
+    })
+    .unwrap();
+    let output = clean_news()
+        .args(["run"])
+        .arg(pages())
+        .arg("-o")
+        .arg(dir.path().join("out"))
+        .arg("--index")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("in use by another run"));
+}
