@@ -147,10 +147,10 @@ const EXAMPLE_MAX_BYTES: usize = 200;
 /// ```
 /// use clean_news::clean::site::SiteConfig;
 ///
-/// let config: SiteConfig = toml::from_str("min_docs = 5\nmin_site_docs = 50").unwrap();
+/// let config: SiteConfig = toml::from_str("min_docs = 5\nmin_site_docs = 50")?;
 /// assert_eq!(config.min_docs, 5);
 /// assert_eq!(config.long_line_words, SiteConfig::default().long_line_words);
-/// # Ok::<(), clean_news::Error>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -1261,6 +1261,8 @@ impl SiteState {
             follower: Option<u64>,
         }
         let mut sightings: Vec<Sighting<'_>> = Vec::with_capacity(obs.lines.len() + 4);
+        let mut position: HashMap<(TemplateKind, u64), usize> =
+            HashMap::with_capacity(obs.lines.len() + 4);
         for (i, (line, s)) in obs.lines.iter().zip(seen).enumerate() {
             let zone = zones[i];
             // What follows: the next few short lines together, so that a header followed by
@@ -1281,7 +1283,7 @@ impl SiteState {
             };
             let mut push = |key, kind, seen| {
                 if let Some(existing) =
-                    sightings.iter_mut().find(|x| x.key == key && x.kind == kind)
+                    position.get(&(kind, key)).and_then(|&at| sightings.get_mut(at))
                 {
                     existing.zones[zone.index()] = true;
                     if existing.follower.is_none() {
@@ -1290,6 +1292,7 @@ impl SiteState {
                 } else {
                     let mut zones = [false; 3];
                     zones[zone.index()] = true;
+                    position.insert((kind, key), sightings.len());
                     sightings.push(Sighting {
                         key,
                         kind,
@@ -1660,6 +1663,17 @@ mod tests {
         let once = doc.clone();
         assert!(profiles.apply(&mut doc).is_empty());
         assert_eq!(doc, once);
+    }
+
+    #[test]
+    fn a_huge_page_is_counted_in_linear_time() {
+        let mut doc = page("example.com", 1, 1, 4);
+        let lines: Vec<String> = (0..200_000).map(|i| format!("line {}", letters(i))).collect();
+        doc.text = lines.join("\n");
+        let start = std::time::Instant::now();
+        let profiles = SiteProfiles::learn(&[doc], &SiteConfig::default()).unwrap();
+        assert!(start.elapsed().as_secs() < 20);
+        assert_eq!(profiles.documents(), 1);
     }
 
     #[test]
