@@ -159,8 +159,13 @@ pub struct Removal {
     pub rule: String,
     /// The removed text, as it stood in the input (lines joined with `\n`).
     pub text: String,
-    /// The 0-based index of the input line where the removed text starts.
+    /// The 0-based index of the input line where the removed text starts. (For a
+    /// `site_template` removal: the line of the cleaned text the template was learned on.)
     pub line: usize,
+    /// The evidence behind the decision, where a rule id alone does not say it: for a site
+    /// template, `site_template.line site=kt.kz zone=tail docs=212/230`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// The kinds of boilerplate, as named in `BOILERPLATE.md` and in the packs.

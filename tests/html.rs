@@ -1,6 +1,8 @@
 //! HTML extraction through the public API: the corpus cases in `corpora/html/` and the
 //! hostile pages (deep nesting, a huge page, broken markup, no body).
 
+#![allow(clippy::unwrap_used)] // a test harness: a failure here should stop it loudly
+
 use clean_news::{Cleaner, Document};
 
 #[derive(serde::Deserialize)]

@@ -92,7 +92,8 @@ fn a_later_run_joins_the_clusters_of_an_earlier_one() {
         }
         root
     };
-    let day1 = day("day1", &["astana-daily.kz/metro-line-two.txt", "astana-daily.kz/wheat-exports.txt"]);
+    let day1 =
+        day("day1", &["astana-daily.kz/metro-line-two.txt", "astana-daily.kz/wheat-exports.txt"]);
     let day2 = day(
         "day2",
         &[

@@ -273,7 +273,7 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
     }
     let head = bytes.get(..SNIFF_BYTES).unwrap_or(bytes);
     let encoding = declared_charset(head)
-        .and_then(|label| encoding_rs::Encoding::for_label(label))
+        .and_then(encoding_rs::Encoding::for_label)
         .unwrap_or(encoding_rs::WINDOWS_1252);
     // A page can declare UTF-16 but, having reached us as ASCII-compatible bytes, is not.
     let encoding = encoding.output_encoding();
@@ -752,10 +752,8 @@ impl<'a> Walk<'a> {
     fn note_meta(&mut self, node: NodeRef<'a, Node>, tag: &str, facts: &ElementFacts<'a>) {
         let raw = &mut self.raw;
         match tag {
-            "html" => {
-                if raw.language.is_none() {
-                    raw.language = facts.lang.map(str::to_owned);
-                }
+            "html" if raw.language.is_none() => {
+                raw.language = facts.lang.map(str::to_owned);
             }
             "title" if raw.title_tag.is_none() => raw.title_tag = Some(own_text(node)),
             "h1" => {
@@ -765,17 +763,16 @@ impl<'a> Walk<'a> {
                 }
             }
             "meta" => note_meta_tag(raw, facts),
-            "link" => {
+            "link"
                 if facts.rel.is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
-                    && raw.canonical.is_none()
-                {
-                    raw.canonical = facts.href.map(|h| h.trim().to_owned());
-                }
+                    && raw.canonical.is_none() =>
+            {
+                raw.canonical = facts.href.map(|h| h.trim().to_owned());
             }
-            "script" => {
-                if facts.kind.is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) {
-                    raw.json_ld.push(own_text(node));
-                }
+            "script"
+                if facts.kind.is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
+            {
+                raw.json_ld.push(own_text(node));
             }
             "time" => {
                 if let Some(datetime) = facts.datetime {
@@ -855,7 +852,7 @@ impl<'a> Walk<'a> {
         }
         match best.and_then(|(i, _)| self.candidates.get(i)) {
             Some(top) => (vec![top.blocks.clone()], top.negative_depth),
-            None => (vec![0..self.blocks.len()], 0),
+            None => (std::iter::once(0..self.blocks.len()).collect(), 0),
         }
     }
 
@@ -1111,13 +1108,12 @@ fn note_meta_tag(raw: &mut RawMeta, facts: &ElementFacts<'_>) {
             raw.language = Some(content.to_owned());
         }
         "author" | "article:author" | "dc.creator" | "byl" | "parsely-author"
-        | "sailthru.author" => {
+        | "sailthru.author"
             // A profile URL is not a name.
-            if !content.starts_with("http") && content.chars().count() <= 100 {
+            if !content.starts_with("http") && content.chars().count() <= 100 => {
                 let name = content.strip_prefix("By ").unwrap_or(content);
                 push_unique(&mut raw.authors, &collapse_spaces(name));
             }
-        }
         _ => {}
     }
 }

@@ -550,7 +550,13 @@ impl Output {
     }
 
     fn remove(&mut self, class: RemovalClass, rule: &str, text: &str, line: usize) {
-        self.removed.push(Removal { class, rule: rule.to_owned(), text: text.to_owned(), line });
+        self.removed.push(Removal {
+            class,
+            rule: rule.to_owned(),
+            text: text.to_owned(),
+            line,
+            note: None,
+        });
     }
 
     fn keep(&mut self, kept: Kept) {
@@ -625,6 +631,7 @@ impl Output {
             rule: rule.to_owned(),
             text: text.trim_start_matches(is_trimmed).to_owned(),
             line: first.index,
+            note: None,
         });
     }
 

@@ -738,20 +738,22 @@ impl SiteProfiles {
             if let Some(slot) = removed_lines.get_mut(line.index) {
                 *slot = true;
             }
-            doc.removed.push(Removal {
-                class: RemovalClass::SiteTemplate,
-                rule: rule.to_owned(),
-                text: line.raw.to_owned(),
-                line: line.index,
-            });
-            evidence.push(Evidence {
+            let why = Evidence {
                 line: line.index,
                 rule,
                 site: site.clone(),
                 zone: *zone,
                 docs,
                 site_docs: profile.stories(),
+            };
+            doc.removed.push(Removal {
+                class: RemovalClass::SiteTemplate,
+                rule: rule.to_owned(),
+                text: line.raw.to_owned(),
+                line: line.index,
+                note: Some(why.to_string()),
             });
+            evidence.push(why);
         }
         let mut text = String::with_capacity(doc.text.len());
         let mut pending_blank = false;
