@@ -5,8 +5,8 @@
 //! 1. split the page into lines and take the *matching form* of each short line
 //!    ([`crate::normalize`]); long lines (body paragraphs) are only looked at through their
 //!    first and last few hundred characters, where datelines and attributions stand;
-//! 2. ask the compiled packs ([`rules`]) which rules match each line;
-//! 3. lay out the zones ([`zones`]): head, lead, body, tail, and the cut;
+//! 2. ask the compiled packs (`rules`) which rules match each line;
+//! 3. lay out the zones (`zones`): head, lead, body, tail, and the cut;
 //! 4. apply, line by line, the first rule whose zone fits: drop (metadata from its named
 //!    groups), keep with metadata, strip a glued fragment, or cut the rest;
 //! 5. pick the title from the head, drop adjacent duplicate short lines, detect the language.

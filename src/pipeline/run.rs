@@ -1,6 +1,6 @@
 //! The main job, `clean-news run`: clean, learn site templates, find reposts, remember, write.
 //!
-//! Steps 1–3 stream through the [`Pipeline`](super::Pipeline) (read and clean in parallel,
+//! Steps 1–3 stream through the [`Pipeline`] (read and clean in parallel,
 //! in input order); the batch then stays in memory for the steps that need all of it:
 //!
 //! - step 4: site templates are learned from the batch (merged with profiles saved by
