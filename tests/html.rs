@@ -1,6 +1,8 @@
 //! HTML extraction through the public API: the corpus cases in `corpora/html/` and the
 //! hostile pages (deep nesting, a huge page, broken markup, no body).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a test failure
+
 use clean_news::{Cleaner, Document};
 
 #[derive(serde::Deserialize)]

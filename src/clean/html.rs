@@ -273,7 +273,7 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
     }
     let head = bytes.get(..SNIFF_BYTES).unwrap_or(bytes);
     let encoding = declared_charset(head)
-        .and_then(|label| encoding_rs::Encoding::for_label(label))
+        .and_then(encoding_rs::Encoding::for_label)
         .unwrap_or(encoding_rs::WINDOWS_1252);
     // A page can declare UTF-16 but, having reached us as ASCII-compatible bytes, is not.
     let encoding = encoding.output_encoding();
@@ -752,11 +752,7 @@ impl<'a> Walk<'a> {
     fn note_meta(&mut self, node: NodeRef<'a, Node>, tag: &str, facts: &ElementFacts<'a>) {
         let raw = &mut self.raw;
         match tag {
-            "html" => {
-                if raw.language.is_none() {
-                    raw.language = facts.lang.map(str::to_owned);
-                }
-            }
+            "html" if raw.language.is_none() => raw.language = facts.lang.map(str::to_owned),
             "title" if raw.title_tag.is_none() => raw.title_tag = Some(own_text(node)),
             "h1" => {
                 let text = own_text(node);
@@ -765,17 +761,16 @@ impl<'a> Walk<'a> {
                 }
             }
             "meta" => note_meta_tag(raw, facts),
-            "link" => {
+            "link"
                 if facts.rel.is_some_and(|r| r.eq_ignore_ascii_case("canonical"))
-                    && raw.canonical.is_none()
-                {
-                    raw.canonical = facts.href.map(|h| h.trim().to_owned());
-                }
+                    && raw.canonical.is_none() =>
+            {
+                raw.canonical = facts.href.map(|h| h.trim().to_owned());
             }
-            "script" => {
-                if facts.kind.is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) {
-                    raw.json_ld.push(own_text(node));
-                }
+            "script"
+                if facts.kind.is_some_and(|t| t.eq_ignore_ascii_case("application/ld+json")) =>
+            {
+                raw.json_ld.push(own_text(node));
             }
             "time" => {
                 if let Some(datetime) = facts.datetime {
@@ -804,16 +799,14 @@ impl<'a> Walk<'a> {
         let (chosen, negative_depth) = self.choose();
         let mut lines: Vec<&str> = Vec::new();
         let mut text_chars = 0usize;
-        for range in &chosen {
-            for block in self.blocks.get(range.clone()).unwrap_or_default() {
-                if link_density(block.link_chars, block.chars) > MAX_LINK_DENSITY
-                    || block.negative_depth > negative_depth
-                {
-                    continue;
-                }
-                text_chars += block.chars;
-                lines.push(&block.text);
+        for block in self.blocks.get(chosen.clone()).unwrap_or_default() {
+            if link_density(block.link_chars, block.chars) > MAX_LINK_DENSITY
+                || block.negative_depth > negative_depth
+            {
+                continue;
             }
+            text_chars += block.chars;
+            lines.push(&block.text);
         }
         let mut text = lines.join("\n");
         if let Some(body) = ld.article_body.as_deref() {
@@ -829,15 +822,13 @@ impl<'a> Walk<'a> {
                     .join("\n");
             }
         }
-        let first_block = chosen.first().map_or(0, |r| r.start);
-        let last_block = chosen.last().map_or(0, |r| r.end);
-        let meta = self.raw.into_meta(ld, first_block..last_block);
+        let meta = self.raw.into_meta(ld, chosen);
         Extracted { text, meta, notes: Vec::new() }
     }
 
-    /// The block ranges of the article, in document order, and the negative depth of the
+    /// The block range of the best container, and the negative depth of the
     /// container that holds it (blocks under a deeper negative element are not article).
-    fn choose(&self) -> (Vec<std::ops::Range<usize>>, u32) {
+    fn choose(&self) -> (std::ops::Range<usize>, u32) {
         let mut best: Option<(usize, f32)> = None;
         let mut budget = MAX_SCORED_BLOCKS;
         for (i, c) in self.candidates.iter().enumerate() {
@@ -854,8 +845,8 @@ impl<'a> Walk<'a> {
             }
         }
         match best.and_then(|(i, _)| self.candidates.get(i)) {
-            Some(top) => (vec![top.blocks.clone()], top.negative_depth),
-            None => (vec![0..self.blocks.len()], 0),
+            Some(top) => (top.blocks.clone(), top.negative_depth),
+            None => (0..self.blocks.len(), 0),
         }
     }
 
@@ -1111,12 +1102,12 @@ fn note_meta_tag(raw: &mut RawMeta, facts: &ElementFacts<'_>) {
             raw.language = Some(content.to_owned());
         }
         "author" | "article:author" | "dc.creator" | "byl" | "parsely-author"
-        | "sailthru.author" => {
+        | "sailthru.author"
             // A profile URL is not a name.
-            if !content.starts_with("http") && content.chars().count() <= 100 {
-                let name = content.strip_prefix("By ").unwrap_or(content);
-                push_unique(&mut raw.authors, &collapse_spaces(name));
-            }
+            if !content.starts_with("http") && content.chars().count() <= 100 =>
+        {
+            let name = content.strip_prefix("By ").unwrap_or(content);
+            push_unique(&mut raw.authors, &collapse_spaces(name));
         }
         _ => {}
     }
