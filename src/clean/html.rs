@@ -272,8 +272,12 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
         return (Cow::Borrowed(text), None);
     }
     let head = bytes.get(..SNIFF_BYTES).unwrap_or(bytes);
-    let encoding = declared_charset(head)
-        .and_then(encoding_rs::Encoding::for_label)
+    // The bytes are not UTF-8, so a UTF-8 declaration is wrong (or belongs to a wrapper,
+    // as in archived pages): the first other declared charset wins.
+    let encoding = declared_charsets(head)
+        .into_iter()
+        .filter_map(encoding_rs::Encoding::for_label)
+        .find(|e| *e != encoding_rs::UTF_8)
         .unwrap_or(encoding_rs::WINDOWS_1252);
     // A page can declare UTF-16 but, having reached us as ASCII-compatible bytes, is not.
     let encoding = encoding.output_encoding();
@@ -290,13 +294,15 @@ fn decode_with<'a>(
     (text, note)
 }
 
-/// The charset label declared in the first bytes of a page: `charset=` (in `<meta charset>`
-/// or an `http-equiv` content type) or `encoding=` in an XML declaration.
-fn declared_charset(head: &[u8]) -> Option<&[u8]> {
+/// The charset labels declared in the first bytes of a page, in order: `charset=` (in
+/// `<meta charset>` or an `http-equiv` content type), then `encoding=` in an XML
+/// declaration.
+fn declared_charsets(head: &[u8]) -> Vec<&[u8]> {
     let lower: Vec<u8> = head.to_ascii_lowercase();
+    let mut labels = Vec::new();
     for key in [&b"charset"[..], &b"encoding"[..]] {
         let mut from = 0;
-        while let Some(pos) = memchr::memmem::find(lower.get(from..)?, key) {
+        while let Some(pos) = memchr::memmem::find(lower.get(from..).unwrap_or_default(), key) {
             let mut i = from + pos + key.len();
             from = i;
             while lower.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
@@ -316,12 +322,12 @@ fn declared_charset(head: &[u8]) -> Option<&[u8]> {
             }) {
                 i += 1;
             }
-            if i > start {
-                return head.get(start..i);
+            if let Some(label) = head.get(start..i).filter(|l| !l.is_empty()) {
+                labels.push(label);
             }
         }
     }
-    None
+    labels
 }
 
 /// Words in a class or id that mark an element as never content, whatever it holds.
@@ -345,7 +351,6 @@ pub const NEGATIVE_WORDS: &[&str] = &[
     "adslot",
     "breadcrumb",
     "pagination",
-    "pager",
     "paywall",
     "sidebar",
     "popular",
@@ -369,12 +374,12 @@ pub const NEGATIVE_WORDS: &[&str] = &[
 /// Words that must be the whole word to count (as prefixes they would catch `address`,
 /// `menuitem` in an article id, `tagline`, `navy`).
 pub const NEGATIVE_EXACT_WORDS: &[&str] =
-    &["ad", "ads", "menu", "tags", "tag", "nav", "hidden", "banner", "rating", "print", "skip"];
+    &["ad", "ads", "menu", "tags", "tag", "nav", "hidden", "banner", "rating", "print", "skip", "pager"];
 
 /// Negative words that a positive word in the same class name overrides:
 /// `content-with-sidebar` wraps the whole page, `article-footer` may hold the last lines.
 const WEAK_NEGATIVE_WORDS: &[&str] =
-    &["sidebar", "menu", "tags", "tag", "promo", "modal", "footer", "banner", "popular", "nav"];
+    &["sidebar", "menu", "tags", "tag", "promo", "modal", "footer", "banner", "popular", "nav", "navigation"];
 
 /// Words in a class or id that mark the article itself. A class name made of them (and no
 /// negative word) keeps its element even when another class name is negative
@@ -1445,14 +1450,14 @@ mod tests {
 
     #[test]
     fn declared_charsets_are_found() {
-        assert_eq!(declared_charset(b"<meta charset=\"koi8-r\">"), Some(&b"koi8-r"[..]));
+        assert_eq!(declared_charsets(b"<meta charset=\"koi8-r\">"), [&b"koi8-r"[..]]);
         assert_eq!(
-            declared_charset(
+            declared_charsets(
                 b"<meta http-equiv=Content-Type content='text/html; charset=windows-1251'>"
             ),
-            Some(&b"windows-1251"[..])
+            [&b"windows-1251"[..]]
         );
-        assert_eq!(declared_charset(b"<p>no charset here</p>"), None);
+        assert!(declared_charsets(b"<p>no charset here</p>").is_empty());
     }
 
     #[test]
@@ -1460,6 +1465,14 @@ mod tests {
         let page =
             "<meta charset=gb2312><p>中国经济增长速度放缓，专家表示这是正常现象，需要耐心。</p>";
         assert!(extract_bytes(page.as_bytes()).text.contains("中国经济"));
+    }
+
+    #[test]
+    fn a_wrong_utf8_declaration_gives_way_to_the_next() {
+        let (bytes, _, _) = encoding_rs::GBK.encode(
+            "<meta charset=\"utf-8\"><meta content=\"text/html; charset=gb2312\"><p>一个约定，信守十五年。</p>",
+        );
+        assert!(extract_bytes(&bytes).text.contains("一个约定"));
     }
 
     #[test]
