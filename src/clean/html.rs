@@ -526,6 +526,10 @@ const MAX_LINK_DENSITY: f32 = 0.5;
 /// How much a character of non-article text inside a container costs against a character
 /// of prose: at 1, a wrapper that adds as much boilerplate as prose is no better.
 const BAD_TEXT_COST: f32 = 1.0;
+/// The enclosing container replaces the chosen one when its objective is this much larger.
+const CLIMB_GAIN: f32 = 1.2;
+/// How many containers up the chosen one may grow.
+const MAX_CLIMB_LEVELS: usize = 8;
 /// The weight of a container inside an element with a negative class or id (per such
 /// element): it can still win when nothing outside competes (`<div class=l-outer--nav>`
 /// around a whole page), not against an article outside a comment-rules modal.
@@ -849,7 +853,23 @@ impl<'a> Walk<'a> {
                 best = Some((i, s));
             }
         }
-        match best.and_then(|(i, _)| self.candidates.get(i)) {
+        let Some((mut best, _)) = best else { return (0..self.blocks.len(), 0) };
+        // Climb to the enclosing container while what it adds is more prose than other
+        // text: an article split into sections, a lead outside the body's wrapper.
+        for _ in 0..MAX_CLIMB_LEVELS {
+            let Some(current) = self.candidates.get(best) else { break };
+            let enclosing = self.candidates.iter().enumerate().skip(best + 1).find(|(_, c)| {
+                c.blocks.start <= current.blocks.start && c.blocks.end >= current.blocks.end
+            });
+            let Some((index, parent)) = enclosing else { break };
+            if parent.negative_depth != current.negative_depth
+                || self.objective(parent) <= CLIMB_GAIN * self.objective(current)
+            {
+                break;
+            }
+            best = index;
+        }
+        match self.candidates.get(best) {
             Some(top) => (top.blocks.clone(), top.negative_depth),
             None => (0..self.blocks.len(), 0),
         }
