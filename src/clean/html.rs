@@ -373,13 +373,26 @@ pub const NEGATIVE_WORDS: &[&str] = &[
 
 /// Words that must be the whole word to count (as prefixes they would catch `address`,
 /// `menuitem` in an article id, `tagline`, `navy`).
-pub const NEGATIVE_EXACT_WORDS: &[&str] =
-    &["ad", "ads", "menu", "tags", "tag", "nav", "hidden", "banner", "rating", "print", "skip", "pager"];
+pub const NEGATIVE_EXACT_WORDS: &[&str] = &[
+    "ad", "ads", "menu", "tags", "tag", "nav", "hidden", "banner", "rating", "print", "skip",
+    "pager",
+];
 
 /// Negative words that a positive word in the same class name overrides:
 /// `content-with-sidebar` wraps the whole page, `article-footer` may hold the last lines.
-const WEAK_NEGATIVE_WORDS: &[&str] =
-    &["sidebar", "menu", "tags", "tag", "promo", "modal", "footer", "banner", "popular", "nav", "navigation"];
+const WEAK_NEGATIVE_WORDS: &[&str] = &[
+    "sidebar",
+    "menu",
+    "tags",
+    "tag",
+    "promo",
+    "modal",
+    "footer",
+    "banner",
+    "popular",
+    "nav",
+    "navigation",
+];
 
 /// Words in a class or id that mark the article itself. A class name made of them (and no
 /// negative word) keeps its element even when another class name is negative
