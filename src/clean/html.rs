@@ -869,16 +869,22 @@ impl<'a> Walk<'a> {
         let Some((mut best, _)) = best else { return (0..self.blocks.len(), 0) };
         // Climb to the enclosing container while what it adds is more prose than other
         // text: an article split into sections, a lead outside the body's wrapper.
-        for _ in 0..MAX_CLIMB_LEVELS {
+        let mut climbs = 0;
+        while climbs < MAX_CLIMB_LEVELS {
             let Some(current) = self.candidates.get(best) else { break };
             let enclosing = self.candidates.iter().enumerate().skip(best + 1).find(|(_, c)| {
                 c.blocks.start <= current.blocks.start && c.blocks.end >= current.blocks.end
             });
             let Some((index, parent)) = enclosing else { break };
-            if parent.negative_depth != current.negative_depth
-                || self.objective(parent) <= CLIMB_GAIN * self.objective(current)
-            {
+            if parent.negative_depth != current.negative_depth {
                 break;
+            }
+            // A wrapper around the same blocks: look past it.
+            if parent.blocks != current.blocks {
+                if self.objective(parent) <= CLIMB_GAIN * self.objective(current) {
+                    break;
+                }
+                climbs += 1;
             }
             best = index;
         }
