@@ -541,6 +541,8 @@ const MAX_LINK_DENSITY: f32 = 0.5;
 const BAD_TEXT_COST: f32 = 1.0;
 /// The enclosing container replaces the chosen one when its objective is this much larger.
 const CLIMB_GAIN: f32 = 1.2;
+/// How many prose blocks before the chosen container are taken for its lead.
+const MAX_LEAD_BLOCKS: usize = 3;
 /// How many containers up the chosen one may grow.
 const MAX_CLIMB_LEVELS: usize = 8;
 /// The weight of a container inside an element with a negative class or id (per such
@@ -870,6 +872,7 @@ impl<'a> Walk<'a> {
         // Climb to the enclosing container while what it adds is more prose than other
         // text: an article split into sections, a lead outside the body's wrapper.
         let mut climbs = 0;
+        let mut outer: Option<std::ops::Range<usize>> = None;
         while climbs < MAX_CLIMB_LEVELS {
             let Some(current) = self.candidates.get(best) else { break };
             let enclosing = self.candidates.iter().enumerate().skip(best + 1).find(|(_, c)| {
@@ -882,16 +885,34 @@ impl<'a> Walk<'a> {
             // A wrapper around the same blocks: look past it.
             if parent.blocks != current.blocks {
                 if self.objective(parent) <= CLIMB_GAIN * self.objective(current) {
+                    outer = Some(parent.blocks.clone());
                     break;
                 }
                 climbs += 1;
             }
             best = index;
         }
-        match self.candidates.get(best) {
-            Some(top) => (top.blocks.clone(), top.negative_depth),
-            None => (0..self.blocks.len(), 0),
+        let Some(top) = self.candidates.get(best) else { return (0..self.blocks.len(), 0) };
+        // The lead often stands in its own wrapper just before the body's: take the prose
+        // blocks right before the container, inside the one that encloses it.
+        let mut start = top.blocks.start;
+        let floor = outer.map_or(start, |o| o.start);
+        let mut lead = 0;
+        while start > floor && lead < MAX_LEAD_BLOCKS {
+            let Some(b) = self.blocks.get(start - 1) else { break };
+            if b.negative_depth > top.negative_depth || !self.is_prose(b) {
+                break;
+            }
+            start -= 1;
+            lead += 1;
         }
+        (start..top.blocks.end, top.negative_depth)
+    }
+
+    fn is_prose(&self, b: &Block) -> bool {
+        b.chars >= MIN_SCORED_CHARS
+            && link_density(b.link_chars, b.chars) <= MAX_LINK_DENSITY
+            && (b.chars >= PROSE_CHARS || b.has_punctuation)
     }
 
     /// How much article a container holds: its prose characters (blocks long enough, not
@@ -905,10 +926,7 @@ impl<'a> Walk<'a> {
                 bad += b.chars;
                 continue;
             }
-            let prose = b.chars >= MIN_SCORED_CHARS
-                && link_density(b.link_chars, b.chars) <= MAX_LINK_DENSITY
-                && (b.chars >= PROSE_CHARS || b.has_punctuation);
-            let g = if prose { b.chars - b.link_chars } else { 0 };
+            let g = if self.is_prose(b) { b.chars - b.link_chars } else { 0 };
             good += g;
             bad += b.chars - g;
         }
