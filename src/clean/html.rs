@@ -896,7 +896,7 @@ impl<'a> Walk<'a> {
         // The lead often stands in its own wrapper just before the body's: take the prose
         // blocks right before the container, inside the one that encloses it.
         let mut start = top.blocks.start;
-        let floor = outer.map_or(start, |o| o.start);
+        let floor = outer.as_ref().map_or(start, |o| o.start);
         let mut lead = 0;
         while start > floor && lead < MAX_LEAD_BLOCKS {
             let Some(b) = self.blocks.get(start - 1) else { break };
@@ -906,7 +906,18 @@ impl<'a> Walk<'a> {
             start -= 1;
             lead += 1;
         }
-        (start..top.blocks.end, top.negative_depth)
+        let mut end = top.blocks.end;
+        let ceiling = outer.as_ref().map_or(end, |o| o.end);
+        let mut tail = 0;
+        while end < ceiling && tail < MAX_LEAD_BLOCKS {
+            let Some(b) = self.blocks.get(end) else { break };
+            if b.negative_depth > top.negative_depth || !self.is_prose(b) {
+                break;
+            }
+            end += 1;
+            tail += 1;
+        }
+        (start..end, top.negative_depth)
     }
 
     fn is_prose(&self, b: &Block) -> bool {
