@@ -428,6 +428,7 @@ fn is_dropped_tag(tag: &str) -> bool {
             | "dialog"
             | "menu"
             | "title"
+            | "figcaption"
     )
 }
 
@@ -1057,6 +1058,21 @@ impl<'a> ElementFacts<'a> {
                 "type" => facts.kind = Some(value),
                 "datetime" => facts.datetime = Some(value),
                 "pubdate" => facts.pubdate = true,
+                // ARIA landmarks that are never the article.
+                "role" => {
+                    negative |= matches!(
+                        value.trim(),
+                        "navigation"
+                            | "complementary"
+                            | "banner"
+                            | "contentinfo"
+                            | "dialog"
+                            | "alert"
+                            | "menu"
+                            | "menubar"
+                            | "search"
+                    );
+                }
                 _ => {}
             }
         }
