@@ -538,8 +538,10 @@ const MAX_FRAME_LOOKBACK: usize = 64;
 /// A block whose text is more than this share of anchor text is a link list.
 const MAX_LINK_DENSITY: f32 = 0.5;
 /// How much a character of non-article text inside a container costs against a character
-/// of prose: at 1, a wrapper that adds as much boilerplate as prose is no better.
-const BAD_TEXT_COST: f32 = 1.0;
+/// of prose: at 1, a wrapper that adds as much boilerplate as prose is no better. Measured:
+/// 0.7 against 1.0 gives trafilatura-eval F1 0.889 against 0.886, DAnIEL en 0.931 against
+/// 0.922, ru 0.858 against 0.864 (a trade-off, not a free gain).
+const BAD_TEXT_COST: f32 = 0.7;
 /// The enclosing container replaces the chosen one when its objective is this much larger.
 const CLIMB_GAIN: f32 = 1.2;
 /// How many prose blocks before the chosen container are taken for its lead.
