@@ -8,10 +8,11 @@
 //!
 //! `--out` writes the predictions as JSON Lines (`{"id", "text"}`), which the shared
 //! reference scorer reads too. `--per-page` lists the pages that missed or leaked.
+//! `--extract-only` scores the HTML extractor without the text cleaner after it.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use clean_news::Cleaner;
-use clean_news::eval_extraction::{LabelledSet, Scores, SetKind, run, write_predictions};
+use clean_news::eval_extraction::{LabelledSet, Scores, SetKind, run, run_with, write_predictions};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::args().nth(1).as_deref() == Some("page") {
@@ -21,22 +22,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!("{:#?}\n{}", page.meta, page.text);
         return Ok(());
     }
-    let usage = "usage: eval_extraction <trafilatura-eval|daniel> DATA_DIR [--out PRED.jsonl] [--lang LANG] [--per-page]";
+    let usage = "usage: eval_extraction <trafilatura-eval|daniel> DATA_DIR [--out PRED.jsonl] [--lang LANG] [--per-page] [--extract-only]";
     let mut args = std::env::args().skip(1);
     let kind: SetKind = args.next().ok_or(usage)?.parse()?;
     let dir = std::path::PathBuf::from(args.next().ok_or(usage)?);
-    let (mut out, mut lang, mut per_page) = (None, None, false);
+    let (mut out, mut lang, mut per_page, mut extract_only) = (None, None, false, false);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--out" => out = Some(args.next().ok_or(usage)?),
             "--lang" => lang = Some(args.next().ok_or(usage)?),
             "--per-page" => per_page = true,
+            "--extract-only" => extract_only = true,
             _ => return Err(usage.into()),
         }
     }
     let set = LabelledSet::load(kind, &dir, lang.as_deref())?;
     let cleaner = Cleaner::builder().build()?;
-    let outcome = run(&cleaner, &set)?;
+    let outcome = if extract_only {
+        run_with(&set, |_, bytes| {
+            let page = clean_news::clean::html::extract_bytes(bytes);
+            match page.meta.title {
+                Some(title) => format!("{title}\n{}", page.text),
+                None => page.text,
+            }
+        })?
+    } else {
+        run(&cleaner, &set)?
+    };
     if let Some(path) = out {
         std::fs::write(path, write_predictions(&outcome.predictions))?;
     }

@@ -274,6 +274,23 @@ impl Outcome {
 ///
 /// A page's HTML file cannot be read.
 pub fn run(cleaner: &Cleaner, set: &LabelledSet) -> Result<Outcome, Error> {
+    run_with(set, |id, bytes| {
+        let (html, _) = crate::clean::html::decode(bytes);
+        let cleaned = cleaner.clean(&Document::html(id, html.into_owned()));
+        prediction_text(&cleaned)
+    })
+}
+
+/// Runs any extractor over the set (page id and bytes in, text out), timing it on this
+/// thread: to compare the extractor alone with extractor and cleaner, or with a peer.
+///
+/// # Errors
+///
+/// A page's HTML file cannot be read.
+pub fn run_with(
+    set: &LabelledSet,
+    mut extract: impl FnMut(&str, &[u8]) -> String,
+) -> Result<Outcome, Error> {
     let mut raw = Vec::with_capacity(set.pages.len());
     for page in &set.pages {
         let bytes = std::fs::read(&page.html)
@@ -283,10 +300,7 @@ pub fn run(cleaner: &Cleaner, set: &LabelledSet) -> Result<Outcome, Error> {
     let start = Instant::now();
     let mut predictions = Vec::with_capacity(raw.len());
     for (page, bytes) in set.pages.iter().zip(&raw) {
-        let (html, _) = crate::clean::html::decode(bytes);
-        let doc = Document::html(page.id.clone(), html.into_owned());
-        let cleaned = cleaner.clean(&doc);
-        predictions.push(Prediction { id: page.id.clone(), text: prediction_text(&cleaned) });
+        predictions.push(Prediction { id: page.id.clone(), text: extract(&page.id, bytes) });
     }
     let seconds = start.elapsed().as_secs_f64();
     Ok(Outcome { predictions, pages: raw.len(), bytes: raw.iter().map(Vec::len).sum(), seconds })

@@ -1,7 +1,7 @@
 //! HTML extraction through the public API: the corpus cases in `corpora/html/` and the
 //! hostile pages (deep nesting, a huge page, broken markup, no body).
 
-#![allow(clippy::unwrap_used)] // a test harness: a failure here should stop it loudly
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a test failure
 
 use clean_news::{Cleaner, Document};
 

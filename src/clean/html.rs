@@ -272,8 +272,12 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
         return (Cow::Borrowed(text), None);
     }
     let head = bytes.get(..SNIFF_BYTES).unwrap_or(bytes);
-    let encoding = declared_charset(head)
-        .and_then(encoding_rs::Encoding::for_label)
+    // The bytes are not UTF-8, so a UTF-8 declaration is wrong (or belongs to a wrapper,
+    // as in archived pages): the first other declared charset wins.
+    let encoding = declared_charsets(head)
+        .into_iter()
+        .filter_map(encoding_rs::Encoding::for_label)
+        .find(|e| *e != encoding_rs::UTF_8)
         .unwrap_or(encoding_rs::WINDOWS_1252);
     // A page can declare UTF-16 but, having reached us as ASCII-compatible bytes, is not.
     let encoding = encoding.output_encoding();
@@ -290,13 +294,15 @@ fn decode_with<'a>(
     (text, note)
 }
 
-/// The charset label declared in the first bytes of a page: `charset=` (in `<meta charset>`
-/// or an `http-equiv` content type) or `encoding=` in an XML declaration.
-fn declared_charset(head: &[u8]) -> Option<&[u8]> {
+/// The charset labels declared in the first bytes of a page, in order: `charset=` (in
+/// `<meta charset>` or an `http-equiv` content type), then `encoding=` in an XML
+/// declaration.
+fn declared_charsets(head: &[u8]) -> Vec<&[u8]> {
     let lower: Vec<u8> = head.to_ascii_lowercase();
+    let mut labels = Vec::new();
     for key in [&b"charset"[..], &b"encoding"[..]] {
         let mut from = 0;
-        while let Some(pos) = memchr::memmem::find(lower.get(from..)?, key) {
+        while let Some(pos) = memchr::memmem::find(lower.get(from..).unwrap_or_default(), key) {
             let mut i = from + pos + key.len();
             from = i;
             while lower.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
@@ -316,12 +322,12 @@ fn declared_charset(head: &[u8]) -> Option<&[u8]> {
             }) {
                 i += 1;
             }
-            if i > start {
-                return head.get(start..i);
+            if let Some(label) = head.get(start..i).filter(|l| !l.is_empty()) {
+                labels.push(label);
             }
         }
     }
-    None
+    labels
 }
 
 /// Words in a class or id that mark an element as never content, whatever it holds.
@@ -345,7 +351,6 @@ pub const NEGATIVE_WORDS: &[&str] = &[
     "adslot",
     "breadcrumb",
     "pagination",
-    "pager",
     "paywall",
     "sidebar",
     "popular",
@@ -368,13 +373,26 @@ pub const NEGATIVE_WORDS: &[&str] = &[
 
 /// Words that must be the whole word to count (as prefixes they would catch `address`,
 /// `menuitem` in an article id, `tagline`, `navy`).
-pub const NEGATIVE_EXACT_WORDS: &[&str] =
-    &["ad", "ads", "menu", "tags", "tag", "nav", "hidden", "banner", "rating", "print", "skip"];
+pub const NEGATIVE_EXACT_WORDS: &[&str] = &[
+    "ad", "ads", "menu", "tags", "tag", "nav", "hidden", "banner", "rating", "print", "skip",
+    "pager",
+];
 
 /// Negative words that a positive word in the same class name overrides:
 /// `content-with-sidebar` wraps the whole page, `article-footer` may hold the last lines.
-const WEAK_NEGATIVE_WORDS: &[&str] =
-    &["sidebar", "menu", "tags", "tag", "promo", "modal", "footer", "banner", "popular", "nav"];
+const WEAK_NEGATIVE_WORDS: &[&str] = &[
+    "sidebar",
+    "menu",
+    "tags",
+    "tag",
+    "promo",
+    "modal",
+    "footer",
+    "banner",
+    "popular",
+    "nav",
+    "navigation",
+];
 
 /// Words in a class or id that mark the article itself. A class name made of them (and no
 /// negative word) keeps its element even when another class name is negative
@@ -410,6 +428,7 @@ fn is_dropped_tag(tag: &str) -> bool {
             | "dialog"
             | "menu"
             | "title"
+            | "figcaption"
     )
 }
 
@@ -519,8 +538,16 @@ const MAX_FRAME_LOOKBACK: usize = 64;
 /// A block whose text is more than this share of anchor text is a link list.
 const MAX_LINK_DENSITY: f32 = 0.5;
 /// How much a character of non-article text inside a container costs against a character
-/// of prose: at 1, a wrapper that adds as much boilerplate as prose is no better.
-const BAD_TEXT_COST: f32 = 1.0;
+/// of prose: at 1, a wrapper that adds as much boilerplate as prose is no better. Measured:
+/// 0.7 against 1.0 gives trafilatura-eval F1 0.889 against 0.886, DAnIEL en 0.931 against
+/// 0.922, ru 0.858 against 0.864 (a trade-off, not a free gain).
+const BAD_TEXT_COST: f32 = 0.7;
+/// The enclosing container replaces the chosen one when its objective is this much larger.
+const CLIMB_GAIN: f32 = 1.2;
+/// How many prose blocks before the chosen container are taken for its lead.
+const MAX_LEAD_BLOCKS: usize = 3;
+/// How many containers up the chosen one may grow.
+const MAX_CLIMB_LEVELS: usize = 8;
 /// The weight of a container inside an element with a negative class or id (per such
 /// element): it can still win when nothing outside competes (`<div class=l-outer--nav>`
 /// around a whole page), not against an article outside a comment-rules modal.
@@ -752,9 +779,7 @@ impl<'a> Walk<'a> {
     fn note_meta(&mut self, node: NodeRef<'a, Node>, tag: &str, facts: &ElementFacts<'a>) {
         let raw = &mut self.raw;
         match tag {
-            "html" if raw.language.is_none() => {
-                raw.language = facts.lang.map(str::to_owned);
-            }
+            "html" if raw.language.is_none() => raw.language = facts.lang.map(str::to_owned),
             "title" if raw.title_tag.is_none() => raw.title_tag = Some(own_text(node)),
             "h1" => {
                 let text = own_text(node);
@@ -801,16 +826,14 @@ impl<'a> Walk<'a> {
         let (chosen, negative_depth) = self.choose();
         let mut lines: Vec<&str> = Vec::new();
         let mut text_chars = 0usize;
-        for range in &chosen {
-            for block in self.blocks.get(range.clone()).unwrap_or_default() {
-                if link_density(block.link_chars, block.chars) > MAX_LINK_DENSITY
-                    || block.negative_depth > negative_depth
-                {
-                    continue;
-                }
-                text_chars += block.chars;
-                lines.push(&block.text);
+        for block in self.blocks.get(chosen.clone()).unwrap_or_default() {
+            if link_density(block.link_chars, block.chars) > MAX_LINK_DENSITY
+                || block.negative_depth > negative_depth
+            {
+                continue;
             }
+            text_chars += block.chars;
+            lines.push(&block.text);
         }
         let mut text = lines.join("\n");
         if let Some(body) = ld.article_body.as_deref() {
@@ -826,15 +849,13 @@ impl<'a> Walk<'a> {
                     .join("\n");
             }
         }
-        let first_block = chosen.first().map_or(0, |r| r.start);
-        let last_block = chosen.last().map_or(0, |r| r.end);
-        let meta = self.raw.into_meta(ld, first_block..last_block);
+        let meta = self.raw.into_meta(ld, chosen);
         Extracted { text, meta, notes: Vec::new() }
     }
 
-    /// The block ranges of the article, in document order, and the negative depth of the
+    /// The block range of the best container, and the negative depth of the
     /// container that holds it (blocks under a deeper negative element are not article).
-    fn choose(&self) -> (Vec<std::ops::Range<usize>>, u32) {
+    fn choose(&self) -> (std::ops::Range<usize>, u32) {
         let mut best: Option<(usize, f32)> = None;
         let mut budget = MAX_SCORED_BLOCKS;
         for (i, c) in self.candidates.iter().enumerate() {
@@ -850,10 +871,62 @@ impl<'a> Walk<'a> {
                 best = Some((i, s));
             }
         }
-        match best.and_then(|(i, _)| self.candidates.get(i)) {
-            Some(top) => (vec![top.blocks.clone()], top.negative_depth),
-            None => (std::iter::once(0..self.blocks.len()).collect(), 0),
+        let Some((mut best, _)) = best else { return (0..self.blocks.len(), 0) };
+        // Climb to the enclosing container while what it adds is more prose than other
+        // text: an article split into sections, a lead outside the body's wrapper.
+        let mut climbs = 0;
+        let mut outer: Option<std::ops::Range<usize>> = None;
+        while climbs < MAX_CLIMB_LEVELS {
+            let Some(current) = self.candidates.get(best) else { break };
+            let enclosing = self.candidates.iter().enumerate().skip(best + 1).find(|(_, c)| {
+                c.blocks.start <= current.blocks.start && c.blocks.end >= current.blocks.end
+            });
+            let Some((index, parent)) = enclosing else { break };
+            if parent.negative_depth != current.negative_depth {
+                break;
+            }
+            // A wrapper around the same blocks: look past it.
+            if parent.blocks != current.blocks {
+                if self.objective(parent) <= CLIMB_GAIN * self.objective(current) {
+                    outer = Some(parent.blocks.clone());
+                    break;
+                }
+                climbs += 1;
+            }
+            best = index;
         }
+        let Some(top) = self.candidates.get(best) else { return (0..self.blocks.len(), 0) };
+        // The lead often stands in its own wrapper just before the body's: take the prose
+        // blocks right before the container, inside the one that encloses it.
+        let mut start = top.blocks.start;
+        let floor = outer.as_ref().map_or(start, |o| o.start);
+        let mut lead = 0;
+        while start > floor && lead < MAX_LEAD_BLOCKS {
+            let Some(b) = self.blocks.get(start - 1) else { break };
+            if b.negative_depth > top.negative_depth || !self.is_prose(b) {
+                break;
+            }
+            start -= 1;
+            lead += 1;
+        }
+        let mut end = top.blocks.end;
+        let ceiling = outer.as_ref().map_or(end, |o| o.end);
+        let mut tail = 0;
+        while end < ceiling && tail < MAX_LEAD_BLOCKS {
+            let Some(b) = self.blocks.get(end) else { break };
+            if b.negative_depth > top.negative_depth || !self.is_prose(b) {
+                break;
+            }
+            end += 1;
+            tail += 1;
+        }
+        (start..end, top.negative_depth)
+    }
+
+    fn is_prose(&self, b: &Block) -> bool {
+        b.chars >= MIN_SCORED_CHARS
+            && link_density(b.link_chars, b.chars) <= MAX_LINK_DENSITY
+            && (b.chars >= PROSE_CHARS || b.has_punctuation)
     }
 
     /// How much article a container holds: its prose characters (blocks long enough, not
@@ -867,10 +940,7 @@ impl<'a> Walk<'a> {
                 bad += b.chars;
                 continue;
             }
-            let prose = b.chars >= MIN_SCORED_CHARS
-                && link_density(b.link_chars, b.chars) <= MAX_LINK_DENSITY
-                && (b.chars >= PROSE_CHARS || b.has_punctuation);
-            let g = if prose { b.chars - b.link_chars } else { 0 };
+            let g = if self.is_prose(b) { b.chars - b.link_chars } else { 0 };
             good += g;
             bad += b.chars - g;
         }
@@ -990,6 +1060,21 @@ impl<'a> ElementFacts<'a> {
                 "type" => facts.kind = Some(value),
                 "datetime" => facts.datetime = Some(value),
                 "pubdate" => facts.pubdate = true,
+                // ARIA landmarks that are never the article.
+                "role" => {
+                    negative |= matches!(
+                        value.trim(),
+                        "navigation"
+                            | "complementary"
+                            | "banner"
+                            | "contentinfo"
+                            | "dialog"
+                            | "alert"
+                            | "menu"
+                            | "menubar"
+                            | "search"
+                    );
+                }
                 _ => {}
             }
         }
@@ -1110,10 +1195,11 @@ fn note_meta_tag(raw: &mut RawMeta, facts: &ElementFacts<'_>) {
         "author" | "article:author" | "dc.creator" | "byl" | "parsely-author"
         | "sailthru.author"
             // A profile URL is not a name.
-            if !content.starts_with("http") && content.chars().count() <= 100 => {
-                let name = content.strip_prefix("By ").unwrap_or(content);
-                push_unique(&mut raw.authors, &collapse_spaces(name));
-            }
+            if !content.starts_with("http") && content.chars().count() <= 100 =>
+        {
+            let name = content.strip_prefix("By ").unwrap_or(content);
+            push_unique(&mut raw.authors, &collapse_spaces(name));
+        }
         _ => {}
     }
 }
@@ -1450,14 +1536,14 @@ mod tests {
 
     #[test]
     fn declared_charsets_are_found() {
-        assert_eq!(declared_charset(b"<meta charset=\"koi8-r\">"), Some(&b"koi8-r"[..]));
+        assert_eq!(declared_charsets(b"<meta charset=\"koi8-r\">"), [&b"koi8-r"[..]]);
         assert_eq!(
-            declared_charset(
+            declared_charsets(
                 b"<meta http-equiv=Content-Type content='text/html; charset=windows-1251'>"
             ),
-            Some(&b"windows-1251"[..])
+            [&b"windows-1251"[..]]
         );
-        assert_eq!(declared_charset(b"<p>no charset here</p>"), None);
+        assert!(declared_charsets(b"<p>no charset here</p>").is_empty());
     }
 
     #[test]
@@ -1465,6 +1551,14 @@ mod tests {
         let page =
             "<meta charset=gb2312><p>中国经济增长速度放缓，专家表示这是正常现象，需要耐心。</p>";
         assert!(extract_bytes(page.as_bytes()).text.contains("中国经济"));
+    }
+
+    #[test]
+    fn a_wrong_utf8_declaration_gives_way_to_the_next() {
+        let (bytes, _, _) = encoding_rs::GBK.encode(
+            "<meta charset=\"utf-8\"><meta content=\"text/html; charset=gb2312\"><p>一个约定，信守十五年。</p>",
+        );
+        assert!(extract_bytes(&bytes).text.contains("一个约定"));
     }
 
     #[test]
