@@ -174,6 +174,8 @@ pub struct Summary {
     pub failed: u64,
     /// Files and records passed over as not being documents (see [`Documents::skipped`]).
     pub skipped: u64,
+    /// Bytes of document text (or HTML) read, for rates.
+    pub bytes: u64,
     /// Whether the run stopped early because the cancellation flag was set.
     pub interrupted: bool,
 }
@@ -256,6 +258,7 @@ impl<'a> CleanRun<'a> {
                 break;
             }
             let cleaner = &inner.cleaner;
+            summary.bytes = summary.bytes.saturating_add(chunk.bytes as u64);
             let items = std::mem::take(&mut chunk.items);
             let (records, next) = inner.pool.join(
                 || items.into_par_iter().map(|item| clean_one(cleaner, item)).collect::<Vec<_>>(),
@@ -293,14 +296,15 @@ impl<'a> CleanRun<'a> {
 /// Items read as one chunk, and whether the input ended while reading them.
 struct Chunk {
     items: Vec<Result<ReadDoc, Failure>>,
+    /// Bytes of the bodies of the documents in `items`.
+    bytes: usize,
     exhausted: bool,
 }
 
 /// Reads up to `max_docs` items or [`CHUNK_BYTES`] of text, stopping early when cancelled.
 fn read_chunk(docs: &mut Documents, max_docs: usize, cancel: Option<&AtomicBool>) -> Chunk {
-    let mut chunk = Chunk { items: Vec::new(), exhausted: false };
-    let mut bytes = 0usize;
-    while chunk.items.len() < max_docs && bytes < CHUNK_BYTES {
+    let mut chunk = Chunk { items: Vec::new(), bytes: 0, exhausted: false };
+    while chunk.items.len() < max_docs && chunk.bytes < CHUNK_BYTES {
         if cancel.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
             break;
         }
@@ -309,7 +313,7 @@ fn read_chunk(docs: &mut Documents, max_docs: usize, cancel: Option<&AtomicBool>
             break;
         };
         if let Ok(read) = &item {
-            bytes = bytes.saturating_add(read.doc.body.len());
+            chunk.bytes = chunk.bytes.saturating_add(read.doc.body.len());
         }
         chunk.items.push(item);
     }

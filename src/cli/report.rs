@@ -35,6 +35,8 @@ const TICK: Duration = Duration::from_millis(120);
 pub(crate) struct Reporter {
     quiet: bool,
     bar: Option<ProgressBar>,
+    /// When the run started, for the rates on the progress line.
+    started: std::time::Instant,
     warnings: Cell<u64>,
 }
 
@@ -49,7 +51,7 @@ impl Reporter {
             bar.enable_steady_tick(TICK);
             bar
         });
-        Reporter { quiet, bar, warnings: Cell::new(0) }
+        Reporter { quiet, bar, started: std::time::Instant::now(), warnings: Cell::new(0) }
     }
 
     fn print(&self, line: &str) {
@@ -65,7 +67,12 @@ impl Reporter {
     /// Updates the progress bar with the counts so far.
     pub(crate) fn progress(&self, summary: &Summary) {
         if let Some(bar) = &self.bar {
-            bar.set_message(summary.to_string());
+            let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
+            bar.set_message(format!(
+                "{summary} · {:.0} docs/s · {:.1} MB/s",
+                summary.read as f64 / seconds,
+                summary.bytes as f64 / 1e6 / seconds
+            ));
         }
     }
 
