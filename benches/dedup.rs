@@ -9,7 +9,7 @@
 //! | `dedup/sign` | `Deduper::sign`: shingles, MinHash, lead MinHash, SimHash, passages, exact hash |
 //! | `dedup/simhash_crate` | `simhash::simhash(text)`, the crate we replaced |
 //! | `dedup/simhash_text` | `dedup::simhash::of_text`: normalised words, hashed, SimHash |
-//! | `dedup/simhash_words` | `dedup::simhash::of_words` on word hashes already computed |
+//! | `dedup/simhash_features` | `dedup::simhash::of_features` on shingle sets already computed, as `sign` uses it |
 //! | `dedup/cluster_items` | LSH candidates + exact verification + centre clustering, signed input |
 //! | `dedup/end_to_end` | `sign` every text, then `cluster_items`: the per-core figure |
 //!
@@ -29,7 +29,7 @@ use std::hint::black_box;
 use std::io::Write;
 use std::time::Duration;
 
-use clean_news::dedup::shingle::{Words, shingles};
+use clean_news::dedup::shingle::shingles;
 use clean_news::dedup::{Deduper, Item, Signature};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -187,7 +187,6 @@ fn bench(c: &mut Criterion) {
     let deduper = Deduper::builder().build().unwrap();
     let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let signatures: Vec<Signature> = docs.iter().map(|d| deduper.sign(&d.text)).collect();
-    let words: Vec<Words> = docs.iter().map(|d| Words::of(&d.text)).collect();
 
     let mut group = c.benchmark_group("dedup");
     group
@@ -210,11 +209,11 @@ fn bench(c: &mut Criterion) {
                 .fold(0, |acc, d| acc ^ clean_news::dedup::simhash::of_text(black_box(&d.text)))
         })
     });
-    group.bench_function("simhash_words", |b| {
+    group.bench_function("simhash_features", |b| {
         b.iter(|| {
-            words
-                .iter()
-                .fold(0, |acc, w| acc ^ clean_news::dedup::simhash::of_words(black_box(w.hashes())))
+            signatures.iter().fold(0, |acc, s| {
+                acc ^ clean_news::dedup::simhash::of_features(black_box(s.shingles()))
+            })
         })
     });
     group.bench_function("cluster_items", |b| {

@@ -3,7 +3,7 @@
 //! A [`Signature`] holds, for one cleaned text:
 //!
 //! - an **exact hash** of its word sequence (identical texts after normalisation);
-//! - a 64-bit **SimHash** of its words ([`super::simhash`]);
+//! - a 64-bit **SimHash** of its shingle set ([`super::simhash`] says why not of its words);
 //! - a one-permutation **MinHash** sketch of its shingles ([`super::minhash`], 128 bins by
 //!   default) for Jaccard-similar copies;
 //! - a **lead** sketch of the shingles of its first words (40 by default), because truncated
@@ -84,7 +84,7 @@ impl Signature {
         self.exact
     }
 
-    /// The SimHash of the words.
+    /// The SimHash of the shingle set.
     pub fn simhash(&self) -> u64 {
         self.simhash
     }
@@ -264,7 +264,7 @@ pub(crate) fn sign(text: &str, shape: &Shape, scratch: &mut Scratch) -> Signatur
     Signature {
         words: u32::try_from(hashes.len()).unwrap_or(u32::MAX),
         exact,
-        simhash: simhash::of_words(hashes),
+        simhash: simhash::of_features(&shingles),
         minhash: full.finish(),
         lead: lead.finish(),
         passages,
