@@ -12,8 +12,12 @@
 //!   documents is strong evidence, whatever else surrounds it (an editor's intro, a cut);
 //! - its sorted, deduplicated **shingle set**, for exact verification ([`super::verify`]).
 //!
-//! All but the shingle set and the passages have a size fixed by the configuration; the
-//! shingle set is 8 bytes per distinct shingle (≈ 3 KB for a 400-word article).
+//! All but the shingle set and the passages have a size fixed by the configuration (788 bytes
+//! by default); the shingle set is 8 bytes per distinct shingle. On the dev set a cleaned page
+//! has 298 shingles on average and its encoded signature takes 3,225 bytes, so a batch of a
+//! million such pages holds about 3.2 GB of signatures, three quarters of it shingle sets.
+//! (Keeping 32-bit shingle hashes would halve that at a false-match rate of 2^-32 per pair of
+//! shingles; not done, the index format would change.)
 //!
 //! The words are computed once; shingles, sketches and SimHash are all fed from the same word
 //! hashes in one sweep, so the cost is that of normalising and hashing the words plus one sort.

@@ -25,9 +25,10 @@
 //! table turns each byte into 8 one-byte counters packed in a `u64`, and 8 additions update all
 //! 64 counters at once; every 255 features the packed counters are flushed into wide ones.
 //! Measured in `benches/dedup.rs` (one core, release, the generated 2.4 KB documents of that
-//! bench, same run): from text, normalisation included, [`of_text`] is **BENCH_TEXT×** as fast
-//! as `simhash::simhash` (which does not normalise at all); from hashes already computed, as
-//! the signature uses it, [`of_features`] is **BENCH_FEATURES×** as fast.
+//! bench, one run on a shared 2-core machine): from text, normalisation included, [`of_text`]
+//! is **11.8×** as fast as `simhash::simhash` (118,000 against 10,000 docs/s; the crate does not
+//! normalise at all); from hashes already computed, as the signature uses it, [`of_features`]
+//! is **80×** as fast (799,000 docs/s).
 //!
 //! The two do not give the same bits (different tokens, hash and tie rule); a tie (counter
 //! zero) gives 0 here too.
