@@ -24,11 +24,12 @@
 //! counters with a branch per bit. Here each feature hash is cut into its 8 bytes, a 256-entry
 //! table turns each byte into 8 one-byte counters packed in a `u64`, and 8 additions update all
 //! 64 counters at once; every 255 features the packed counters are flushed into wide ones.
-//! Measured in `benches/dedup.rs` (one core, release, the generated 2.4 KB documents of that
-//! bench, one run on a shared 2-core machine): from text, normalisation included, [`of_text`]
-//! is **11.8×** as fast as `simhash::simhash` (118,000 against 10,000 docs/s; the crate does not
-//! normalise at all); from hashes already computed, as the signature uses it, [`of_features`]
-//! is **80×** as fast (799,000 docs/s).
+//! Measured in `benches/dedup.rs` (one core, release, the 3,008 generated 2.4 KB documents of
+//! that bench, three runs in a row on a shared 2-core machine): from text, normalisation
+//! included, [`of_text`] is **9.2×** as fast as `simhash::simhash` (32.5 ms against 300 ms
+//! for the batch, 92,000 against 10,000 docs/s; the crate does not normalise at all; single
+//! runs ranged from 6× to 12× with the machine's load); from hashes already computed, as the
+//! signature uses it, [`of_features`] is **85×** as fast (3.55 ms, 850,000 docs/s).
 //!
 //! The two do not give the same bits (different tokens, hash and tie rule); a tie (counter
 //! zero) gives 0 here too.
