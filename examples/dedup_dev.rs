@@ -79,6 +79,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let _ = deduper.cluster_items(&items);
         let clustered = t.elapsed().as_secs_f64();
         let n = docs.len() as f64;
+        let bytes: usize = sigs.iter().map(|s| s.to_bytes().len()).sum();
+        let shingles: usize = sigs.iter().map(|s| s.shingles().len()).sum();
+        eprintln!(
+            "signature: {:.0} bytes encoded, {:.0} shingles on average",
+            bytes as f64 / n,
+            shingles as f64 / n
+        );
         eprintln!(
             "sign {:.0} docs/s; candidates+verify {:.0} docs/s ({} edges); all of cluster_items {:.0} docs/s",
             n / signed,

@@ -317,3 +317,88 @@ fn eval_agrees_with_the_reference_scorer_on_the_dev_set() {
     std::fs::write(&pred, rows.join("\n")).unwrap();
     agree_with_python(&shared, &gold_dir, &pred);
 }
+
+#[test]
+fn an_incremental_run_equals_a_one_shot_run() {
+    use clean_news::dedup::{Item, Prior, published_seconds};
+    let docs = corpus(11, 40);
+    let deduper = Deduper::builder().build().unwrap();
+    let one_shot = shape(&deduper.cluster(&docs));
+
+    // Day one: the dated documents of the first 20 days; day two: the rest (undated ones come
+    // last in the clustering order, so they belong to the second run).
+    let time = |d: &Cleaned| d.meta.published.as_deref().and_then(published_seconds);
+    let cut = published_seconds("2005-02-21").unwrap();
+    let (first, second): (Vec<&Cleaned>, Vec<&Cleaned>) =
+        docs.iter().partition(|d| time(d).is_some_and(|t| t < cut));
+    let sigs: Vec<_> = docs.iter().map(|d| deduper.sign(&d.text)).collect();
+    fn item_of<'a>(d: &'a Cleaned, sig: &'a clean_news::dedup::Signature) -> Item<'a> {
+        let mut item = Item::new(&d.id, sig);
+        item.published = d.meta.published.as_deref().and_then(published_seconds);
+        item
+    }
+    let sig_of = |d: &Cleaned| &sigs[docs.iter().position(|x| x.id == d.id).unwrap()];
+    let day_one =
+        deduper.cluster_items(&first.iter().map(|d| item_of(d, sig_of(d))).collect::<Vec<_>>());
+    let remembered: Vec<(String, String, bool)> = first
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let c = day_one.cluster_of(i).unwrap();
+            (d.id.clone(), c.id.clone(), c.canonical == d.id)
+        })
+        .collect();
+    let mut items: Vec<Item<'_>> = first
+        .iter()
+        .zip(&remembered)
+        .map(|(d, (_, cluster, canonical))| {
+            let mut it = item_of(d, sig_of(d));
+            it.prior = Some(Prior { cluster, canonical: *canonical });
+            it
+        })
+        .collect();
+    items.extend(second.iter().map(|d| item_of(d, sig_of(d))));
+    let day_two = deduper.cluster_items(&items);
+    assert_eq!(shape(&day_two), one_shot);
+    // Some of day two's documents joined clusters remembered from day one.
+    let old: BTreeSet<&str> = remembered.iter().map(|(_, c, _)| c.as_str()).collect();
+    assert!(
+        (first.len()..items.len())
+            .any(|i| old.contains(day_two.cluster_of(i).unwrap().id.as_str()))
+    );
+}
+
+#[test]
+fn odd_texts_never_panic() {
+    let deduper = Deduper::builder().build().unwrap();
+    let texts = [
+        "",
+        "\n\n\n",
+        "<",
+        "&#x;",
+        "a",
+        "\u{feff}\u{200b}",
+        &"word ".repeat(20_000),
+        "ǅ\u{301}\u{302}",
+    ];
+    let docs: Vec<Cleaned> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Cleaned { id: format!("{i}"), text: (*t).to_owned(), ..Cleaned::default() })
+        .collect();
+    let clusters = deduper.cluster(&docs);
+    assert_eq!(clusters.documents(), docs.len());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn any_text_signs_and_any_bytes_decode_without_panic(text in any::<String>(),
+                                                          bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+        let deduper = Deduper::builder().build().unwrap();
+        let sig = deduper.sign(&text);
+        prop_assert_eq!(deduper.decode(&sig.to_bytes()).unwrap(), sig);
+        let _ = deduper.decode(&bytes);
+    }
+}

@@ -70,6 +70,30 @@ pub fn cluster_id(canonical: &str) -> String {
 ///
 /// Serialises as `{"clusters": [...]}`, clusters in input order of their canonical member;
 /// singletons included.
+///
+/// # Example
+///
+/// ```
+/// use clean_news::Cleaned;
+/// use clean_news::dedup::Deduper;
+///
+/// let story = "Two high-speed lifts at the world's tallest building have been officially \
+///              recognised as the planet's fastest, taking passengers up in 30 seconds.";
+/// let docs: Vec<Cleaned> = ["a", "b", "c"]
+///     .iter()
+///     .map(|id| Cleaned { id: id.to_string(), text: story.into(), ..Cleaned::default() })
+///     .chain([Cleaned { id: "d".into(), text: "Something else entirely.".into(), ..Cleaned::default() }])
+///     .collect();
+/// let clusters = Deduper::builder().build()?.cluster(&docs);
+/// assert_eq!(clusters.id_of(0), clusters.id_of(2));
+/// assert_ne!(clusters.id_of(0), clusters.id_of(3));
+/// // One line per cluster of two or more, as the CLI writes clusters.jsonl.
+/// for cluster in clusters.multi() {
+///     let line = serde_json::to_string(cluster).unwrap();
+///     assert!(line.starts_with(r#"{"cluster":""#));
+/// }
+/// # Ok::<(), clean_news::Error>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Clusters {
     clusters: Vec<Cluster>,
@@ -117,6 +141,11 @@ impl Clusters {
     /// The cluster of the document at input position `doc`.
     pub fn cluster_of(&self, doc: usize) -> Option<&Cluster> {
         self.clusters.get(*self.of_doc.get(doc)? as usize)
+    }
+
+    /// The cluster id of the document at input position `doc` (what `documents.jsonl` holds).
+    pub fn id_of(&self, doc: usize) -> Option<&str> {
+        self.cluster_of(doc).map(|c| c.id.as_str())
     }
 
     /// The number of documents clustered.

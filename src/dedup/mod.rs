@@ -291,6 +291,28 @@ impl Deduper {
     /// Every LSH key of a signature, sorted: the postings an index stores so that later
     /// documents find this one ([`lsh`]). A signature too short to be accepted
     /// (`min_shingles`) has none.
+    ///
+    /// # Example: linking tomorrow's repost to today's cluster
+    ///
+    /// ```
+    /// use clean_news::dedup::{Deduper, Item, Prior};
+    ///
+    /// let deduper = Deduper::builder().build()?;
+    /// let story = "Blackpool will get the much smaller February spring conference instead, \
+    ///              in what will be seen as a placatory move by the party leadership.";
+    /// // Yesterday: signed, clustered, stored with its keys (an index keeps these).
+    /// let old = deduper.sign(story);
+    /// let stored = (old.to_bytes(), deduper.band_keys(&old), "c-42", true);
+    /// // Today: a repost shares keys with it; decode what the index returns and cluster.
+    /// let new = deduper.sign(&format!("Editor's note: from our partners.\n\n{story}"));
+    /// assert!(deduper.band_keys(&new).iter().any(|k| stored.1.binary_search(k).is_ok()));
+    /// let old = deduper.decode(&stored.0)?;
+    /// let mut remembered = Item::new("old", &old);
+    /// remembered.prior = Some(Prior { cluster: stored.2, canonical: stored.3 });
+    /// let clusters = deduper.cluster_items(&[remembered, Item::new("new", &new)]);
+    /// assert_eq!(clusters.id_of(1), Some("c-42"));
+    /// # Ok::<(), clean_news::Error>(())
+    /// ```
     pub fn band_keys(&self, signature: &Signature) -> Vec<u64> {
         if signature.shingles.len() < self.inner.rule.min_shingles {
             return Vec::new();

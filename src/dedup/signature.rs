@@ -3,7 +3,7 @@
 //! A [`Signature`] holds, for one cleaned text:
 //!
 //! - an **exact hash** of its word sequence (identical texts after normalisation);
-//! - a 64-bit **SimHash** of its words ([`super::simhash`]);
+//! - a 64-bit **SimHash** of its shingle set ([`super::simhash`] says why not of its words);
 //! - a one-permutation **MinHash** sketch of its shingles ([`super::minhash`], 128 bins by
 //!   default) for Jaccard-similar copies;
 //! - a **lead** sketch of the shingles of its first words (40 by default), because truncated
@@ -12,8 +12,12 @@
 //!   documents is strong evidence, whatever else surrounds it (an editor's intro, a cut);
 //! - its sorted, deduplicated **shingle set**, for exact verification ([`super::verify`]).
 //!
-//! All but the shingle set and the passages have a size fixed by the configuration; the
-//! shingle set is 8 bytes per distinct shingle (≈ 3 KB for a 400-word article).
+//! All but the shingle set and the passages have a size fixed by the configuration (788 bytes
+//! by default); the shingle set is 8 bytes per distinct shingle. On the dev set a cleaned page
+//! has 298 shingles on average and its encoded signature takes 3,225 bytes, so a batch of a
+//! million such pages holds about 3.2 GB of signatures, three quarters of it shingle sets.
+//! (Keeping 32-bit shingle hashes would halve that at a false-match rate of 2^-32 per pair of
+//! shingles; not done, the index format would change.)
 //!
 //! The words are computed once; shingles, sketches and SimHash are all fed from the same word
 //! hashes in one sweep, so the cost is that of normalising and hashing the words plus one sort.
@@ -84,7 +88,7 @@ impl Signature {
         self.exact
     }
 
-    /// The SimHash of the words.
+    /// The SimHash of the shingle set.
     pub fn simhash(&self) -> u64 {
         self.simhash
     }
@@ -264,7 +268,7 @@ pub(crate) fn sign(text: &str, shape: &Shape, scratch: &mut Scratch) -> Signatur
     Signature {
         words: u32::try_from(hashes.len()).unwrap_or(u32::MAX),
         exact,
-        simhash: simhash::of_words(hashes),
+        simhash: simhash::of_features(&shingles),
         minhash: full.finish(),
         lead: lead.finish(),
         passages,
