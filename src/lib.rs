@@ -43,5 +43,6 @@ pub mod pipeline;
 pub mod synth;
 
 pub use clean::{Cleaner, CleanerBuilder};
+pub use dedup::{DedupConfig, Deduper};
 pub use error::{Error, ErrorKind};
 pub use model::{Body, Cleaned, Document, Meta, Removal, RemovalClass};

@@ -115,7 +115,8 @@ pub struct Cleaned {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Meta {
     /// Publication time, `YYYY-MM-DDTHH:MM` (or `YYYY-MM-DD`) as printed on the page, in the
-    /// site's local time; else the document's `published` field. Never a clock widget's time.
+    /// site's local time; else the document's `published` field, which also wins over a page
+    /// that prints a date without a time. Never a clock widget's time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
     /// The view counter printed in the page header.

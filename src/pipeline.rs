@@ -464,7 +464,8 @@ mod tests {
 
     #[test]
     fn summary_reads_like_the_cli_prints_it() {
-        let summary = Summary { read: 3, cleaned: 2, failed: 1, skipped: 0, interrupted: false };
+        let summary =
+            Summary { read: 3, cleaned: 2, failed: 1, skipped: 0, bytes: 0, interrupted: false };
         assert_eq!(summary.to_string(), "read 3, cleaned 2, failed 1");
         let summary = Summary { skipped: 4, ..summary };
         assert_eq!(summary.to_string(), "read 3, cleaned 2, failed 1, skipped 4");

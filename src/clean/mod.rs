@@ -676,7 +676,10 @@ impl Output {
         self.drop_adjacent_duplicates();
         self.removed.sort_by_key(|r| r.line);
         let text = self.kept.iter().map(|k| k.text.as_str()).collect::<Vec<_>>().join("\n\n");
-        if self.meta.published.is_none() {
+        // A page that prints only its date says less than a feed's timestamp of that day: the
+        // time orders reposts (the earliest copy is the canonical one), so the timestamp wins.
+        let page_has_time = self.meta.published.as_deref().is_some_and(|p| p.len() > 10);
+        if !page_has_time && doc.published.is_some() {
             self.meta.published = doc.published.clone();
         }
         self.meta.language = language::detect(&text).map(str::to_owned);
