@@ -152,3 +152,61 @@ fn a_second_writer_is_refused_with_a_clear_message() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("in use by another run"));
 }
+
+/// Issue 5: a run killed with SIGKILL at any moment leaves an index that opens, whose stats
+/// are consistent, and after which a rerun completes with the clusters of an undisturbed run.
+#[test]
+fn an_index_survives_sigkill_at_any_moment() {
+    use clean_news::synth::{Corpus, SynthConfig};
+    use std::io::Write;
+
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("docs.jsonl");
+    {
+        let config = SynthConfig { docs: 600, sites: 6, ..SynthConfig::default() };
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&input).unwrap());
+        for (doc, _) in Corpus::generate(&config) {
+            let record = serde_json::json!({
+                "id": doc.id, "site": doc.site, "published": doc.published,
+                "title": doc.title, "text": doc.body.as_text().unwrap_or(""),
+            });
+            writeln!(out, "{record}").unwrap();
+        }
+    }
+    let reference = dir.path().join("reference");
+    run(&[&input], &reference, &["--no-index"]);
+    let want = partition(&lines(&reference.join("documents.jsonl")), "cluster");
+
+    // Kill times spread over a run's life (a run here takes well under a few seconds).
+    let kills: u32 =
+        std::env::var("CLEAN_NEWS_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let mut seed: u64 = 0x5eed;
+    for round in 0..kills {
+        let index = dir.path().join(format!("index-{round}.redb"));
+        let out = dir.path().join(format!("out-{round}"));
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let delay = std::time::Duration::from_millis(5 + (seed >> 33) % 1500);
+        let mut child = clean_news()
+            .args(["run", "-q"])
+            .arg(&input)
+            .arg("-o")
+            .arg(&out)
+            .arg("--index")
+            .arg(&index)
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL on Unix
+        let _ = child.wait();
+        if index.exists() {
+            let stats = clean_news().args(["index", "stats"]).arg(&index).output().unwrap();
+            assert_eq!(stats.status.code(), Some(0), "round {round}: index stats failed");
+            let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
+            let documents = stats["documents"].as_u64().unwrap();
+            assert!(documents == 0 || documents == 600, "round {round}: {documents} documents");
+        }
+        run(&[&input], &out, &["--index", index.to_str().unwrap()]);
+        let got = partition(&lines(&out.join("documents.jsonl")), "cluster");
+        assert_eq!(got, want, "round {round}: clusters after a kill at {delay:?} differ");
+    }
+}
