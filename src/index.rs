@@ -49,7 +49,7 @@ pub struct IndexedDoc {
     pub id: String,
     /// Its site, if known.
     pub site: Option<String>,
-    /// Publication time in seconds since 1970 (as printed; see `clean::timestamp_seconds`).
+    /// Publication time in seconds since 1970 (as printed; see `dedup::published_seconds`).
     pub published: Option<i64>,
     /// The cluster it belongs to.
     pub cluster: String,

@@ -220,38 +220,6 @@ fn month_of(word: &str) -> Option<u8> {
     MONTH_STEMS.iter().find(|(stem, _)| word.starts_with(stem)).map(|&(_, month)| month)
 }
 
-/// Seconds since 1970-01-01T00:00 for a `YYYY-MM-DD[THH:MM[:SS]]` string (any offset or `Z`
-/// suffix is ignored: times compare as printed). Used for time windows.
-pub fn timestamp_seconds(iso: &str) -> Option<i64> {
-    let b = iso.as_bytes();
-    let field = |r: std::ops::Range<usize>| -> Option<i64> {
-        let s = iso.get(r)?;
-        s.bytes().all(|c| c.is_ascii_digit()).then(|| s.parse().ok())?
-    };
-    let (year, month, day) = (field(0..4)?, field(5..7)?, field(8..10)?);
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
-        return None;
-    }
-    valid(u16::try_from(year).ok()?, u16::try_from(month).ok()?, u16::try_from(day).ok()?)?;
-    let (hour, minute, second) = if matches!(b.get(10), Some(b'T' | b' ')) {
-        (field(11..13).unwrap_or(0), field(14..16).unwrap_or(0), field(17..19).unwrap_or(0))
-    } else {
-        (0, 0, 0)
-    };
-    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,15 +253,5 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(parse_published(text).as_deref(), want, "{text}");
         }
-    }
-
-    #[test]
-    fn timestamps_count_days_and_seconds() {
-        assert_eq!(timestamp_seconds("1970-01-01"), Some(0));
-        assert_eq!(timestamp_seconds("1970-01-02T00:00:01Z"), Some(86_401));
-        assert_eq!(timestamp_seconds("2000-03-01T00:00"), Some(951_868_800));
-        assert_eq!(timestamp_seconds("2005-13-01"), None);
-        assert_eq!(timestamp_seconds("garbage"), None);
-        assert_eq!(timestamp_seconds("2005-0"), None);
     }
 }

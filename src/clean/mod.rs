@@ -31,7 +31,6 @@ pub(crate) mod packs;
 pub(crate) mod rules;
 pub(crate) mod zones;
 
-pub use dates::timestamp_seconds;
 pub use packs::builtin_names;
 
 pub mod site;
