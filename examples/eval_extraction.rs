@@ -73,14 +73,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!("{scores}");
-    println!(
-        "SUMMARY {} pages={} f1={:.4} seconds={:.2} pages/s={:.1} MB/s={:.2}",
-        kind.name(),
-        outcome.pages,
-        scores.f1(),
-        outcome.seconds,
-        outcome.pages_per_second(),
-        outcome.mb_per_second()
-    );
+    println!("{}", outcome.summary_line(kind, &scores));
     Ok(())
 }

@@ -253,6 +253,20 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The one-line summary both the example and `clean-news eval extraction` print:
+    /// `SUMMARY <set> pages=… f1=… seconds=… pages/s=… MB/s=…`.
+    pub fn summary_line(&self, kind: SetKind, scores: &Scores) -> String {
+        format!(
+            "SUMMARY {} pages={} f1={:.4} seconds={:.2} pages/s={:.1} MB/s={:.2}",
+            kind.name(),
+            self.pages,
+            scores.f1(),
+            self.seconds,
+            self.pages_per_second(),
+            self.mb_per_second()
+        )
+    }
+
     /// Pages per second.
     pub fn pages_per_second(&self) -> f64 {
         #[allow(clippy::cast_precision_loss)]

@@ -44,15 +44,6 @@ pub(crate) fn extraction(args: &EvalExtractionArgs) -> anyhow::Result<Status> {
     let scores = set.score(&outcome.predictions);
     let mut out = std::io::stdout().lock();
     writeln!(out, "{scores}")?;
-    writeln!(
-        out,
-        "SUMMARY {} pages={} f1={:.4} seconds={:.2} pages/s={:.1} MB/s={:.2}",
-        kind.name(),
-        outcome.pages,
-        scores.f1(),
-        outcome.seconds,
-        outcome.pages_per_second(),
-        outcome.mb_per_second()
-    )?;
+    writeln!(out, "{}", outcome.summary_line(kind, &scores))?;
     Ok(Status::Success)
 }

@@ -246,6 +246,18 @@ impl<'a> Item<'a> {
     pub fn new(id: &'a str, signature: &'a Signature) -> Item<'a> {
         Item { id, published: None, site: None, signature, prior: None }
     }
+
+    /// The item of a cleaned document: its id, `meta.published` (read by
+    /// [`published_seconds`]) and `meta.site`, with no earlier cluster.
+    pub fn of_cleaned(doc: &'a Cleaned, signature: &'a Signature) -> Item<'a> {
+        Item {
+            id: &doc.id,
+            published: doc.meta.published.as_deref().and_then(published_seconds),
+            site: doc.meta.site.as_deref(),
+            signature,
+            prior: None,
+        }
+    }
 }
 
 impl Deduper {
@@ -325,17 +337,8 @@ impl Deduper {
     /// [`Deduper::cluster_items`].
     pub fn cluster(&self, docs: &[Cleaned]) -> Clusters {
         let signatures: Vec<Signature> = docs.par_iter().map(|d| self.sign(&d.text)).collect();
-        let items: Vec<Item<'_>> = docs
-            .iter()
-            .zip(&signatures)
-            .map(|(d, s)| Item {
-                id: &d.id,
-                published: d.meta.published.as_deref().and_then(published_seconds),
-                site: d.meta.site.as_deref(),
-                signature: s,
-                prior: None,
-            })
-            .collect();
+        let items: Vec<Item<'_>> =
+            docs.iter().zip(&signatures).map(|(d, s)| Item::of_cleaned(d, s)).collect();
         self.cluster_items(&items)
     }
 

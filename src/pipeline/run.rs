@@ -187,8 +187,13 @@ pub fn run(
 
     let signatures: Vec<Signature> =
         pipeline.install(|| docs.par_iter().map(|d| deduper.sign(&d.text)).collect());
-    let band_keys: Vec<Vec<u64>> =
-        pipeline.install(|| signatures.par_iter().map(|s| deduper.band_keys(s)).collect());
+    // Band keys are what the index stores and looks up; without one they are not needed.
+    let band_keys: Vec<Vec<u64>> = match &index {
+        Some(_) => {
+            pipeline.install(|| signatures.par_iter().map(|s| deduper.band_keys(s)).collect())
+        }
+        None => Vec::new(),
+    };
 
     // What the index remembers: documents of this input seen before, and earlier documents
     // that share a key with this input.
@@ -223,13 +228,10 @@ pub fn run(
         .iter()
         .zip(&signatures)
         .map(|(d, s)| Item {
-            id: &d.id,
-            published: d.meta.published.as_deref().and_then(published_seconds),
-            site: d.meta.site.as_deref(),
-            signature: s,
             prior: remembered
                 .get(&d.id)
                 .map(|r| Prior { cluster: r.cluster.as_str(), canonical: r.canonical }),
+            ..Item::of_cleaned(d, s)
         })
         .collect();
     items.extend(prior_docs.iter().map(|(doc, signature)| Item {
