@@ -495,6 +495,8 @@ struct Block {
     negative_depth: u32,
     /// Whether it has sentence or clause punctuation (a short line without is a label).
     has_punctuation: bool,
+    /// Whether it stands in a list of teasers for other pages.
+    teaser: bool,
 }
 
 /// An open element during the walk.
@@ -515,6 +517,9 @@ struct Frame<'a> {
     negative: bool,
     /// How many negative elements enclose it, itself included.
     negative_depth: u32,
+    /// How many of its children are teaser cards, and their characters.
+    cards: u32,
+    card_chars: usize,
 }
 
 /// A container that received a score, once closed.
@@ -535,6 +540,12 @@ const SCORED_LEVELS: usize = 3;
 /// How far down the open-element stack a block looks for its containers: bounds the work
 /// per block on pathological nesting (100,000 `span`s).
 const MAX_FRAME_LOOKBACK: usize = 64;
+/// The most blocks a teaser card holds (headline, summary, date, rubric...).
+const MAX_CARD_BLOCKS: usize = 6;
+/// The most characters a teaser card holds.
+const MAX_CARD_CHARS: usize = 600;
+/// How many cards make a list of teasers.
+const MIN_CARDS: u32 = 3;
 /// A block whose text is more than this share of anchor text is a link list.
 const MAX_LINK_DENSITY: f32 = 0.5;
 /// How much a character of non-article text inside a container costs against a character
@@ -542,6 +553,11 @@ const MAX_LINK_DENSITY: f32 = 0.5;
 /// 0.7 against 1.0 gives trafilatura-eval F1 0.889 against 0.886, DAnIEL en 0.931 against
 /// 0.922, ru 0.858 against 0.864 (a trade-off, not a free gain).
 const BAD_TEXT_COST: f32 = 0.7;
+/// What a character of text that the output filters out anyway (link lists, elements with
+/// a negative class or id inside the container) costs against a character of prose.
+const FILTERED_TEXT_COST: f32 = 0.2;
+/// How much the objective weighs against readability's score when choosing.
+const OBJECTIVE_POWER: f32 = 0.5;
 /// The enclosing container replaces the chosen one when its objective is this much larger.
 const CLIMB_GAIN: f32 = 1.2;
 /// How many prose blocks before the chosen container are taken for its lead.
@@ -554,6 +570,9 @@ const MAX_CLIMB_LEVELS: usize = 8;
 const NEGATIVE_WEIGHT: f32 = 0.3;
 /// The class weight of containers named `article`, `content`, `story`...
 const POSITIVE_WEIGHT: f32 = 1.1;
+/// The class weight of containers that name the article's body (`entry-content`,
+/// `article-body`, `itemprop=articleBody`): what content management systems call it.
+const ARTICLE_BODY_WEIGHT: f32 = 2.0;
 /// Container scoring visits at most this many blocks (summed over containers): bounds the
 /// work on pathological nesting, where every block sits in thousands of containers.
 const MAX_SCORED_BLOCKS: usize = 4_000_000;
@@ -635,10 +654,11 @@ impl<'a> Walk<'a> {
                 let tag = element.name();
                 let facts = ElementFacts::of(element);
                 self.note_meta(node, tag, &facts);
-                let dropped =
-                    is_dropped_tag(tag) || facts.hidden || (tag == "form" && !parent_is_body(node));
-                // `<noindex>` is how Russian sites tell Yandex "not content".
-                let negative = (facts.negative || tag == "noindex")
+                let dropped = is_dropped_tag(tag) || facts.hidden;
+                // `<noindex>` is how Russian sites tell Yandex "not content". A form is a
+                // comment box or a search field, unless (ASP.NET, shops) it wraps the page:
+                // negative, so that it only wins when nothing outside competes.
+                let negative = (facts.negative || matches!(tag, "noindex" | "form"))
                     && !dropped
                     && !matches!(tag, "html" | "body" | "main");
                 if is_block_tag(tag) || tag == "br" {
@@ -656,7 +676,13 @@ impl<'a> Walk<'a> {
                 if negative {
                     self.negative_depth = self.negative_depth.saturating_add(1);
                 }
-                let weight = if facts.positive || tag == "article" { POSITIVE_WEIGHT } else { 1.0 };
+                let weight = if facts.article_body {
+                    ARTICLE_BODY_WEIGHT
+                } else if facts.positive || tag == "article" {
+                    POSITIVE_WEIGHT
+                } else {
+                    1.0
+                };
                 self.frames.push(Frame {
                     tag,
                     first_block: self.blocks.len(),
@@ -666,6 +692,8 @@ impl<'a> Walk<'a> {
                     dropped,
                     negative,
                     negative_depth: self.negative_depth,
+                    cards: 0,
+                    card_chars: 0,
                 });
                 !dropped
             }
@@ -691,13 +719,44 @@ impl<'a> Walk<'a> {
         if frame.negative {
             self.negative_depth = self.negative_depth.saturating_sub(1);
         }
+        self.note_cards(&frame);
         if frame.is_container && frame.first_block < self.blocks.len() {
             self.candidates.push(Candidate {
-                score: frame.score * frame.weight,
+                score: frame.score * frame.weight * negative_factor(frame.negative_depth),
                 blocks: frame.first_block..self.blocks.len(),
                 weight: frame.weight,
                 negative_depth: frame.negative_depth,
             });
+        }
+    }
+
+    /// Teaser lists: an element is a card when it holds a headline link and a little
+    /// other text (a summary, a date); an element whose text is mostly three or more cards
+    /// is a list of teasers for other pages, whatever its class says. Its blocks are
+    /// marked, so that they neither count as article nor reach the output.
+    fn note_cards(&mut self, frame: &Frame<'a>) {
+        let blocks = self.blocks.get(frame.first_block..).unwrap_or_default();
+        if (2..=MAX_CARD_BLOCKS).contains(&blocks.len()) {
+            let chars: usize = blocks.iter().map(|b| b.chars).sum();
+            let is_link = |b: &Block| link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY;
+            let headline = blocks.iter().any(is_link);
+            let other = blocks.iter().any(|b| !is_link(b));
+            let prose = blocks.iter().filter(|b| !is_link(b) && self.is_prose(b)).count();
+            if headline && other && prose <= 1 && chars <= MAX_CARD_CHARS {
+                if let Some(parent) = self.frames.last_mut() {
+                    parent.cards += 1;
+                    parent.card_chars += chars;
+                }
+            }
+        }
+        if frame.cards >= MIN_CARDS {
+            let blocks = self.blocks.get_mut(frame.first_block..).unwrap_or_default();
+            let chars: usize = blocks.iter().map(|b| b.chars).sum();
+            if frame.card_chars * 2 >= chars {
+                for b in blocks {
+                    b.teaser = true;
+                }
+            }
         }
     }
 
@@ -773,7 +832,14 @@ impl<'a> Walk<'a> {
                 '.' | ',' | '!' | '?' | ';' | '。' | '，' | '、' | '！' | '？' | '،' | '؛' | '।'
             )
         });
-        self.blocks.push(Block { text, chars, link_chars, negative_depth, has_punctuation });
+        self.blocks.push(Block {
+            text,
+            chars,
+            link_chars,
+            negative_depth,
+            has_punctuation,
+            teaser: false,
+        });
     }
 
     fn note_meta(&mut self, node: NodeRef<'a, Node>, tag: &str, facts: &ElementFacts<'a>) {
@@ -829,6 +895,7 @@ impl<'a> Walk<'a> {
         for block in self.blocks.get(chosen.clone()).unwrap_or_default() {
             if link_density(block.link_chars, block.chars) > MAX_LINK_DENSITY
                 || block.negative_depth > negative_depth
+                || block.teaser
             {
                 continue;
             }
@@ -866,7 +933,7 @@ impl<'a> Walk<'a> {
             // Readability's score (commas, length, paragraphs near the container) says how
             // article-like its text is; the objective says how much of it is article and
             // how little else. Either alone picks comment threads or rating tables.
-            let s = c.score * self.objective(c).max(0.0).sqrt();
+            let s = c.score * self.objective(c).max(0.0).powf(OBJECTIVE_POWER);
             if best.is_none_or(|(_, b)| s > b) {
                 best = Some((i, s));
             }
@@ -935,9 +1002,13 @@ impl<'a> Walk<'a> {
     fn objective(&self, c: &Candidate) -> f32 {
         let mut good = 0usize;
         let mut bad = 0usize;
+        let mut filtered = 0usize;
         for b in self.blocks.get(c.blocks.clone()).unwrap_or_default() {
-            if b.negative_depth > c.negative_depth {
-                bad += b.chars;
+            if b.negative_depth > c.negative_depth
+                || b.teaser
+                || link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY
+            {
+                filtered += b.chars;
                 continue;
             }
             let g = if self.is_prose(b) { b.chars - b.link_chars } else { 0 };
@@ -945,22 +1016,17 @@ impl<'a> Walk<'a> {
             bad += b.chars - g;
         }
         #[allow(clippy::cast_precision_loss)]
-        let score = good as f32 - BAD_TEXT_COST * bad as f32;
+        let score = good as f32 - BAD_TEXT_COST * bad as f32 - FILTERED_TEXT_COST * filtered as f32;
         if score <= 0.0 {
             return score;
         }
-        let mut score = score * c.weight;
-        for _ in 0..c.negative_depth.min(4) {
-            score *= NEGATIVE_WEIGHT;
-        }
-        score
+        score * c.weight * negative_factor(c.negative_depth)
     }
 }
 
-fn parent_is_body(node: NodeRef<'_, Node>) -> bool {
-    node.parent()
-        .and_then(|p| p.value().as_element().map(|e| matches!(e.name(), "body" | "html")))
-        .unwrap_or(true)
+/// What a container loses for each element with a negative class or id around it.
+fn negative_factor(depth: u32) -> f32 {
+    (0..depth.min(4)).fold(1.0, |f, _| f * NEGATIVE_WEIGHT)
 }
 
 fn link_density(link_chars: usize, chars: usize) -> f32 {
@@ -1020,6 +1086,8 @@ fn collapse_spaces(s: &str) -> String {
 #[derive(Debug, Default)]
 struct ElementFacts<'a> {
     hidden: bool,
+    /// Whether its class, id or itemprop names the article's body.
+    article_body: bool,
     negative: bool,
     positive: bool,
     lang: Option<&'a str>,
@@ -1045,6 +1113,7 @@ impl<'a> ElementFacts<'a> {
                     let (neg, pos) = class_words(value);
                     negative |= neg;
                     facts.positive |= pos;
+                    facts.article_body |= names_article_body(value);
                 }
                 "hidden" => facts.hidden = true,
                 "aria-hidden" => facts.hidden |= value.trim().eq_ignore_ascii_case("true"),
@@ -1054,7 +1123,10 @@ impl<'a> ElementFacts<'a> {
                 "property" => facts.property = Some(value),
                 "http-equiv" => facts.http_equiv = Some(value),
                 "content" => facts.content = Some(value),
-                "itemprop" => facts.itemprop = Some(value),
+                "itemprop" => {
+                    facts.itemprop = Some(value);
+                    facts.article_body |= value.trim().eq_ignore_ascii_case("articleBody");
+                }
                 "rel" => facts.rel = Some(value),
                 "href" => facts.href = Some(value),
                 "type" => facts.kind = Some(value),
@@ -1081,6 +1153,40 @@ impl<'a> ElementFacts<'a> {
         facts.negative = negative && !facts.positive;
         facts
     }
+}
+
+/// The names content management systems give the element that holds an article's body,
+/// without separators: `entry-content` (WordPress), `article__body`, `postContent`.
+const ARTICLE_BODY_NAMES: &[&str] = &[
+    "articlebody",
+    "articletext",
+    "articlecontent",
+    "postbody",
+    "posttext",
+    "postcontent",
+    "entrycontent",
+    "entrybody",
+    "entrytext",
+    "storybody",
+    "storytext",
+    "storycontent",
+    "newstext",
+    "newsbody",
+    "newscontent",
+    "bodytext",
+];
+
+/// Whether one of the names in a class or id value is an article-body name (separators
+/// and case ignored).
+fn names_article_body(value: &str) -> bool {
+    value.split_ascii_whitespace().any(|name| {
+        let squashed: String = name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        ARTICLE_BODY_NAMES.iter().any(|n| squashed.contains(n))
+    })
 }
 
 fn style_hides(style: &str) -> bool {
