@@ -129,10 +129,26 @@ fn merge_meta(page: &PageMeta, meta: &mut Meta) {
 /// Extracts the article and metadata of an HTML page. Never fails and never panics.
 pub fn extract(html: &str) -> Extracted {
     let html = flatten_deep_nesting(html, MAX_TAG_DEPTH);
-    let doc = Html::parse_document(&html);
+    let doc = parse(&html);
     let mut walk = Walk::default();
     walk.run(doc.tree.root());
     walk.finish()
+}
+
+/// Parses a page as a browser with scripting off would: the content of `<noscript>`
+/// becomes elements, where sites that build the page with script (blogs on Blogger, lazy
+/// galleries) put the article for crawlers.
+fn parse(html: &str) -> Html {
+    use html5ever::tendril::TendrilSink;
+    let opts = html5ever::driver::ParseOpts {
+        tree_builder: html5ever::tree_builder::TreeBuilderOpts {
+            scripting_enabled: false,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    html5ever::driver::parse_document(scraper::HtmlTreeSink::new(Html::new_document()), opts)
+        .one(html)
 }
 
 /// Decodes raw page bytes, then [`extract`]s them.
@@ -406,7 +422,6 @@ fn is_dropped_tag(tag: &str) -> bool {
         tag,
         "script"
             | "style"
-            | "noscript"
             | "template"
             | "nav"
             | "aside"
@@ -473,6 +488,7 @@ fn is_block_tag(tag: &str) -> bool {
             | "summary"
             | "fieldset"
             | "legend"
+            | "noscript"
             | "hr"
             | "form"
             | "hgroup"
@@ -544,6 +560,10 @@ const MAX_FRAME_LOOKBACK: usize = 64;
 const MAX_CARD_BLOCKS: usize = 6;
 /// The most characters a teaser card holds.
 const MAX_CARD_CHARS: usize = 600;
+/// The most blocks of a box whose title goes with its links.
+const MAX_BOX_BLOCKS: usize = 40;
+/// The longest box title.
+const MAX_BOX_TITLE_CHARS: usize = 60;
 /// How many cards make a list of teasers.
 const MIN_CARDS: u32 = 3;
 /// A block whose text is more than this share of anchor text is a link list.
@@ -591,6 +611,9 @@ struct Walk<'a> {
     pending_space: bool,
     link_depth: usize,
     pre_depth: usize,
+    /// Inside `<noscript>`, only paragraphs count: the short lines there ask readers to
+    /// turn on JavaScript.
+    noscript_depth: usize,
     negative_depth: u32,
     raw: RawMeta,
 }
@@ -670,6 +693,8 @@ impl<'a> Walk<'a> {
                     self.link_depth += 1;
                 } else if tag == "pre" {
                     self.pre_depth += 1;
+                } else if tag == "noscript" {
+                    self.noscript_depth += 1;
                 } else if tag == "img" {
                     self.pending_space = true;
                 }
@@ -716,6 +741,9 @@ impl<'a> Walk<'a> {
         if is_block_tag(frame.tag) {
             self.flush();
         }
+        if frame.tag == "noscript" {
+            self.noscript_depth = self.noscript_depth.saturating_sub(1);
+        }
         if frame.negative {
             self.negative_depth = self.negative_depth.saturating_sub(1);
         }
@@ -754,6 +782,24 @@ impl<'a> Walk<'a> {
             let chars: usize = blocks.iter().map(|b| b.chars).sum();
             if frame.card_chars * 2 >= chars {
                 for b in blocks {
+                    b.teaser = true;
+                }
+            }
+        }
+        // A box whose blocks are all links or teasers but a short first line: that line
+        // is the box's title ("Related stories", "Share this page"), and goes with it.
+        let blocks = self.blocks.get(frame.first_block..).unwrap_or_default();
+        if (2..=MAX_BOX_BLOCKS).contains(&blocks.len()) {
+            let kept = |b: &Block| {
+                !(b.teaser
+                    || b.negative_depth > frame.negative_depth
+                    || link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY)
+            };
+            let title = blocks
+                .first()
+                .is_some_and(|b| kept(b) && b.chars <= MAX_BOX_TITLE_CHARS && !self.is_prose(b));
+            if title && blocks.iter().skip(1).all(|b| !kept(b)) {
+                if let Some(b) = self.blocks.get_mut(frame.first_block) {
                     b.teaser = true;
                 }
             }
@@ -808,6 +854,9 @@ impl<'a> Walk<'a> {
         }
         let text = if trimmed.len() == text.len() { text } else { trimmed.to_owned() };
         let chars = text.chars().count();
+        if self.noscript_depth > 0 && chars < PROSE_CHARS {
+            return;
+        }
         let link_chars = link_chars.min(chars);
         // The nearest containers above the block share its score.
         let mut levels = 0;
