@@ -390,8 +390,8 @@ pub const NEGATIVE_WORDS: &[&str] = &[
 /// Words that must be the whole word to count (as prefixes they would catch `address`,
 /// `menuitem` in an article id, `tagline`, `navy`).
 pub const NEGATIVE_EXACT_WORDS: &[&str] = &[
-    "ad", "ads", "menu", "tags", "tag", "nav", "hidden", "banner", "rating", "print", "skip",
-    "pager",
+    "ad", "ads", "menu", "tags", "nav", "hidden", "banner", "rating", "print", "skip", "button",
+    "btn", "pager",
 ];
 
 /// Negative words that a positive word in the same class name overrides:
@@ -400,7 +400,6 @@ const WEAK_NEGATIVE_WORDS: &[&str] = &[
     "sidebar",
     "menu",
     "tags",
-    "tag",
     "promo",
     "modal",
     "footer",
@@ -582,6 +581,11 @@ const OBJECTIVE_POWER: f32 = 0.5;
 const CLIMB_GAIN: f32 = 1.2;
 /// How many prose blocks before the chosen container are taken for its lead.
 const MAX_LEAD_BLOCKS: usize = 3;
+/// How many short lines or filtered blocks may stand between the container and a lead
+/// or tail paragraph.
+const MAX_LEAD_GAP: usize = 4;
+/// The longest line of such a gap (a byline, a date, a photo credit, a subheading).
+const MAX_GAP_LINE_CHARS: usize = 100;
 /// How many containers up the chosen one may grow.
 const MAX_CLIMB_LEVELS: usize = 8;
 /// The weight of a container inside an element with a negative class or id (per such
@@ -1012,31 +1016,57 @@ impl<'a> Walk<'a> {
             best = index;
         }
         let Some(top) = self.candidates.get(best) else { return (0..self.blocks.len(), 0) };
-        // The lead often stands in its own wrapper just before the body's: take the prose
-        // blocks right before the container, inside the one that encloses it.
-        let mut start = top.blocks.start;
-        let floor = outer.as_ref().map_or(start, |o| o.start);
-        let mut lead = 0;
-        while start > floor && lead < MAX_LEAD_BLOCKS {
-            let Some(b) = self.blocks.get(start - 1) else { break };
-            if b.negative_depth > top.negative_depth || !self.is_prose(b) {
-                break;
-            }
-            start -= 1;
-            lead += 1;
-        }
-        let mut end = top.blocks.end;
-        let ceiling = outer.as_ref().map_or(end, |o| o.end);
-        let mut tail = 0;
-        while end < ceiling && tail < MAX_LEAD_BLOCKS {
-            let Some(b) = self.blocks.get(end) else { break };
-            if b.negative_depth > top.negative_depth || !self.is_prose(b) {
-                break;
-            }
-            end += 1;
-            tail += 1;
-        }
+        // The lead often stands in its own wrapper just before the body's, after a byline,
+        // a date or a photo credit: take the prose blocks near the container, inside the
+        // one that encloses it, with the short lines between them.
+        let floor = outer.as_ref().map_or(top.blocks.start, |o| o.start);
+        let ceiling = outer.as_ref().map_or(top.blocks.end, |o| o.end);
+        let start = self.extend(top.blocks.start, floor, top.negative_depth, true);
+        let end = self.extend(top.blocks.end, ceiling, top.negative_depth, false);
         (start..end, top.negative_depth)
+    }
+
+    /// How far the chosen blocks grow from `edge` towards `limit` (backwards for the
+    /// lead): over up to [`MAX_LEAD_BLOCKS`] prose blocks, each reached over at most
+    /// [`MAX_LEAD_GAP`] short lines or filtered blocks; never into an element more negative
+    /// than the container.
+    fn extend(&self, edge: usize, limit: usize, negative_depth: u32, backwards: bool) -> usize {
+        let mut edge = edge;
+        let mut at = edge;
+        let mut prose = 0;
+        let mut gap = 0;
+        while prose < MAX_LEAD_BLOCKS && at != limit {
+            let index = if backwards { at.saturating_sub(1) } else { at };
+            let Some(b) = self.blocks.get(index) else { break };
+            at = if backwards { index } else { index + 1 };
+            if b.negative_depth > negative_depth {
+                break;
+            }
+            if self.is_prose(b) && !b.teaser {
+                prose += 1;
+                gap = 0;
+                edge = at;
+                continue;
+            }
+            gap += 1;
+            // After the article come bylines, share prompts and author boxes: the tail
+            // grows over prose only.
+            if !backwards
+                || gap > MAX_LEAD_GAP
+                || (b.chars > MAX_GAP_LINE_CHARS && !self.is_filtered(b, negative_depth))
+            {
+                break;
+            }
+        }
+        edge
+    }
+
+    /// Whether the output leaves a block out when the chosen container has this negative
+    /// depth: link lists, teasers, elements more negative than the container.
+    fn is_filtered(&self, b: &Block, negative_depth: u32) -> bool {
+        b.teaser
+            || b.negative_depth > negative_depth
+            || link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY
     }
 
     fn is_prose(&self, b: &Block) -> bool {
