@@ -563,6 +563,8 @@ const MAX_CARD_CHARS: usize = 600;
 const MAX_BOX_BLOCKS: usize = 40;
 /// The longest box title.
 const MAX_BOX_TITLE_CHARS: usize = 60;
+/// How many short lines may stand between a teaser's summary and the next headline.
+const MAX_TEASER_GAP: usize = 3;
 /// How many cards make a list of teasers.
 const MIN_CARDS: u32 = 3;
 /// A block whose text is more than this share of anchor text is a link list.
@@ -586,6 +588,9 @@ const MAX_LEAD_BLOCKS: usize = 3;
 const MAX_LEAD_GAP: usize = 4;
 /// The longest line of such a gap (a byline, a date, a photo credit, a subheading).
 const MAX_GAP_LINE_CHARS: usize = 100;
+/// A wrapper that adds at most this many characters of kept text to the chosen container
+/// is looked past when climbing (a section heading, a date line).
+const MAX_LOOK_PAST_CHARS: usize = 200;
 /// How many containers up the chosen one may grow.
 const MAX_CLIMB_LEVELS: usize = 8;
 /// The weight of a container inside an element with a negative class or id (per such
@@ -879,12 +884,7 @@ impl<'a> Walk<'a> {
             }
         }
         let negative_depth = self.negative_depth;
-        let has_punctuation = text.contains(|c| {
-            matches!(
-                c,
-                '.' | ',' | '!' | '?' | ';' | '。' | '，' | '、' | '！' | '？' | '،' | '؛' | '।'
-            )
-        });
+        let has_punctuation = has_sentence_punctuation(&text);
         self.blocks.push(Block {
             text,
             chars,
@@ -942,6 +942,7 @@ impl<'a> Walk<'a> {
     fn finish(mut self) -> Extracted {
         self.flush();
         let ld = JsonLd::parse(&self.raw.json_ld);
+        self.mark_teaser_runs();
         let (chosen, negative_depth) = self.choose();
         let mut lines: Vec<&str> = Vec::new();
         let mut text_chars = 0usize;
@@ -993,27 +994,45 @@ impl<'a> Walk<'a> {
         }
         let Some((mut best, _)) = best else { return (0..self.blocks.len(), 0) };
         // Climb to the enclosing container while what it adds is more prose than other
-        // text: an article split into sections, a lead outside the body's wrapper.
+        // text: an article split into sections, a lead outside the body's wrapper. A
+        // wrapper that adds only a few short lines (a section heading) is looked past: the
+        // container above it may hold the rest of the article.
         let mut climbs = 0;
         let mut outer: Option<std::ops::Range<usize>> = None;
+        let mut at = best;
         while climbs < MAX_CLIMB_LEVELS {
-            let Some(current) = self.candidates.get(best) else { break };
-            let enclosing = self.candidates.iter().enumerate().skip(best + 1).find(|(_, c)| {
+            let Some(current) = self.candidates.get(at) else { break };
+            let enclosing = self.candidates.iter().enumerate().skip(at + 1).find(|(_, c)| {
                 c.blocks.start <= current.blocks.start && c.blocks.end >= current.blocks.end
             });
             let Some((index, parent)) = enclosing else { break };
             if parent.negative_depth != current.negative_depth {
                 break;
             }
-            // A wrapper around the same blocks: look past it.
-            if parent.blocks != current.blocks {
-                if self.objective(parent) <= CLIMB_GAIN * self.objective(current) {
-                    outer = Some(parent.blocks.clone());
-                    break;
+            at = index;
+            // A wrapper around the same blocks stands for them.
+            if parent.blocks == current.blocks {
+                if best + 1 == index
+                    || self.candidates.get(best).is_some_and(|c| c.blocks == parent.blocks)
+                {
+                    best = index;
                 }
-                climbs += 1;
+                continue;
             }
-            best = index;
+            climbs += 1;
+            let Some(chosen) = self.candidates.get(best) else { break };
+            if self.objective(parent) > CLIMB_GAIN * self.objective(chosen) {
+                best = index;
+                outer = None;
+                continue;
+            }
+            outer = Some(parent.blocks.clone());
+            let added = self
+                .kept_chars(&parent.blocks, parent.negative_depth)
+                .saturating_sub(self.kept_chars(&chosen.blocks, chosen.negative_depth));
+            if added > MAX_LOOK_PAST_CHARS {
+                break;
+            }
         }
         let Some(top) = self.candidates.get(best) else { return (0..self.blocks.len(), 0) };
         // The lead often stands in its own wrapper just before the body's, after a byline,
@@ -1061,6 +1080,57 @@ impl<'a> Walk<'a> {
         edge
     }
 
+    /// Teaser lists without a wrapper per item: three or more headline links in a row,
+    /// each followed at once by a paragraph (its summary), with at most a few short lines
+    /// (dates, rubrics) before the next headline. An article does not alternate link
+    /// lines and paragraphs three times.
+    fn mark_teaser_runs(&mut self) {
+        let is_link = |b: &Block| link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY;
+        let mut i = 0;
+        while i < self.blocks.len() {
+            // Collect a run of pairs starting at i.
+            let mut pairs = 0;
+            let mut at = i;
+            let mut end = i;
+            loop {
+                let (Some(link), Some(summary)) = (self.blocks.get(at), self.blocks.get(at + 1))
+                else {
+                    break;
+                };
+                if !is_link(link) || is_link(summary) || !self.is_prose(summary) {
+                    break;
+                }
+                pairs += 1;
+                end = at + 2;
+                // Short lines up to the next headline.
+                let mut next = end;
+                while next - end < MAX_TEASER_GAP
+                    && self
+                        .blocks
+                        .get(next)
+                        .is_some_and(|b| !is_link(b) && b.chars <= MAX_BOX_TITLE_CHARS)
+                {
+                    next += 1;
+                }
+                at = next;
+            }
+            if pairs >= MIN_CARDS as usize {
+                for b in self.blocks.get_mut(i..end).unwrap_or_default() {
+                    b.teaser = true;
+                }
+                i = end;
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// The characters of the blocks in `range` that the output would keep.
+    fn kept_chars(&self, range: &std::ops::Range<usize>, negative_depth: u32) -> usize {
+        let blocks = self.blocks.get(range.clone()).unwrap_or_default();
+        blocks.iter().filter(|b| !self.is_filtered(b, negative_depth)).map(|b| b.chars).sum()
+    }
+
     /// Whether the output leaves a block out when the chosen container has this negative
     /// depth: link lists, teasers, elements more negative than the container.
     fn is_filtered(&self, b: &Block, negative_depth: u32) -> bool {
@@ -1101,6 +1171,25 @@ impl<'a> Walk<'a> {
         }
         score * c.weight * negative_factor(c.negative_depth)
     }
+}
+
+/// Whether a text has sentence or clause punctuation: a full stop, comma, question mark
+/// or the like followed by a space or the end (so not the dots of `04.01.2012` or
+/// `drunov.ru`), or a CJK, Arabic or Devanagari mark anywhere.
+fn has_sentence_punctuation(text: &str) -> bool {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '。' | '，' | '、' | '！' | '？' | '،' | '؛' | '।' => return true,
+            '.' | ',' | '!' | '?' | ';' | '…' => {
+                if chars.peek().is_none_or(|n| n.is_whitespace()) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// What a container loses for each element with a negative class or id around it.
@@ -1679,6 +1768,16 @@ mod tests {
             page.text,
             "First line of the story, long enough.\nSecond line, also long enough."
         );
+    }
+
+    #[test]
+    fn sentence_punctuation_needs_a_space_after() {
+        assert!(has_sentence_punctuation("It rained. Then it stopped"));
+        assert!(has_sentence_punctuation("Yes, it did"));
+        assert!(has_sentence_punctuation("It rained."));
+        assert!(has_sentence_punctuation("下雨了，然后停了"));
+        assert!(!has_sentence_punctuation("04.01.2012tiulkin1288458"));
+        assert!(!has_sentence_punctuation("Source: drunov.ru"));
     }
 
     #[test]
