@@ -582,7 +582,7 @@ const OBJECTIVE_POWER: f32 = 0.5;
 /// The enclosing container replaces the chosen one when its objective is this much larger.
 const CLIMB_GAIN: f32 = 1.2;
 /// How many prose blocks before the chosen container are taken for its lead.
-const MAX_LEAD_BLOCKS: usize = 3;
+const MAX_LEAD_BLOCKS: usize = 6;
 /// How many short lines or filtered blocks may stand between the container and a lead
 /// or tail paragraph.
 const MAX_LEAD_GAP: usize = 4;
@@ -944,15 +944,19 @@ impl<'a> Walk<'a> {
         let ld = JsonLd::parse(&self.raw.json_ld);
         self.mark_teaser_runs();
         let (chosen, negative_depth) = self.choose();
+        let kept: Vec<&Block> = self
+            .blocks
+            .get(chosen.clone())
+            .unwrap_or_default()
+            .iter()
+            .filter(|b| !self.is_filtered(b, negative_depth))
+            .collect();
+        // After the last paragraph come share prompts, tags and "more on this" lines.
+        let last_prose = kept.iter().rposition(|b| self.is_prose(b)).map_or(kept.len(), |i| i + 1);
+        let kept = kept.get(..last_prose).unwrap_or_default();
         let mut lines: Vec<&str> = Vec::new();
         let mut text_chars = 0usize;
-        for block in self.blocks.get(chosen.clone()).unwrap_or_default() {
-            if link_density(block.link_chars, block.chars) > MAX_LINK_DENSITY
-                || block.negative_depth > negative_depth
-                || block.teaser
-            {
-                continue;
-            }
+        for block in kept {
             text_chars += block.chars;
             lines.push(&block.text);
         }
@@ -1058,10 +1062,12 @@ impl<'a> Walk<'a> {
             let index = if backwards { at.saturating_sub(1) } else { at };
             let Some(b) = self.blocks.get(index) else { break };
             at = if backwards { index } else { index + 1 };
-            if b.negative_depth > negative_depth {
+            // A share button or a reading time may stand between the lead and the body;
+            // a comment box or a related list ends the article.
+            if b.negative_depth > negative_depth && (!backwards || b.chars > MAX_GAP_LINE_CHARS) {
                 break;
             }
-            if self.is_prose(b) && !b.teaser {
+            if b.negative_depth <= negative_depth && self.is_prose(b) && !b.teaser {
                 prose += 1;
                 gap = 0;
                 edge = at;
