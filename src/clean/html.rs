@@ -512,6 +512,9 @@ struct Block {
     has_punctuation: bool,
     /// Whether it stands in a list of teasers for other pages.
     teaser: bool,
+    /// Whether it is one of many short lines in a row (a list, a recipe's ingredients,
+    /// a table): content as often as not, so it costs the container less than a stray line.
+    in_list: bool,
 }
 
 /// An open element during the walk.
@@ -579,6 +582,10 @@ const BAD_TEXT_COST: f32 = 0.7;
 const FILTERED_TEXT_COST: f32 = 0.2;
 /// How much the objective weighs against readability's score when choosing.
 const OBJECTIVE_POWER: f32 = 0.5;
+/// What a character of a list line costs against a character of prose.
+const LIST_TEXT_COST: f32 = 0.2;
+/// How many short lines in a row make a list.
+const MIN_LIST_LINES: usize = 5;
 /// The enclosing container replaces the chosen one when its objective is this much larger.
 const CLIMB_GAIN: f32 = 1.2;
 /// How many prose blocks before the chosen container are taken for its lead.
@@ -892,6 +899,7 @@ impl<'a> Walk<'a> {
             negative_depth,
             has_punctuation,
             teaser: false,
+            in_list: false,
         });
     }
 
@@ -943,6 +951,7 @@ impl<'a> Walk<'a> {
         self.flush();
         let ld = JsonLd::parse(&self.raw.json_ld);
         self.mark_teaser_runs();
+        self.mark_list_runs();
         let (chosen, negative_depth) = self.choose();
         let kept: Vec<&Block> = self
             .blocks
@@ -952,7 +961,8 @@ impl<'a> Walk<'a> {
             .filter(|b| !self.is_filtered(b, negative_depth))
             .collect();
         // After the last paragraph come share prompts, tags and "more on this" lines.
-        let last_prose = kept.iter().rposition(|b| self.is_prose(b)).map_or(kept.len(), |i| i + 1);
+        let last_prose =
+            kept.iter().rposition(|b| self.is_prose(b) || b.in_list).map_or(kept.len(), |i| i + 1);
         let kept = kept.get(..last_prose).unwrap_or_default();
         let mut lines: Vec<&str> = Vec::new();
         let mut text_chars = 0usize;
@@ -1131,6 +1141,31 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// Runs of [`MIN_LIST_LINES`] or more short lines in a row, neither links nor prose.
+    fn mark_list_runs(&mut self) {
+        let short = |b: &Block| {
+            !b.teaser
+                && link_density(b.link_chars, b.chars) <= MAX_LINK_DENSITY
+                && b.chars <= MAX_GAP_LINE_CHARS
+                && !(b.chars >= MIN_SCORED_CHARS && b.has_punctuation)
+        };
+        let mut i = 0;
+        while i < self.blocks.len() {
+            let mut end = i;
+            while self.blocks.get(end).is_some_and(|b| {
+                short(b) && self.blocks.get(i).is_some_and(|f| f.negative_depth == b.negative_depth)
+            }) {
+                end += 1;
+            }
+            if end - i >= MIN_LIST_LINES {
+                for b in self.blocks.get_mut(i..end).unwrap_or_default() {
+                    b.in_list = true;
+                }
+            }
+            i = end.max(i + 1);
+        }
+    }
+
     /// The characters of the blocks in `range` that the output would keep.
     fn kept_chars(&self, range: &std::ops::Range<usize>, negative_depth: u32) -> usize {
         let blocks = self.blocks.get(range.clone()).unwrap_or_default();
@@ -1158,6 +1193,7 @@ impl<'a> Walk<'a> {
         let mut good = 0usize;
         let mut bad = 0usize;
         let mut filtered = 0usize;
+        let mut listed = 0usize;
         for b in self.blocks.get(c.blocks.clone()).unwrap_or_default() {
             if b.negative_depth > c.negative_depth
                 || b.teaser
@@ -1166,12 +1202,19 @@ impl<'a> Walk<'a> {
                 filtered += b.chars;
                 continue;
             }
+            if b.in_list {
+                listed += b.chars;
+                continue;
+            }
             let g = if self.is_prose(b) { b.chars - b.link_chars } else { 0 };
             good += g;
             bad += b.chars - g;
         }
         #[allow(clippy::cast_precision_loss)]
-        let score = good as f32 - BAD_TEXT_COST * bad as f32 - FILTERED_TEXT_COST * filtered as f32;
+        let score = good as f32
+            - BAD_TEXT_COST * bad as f32
+            - FILTERED_TEXT_COST * filtered as f32
+            - LIST_TEXT_COST * listed as f32;
         if score <= 0.0 {
             return score;
         }
