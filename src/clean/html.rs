@@ -385,6 +385,12 @@ pub const NEGATIVE_WORDS: &[&str] = &[
     "signup",
     "login",
     "recommend",
+    "caption",
+    "credit",
+    "copyright",
+    "disclaimer",
+    "affiliate",
+    "author",
 ];
 
 /// Words that must be the whole word to count (as prefixes they would catch `address`,
@@ -398,6 +404,7 @@ pub const NEGATIVE_EXACT_WORDS: &[&str] = &[
 /// `content-with-sidebar` wraps the whole page, `article-footer` may hold the last lines.
 const WEAK_NEGATIVE_WORDS: &[&str] = &[
     "sidebar",
+    "author",
     "menu",
     "tags",
     "promo",
@@ -1050,50 +1057,45 @@ impl<'a> Walk<'a> {
         }
         let Some(top) = self.candidates.get(best) else { return (0..self.blocks.len(), 0) };
         // The lead often stands in its own wrapper just before the body's, after a byline,
-        // a date or a photo credit: take the prose blocks near the container, inside the
-        // one that encloses it, with the short lines between them.
+        // a date or a photo credit: take the prose blocks before the container, inside the
+        // one that encloses it. After the article come author boxes, subscription pitches
+        // and related lists, prose as often as not: nothing is taken after it.
         let floor = outer.as_ref().map_or(top.blocks.start, |o| o.start);
-        let ceiling = outer.as_ref().map_or(top.blocks.end, |o| o.end);
-        let start = self.extend(top.blocks.start, floor, top.negative_depth, true);
-        let end = self.extend(top.blocks.end, ceiling, top.negative_depth, false);
+        let start = self.lead_start(top.blocks.start, floor, top.negative_depth);
+        let end = top.blocks.end;
         (start..end, top.negative_depth)
     }
 
-    /// How far the chosen blocks grow from `edge` towards `limit` (backwards for the
-    /// lead): over up to [`MAX_LEAD_BLOCKS`] prose blocks, each reached over at most
-    /// [`MAX_LEAD_GAP`] short lines or filtered blocks; never into an element more negative
-    /// than the container.
-    fn extend(&self, edge: usize, limit: usize, negative_depth: u32, backwards: bool) -> usize {
-        let mut edge = edge;
-        let mut at = edge;
+    /// Where the chosen blocks start once the lead before them is taken: up to
+    /// [`MAX_LEAD_BLOCKS`] prose blocks back from `start`, not before `floor`, each reached
+    /// over at most [`MAX_LEAD_GAP`] short lines or filtered blocks (a byline, a date, a
+    /// share button); a long element more negative than the container ends the search.
+    fn lead_start(&self, start: usize, floor: usize, negative_depth: u32) -> usize {
+        let mut start = start;
+        let mut at = start;
         let mut prose = 0;
         let mut gap = 0;
-        while prose < MAX_LEAD_BLOCKS && at != limit {
-            let index = if backwards { at.saturating_sub(1) } else { at };
-            let Some(b) = self.blocks.get(index) else { break };
-            at = if backwards { index } else { index + 1 };
-            // A share button or a reading time may stand between the lead and the body;
-            // a comment box or a related list ends the article.
-            if b.negative_depth > negative_depth && (!backwards || b.chars > MAX_GAP_LINE_CHARS) {
-                break;
-            }
-            if b.negative_depth <= negative_depth && self.is_prose(b) && !b.teaser {
+        while prose < MAX_LEAD_BLOCKS && at > floor {
+            at -= 1;
+            let Some(b) = self.blocks.get(at) else { break };
+            if b.negative_depth > negative_depth {
+                if b.chars > MAX_GAP_LINE_CHARS {
+                    break;
+                }
+            } else if self.is_prose(b) && !b.teaser {
                 prose += 1;
                 gap = 0;
-                edge = at;
+                start = at;
                 continue;
             }
             gap += 1;
-            // After the article come bylines, share prompts and author boxes: the tail
-            // grows over prose only.
-            if !backwards
-                || gap > MAX_LEAD_GAP
+            if gap > MAX_LEAD_GAP
                 || (b.chars > MAX_GAP_LINE_CHARS && !self.is_filtered(b, negative_depth))
             {
                 break;
             }
         }
-        edge
+        start
     }
 
     /// Teaser lists without a wrapper per item: three or more headline links in a row,
