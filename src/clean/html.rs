@@ -501,6 +501,28 @@ fn is_block_tag(tag: &str) -> bool {
     )
 }
 
+/// Block elements made for text: a short line in one of them is the author's, a short
+/// line loose in a `div` is more often a widget's.
+fn is_text_tag(tag: &str) -> bool {
+    matches!(
+        tag,
+        "p" | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "li"
+            | "dd"
+            | "dt"
+            | "blockquote"
+            | "pre"
+            | "td"
+            | "th"
+            | "caption"
+    )
+}
+
 /// Elements whose text blocks count towards their score: where an article's paragraphs
 /// live.
 fn is_container_tag(tag: &str) -> bool {
@@ -519,6 +541,9 @@ struct Block {
     has_punctuation: bool,
     /// Whether it stands in a list of teasers for other pages.
     teaser: bool,
+    /// Whether its innermost block element is a generic wrapper (`div`, `section`, `span`
+    /// text…) rather than a paragraph, heading, list item, quote or cell.
+    loose: bool,
     /// Whether it is one of many short lines in a row (a list, a recipe's ingredients,
     /// a table): content as often as not, so it costs the container less than a stray line.
     in_list: bool,
@@ -591,6 +616,8 @@ const FILTERED_TEXT_COST: f32 = 0.2;
 const OBJECTIVE_POWER: f32 = 0.5;
 /// What a character of a list line costs against a character of prose.
 const LIST_TEXT_COST: f32 = 0.2;
+/// The longest loose short line left out of the output.
+const MAX_LOOSE_LINE_CHARS: usize = 40;
 /// How many short lines in a row make a list.
 const MIN_LIST_LINES: usize = 5;
 /// The enclosing container replaces the chosen one when its objective is this much larger.
@@ -637,6 +664,8 @@ struct Walk<'a> {
     /// Inside `<noscript>`, only paragraphs count: the short lines there ask readers to
     /// turn on JavaScript.
     noscript_depth: usize,
+    /// The block element being closed while its last block is flushed.
+    closing: Option<&'a str>,
     negative_depth: u32,
     raw: RawMeta,
 }
@@ -762,7 +791,10 @@ impl<'a> Walk<'a> {
             _ => {}
         }
         if is_block_tag(frame.tag) {
+            // The block ends with its element, which is no longer on the stack.
+            self.closing = Some(frame.tag);
             self.flush();
+            self.closing = None;
         }
         if frame.tag == "noscript" {
             self.noscript_depth = self.noscript_depth.saturating_sub(1);
@@ -899,6 +931,10 @@ impl<'a> Walk<'a> {
         }
         let negative_depth = self.negative_depth;
         let has_punctuation = has_sentence_punctuation(&text);
+        let innermost = self
+            .closing
+            .or_else(|| self.frames.iter().rev().map(|f| f.tag).find(|t| is_block_tag(t)));
+        let loose = innermost.is_none_or(|t| !is_text_tag(t));
         self.blocks.push(Block {
             text,
             chars,
@@ -907,6 +943,7 @@ impl<'a> Walk<'a> {
             has_punctuation,
             teaser: false,
             in_list: false,
+            loose,
         });
     }
 
@@ -966,6 +1003,9 @@ impl<'a> Walk<'a> {
             .unwrap_or_default()
             .iter()
             .filter(|b| !self.is_filtered(b, negative_depth))
+            .filter(|b| {
+                !(b.loose && !b.in_list && b.chars <= MAX_LOOSE_LINE_CHARS && !self.is_prose(b))
+            })
             .collect();
         // After the last paragraph come share prompts, tags and "more on this" lines.
         let last_prose =
