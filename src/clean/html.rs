@@ -287,6 +287,12 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
     if let Ok(text) = std::str::from_utf8(bytes) {
         return (Cow::Borrowed(text), None);
     }
+    // A UTF-8 page with a stray byte (a copy-paste from another charset) is still UTF-8:
+    // its valid multi-byte characters outnumber the broken ones many times over.
+    let (valid, invalid) = utf8_sequences(bytes);
+    if valid >= MIN_UTF8_RATIO.saturating_mul(invalid) {
+        return decode_with(encoding_rs::UTF_8, bytes);
+    }
     let head = bytes.get(..SNIFF_BYTES).unwrap_or(bytes);
     // The bytes are not UTF-8, so a UTF-8 declaration is wrong (or belongs to a wrapper,
     // as in archived pages): the first other declared charset wins.
@@ -298,6 +304,37 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
     // A page can declare UTF-16 but, having reached us as ASCII-compatible bytes, is not.
     let encoding = encoding.output_encoding();
     decode_with(encoding, bytes)
+}
+
+/// How many more valid multi-byte UTF-8 characters than invalid sequences make a page
+/// UTF-8 with a few stray bytes.
+const MIN_UTF8_RATIO: usize = 20;
+
+/// The valid multi-byte UTF-8 characters and the invalid sequences in `bytes`.
+fn utf8_sequences(bytes: &[u8]) -> (usize, usize) {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    let mut rest = bytes;
+    loop {
+        let (good, next) = match std::str::from_utf8(rest) {
+            Ok(text) => (text, None),
+            Err(e) => {
+                invalid += 1;
+                let skip = e.valid_up_to() + e.error_len().unwrap_or(rest.len() - e.valid_up_to());
+                let good = std::str::from_utf8(rest.get(..e.valid_up_to()).unwrap_or_default())
+                    .unwrap_or_default();
+                (good, Some(skip))
+            }
+        };
+        valid += good.chars().filter(|c| !c.is_ascii()).count();
+        match next {
+            Some(skip) => rest = rest.get(skip..).unwrap_or_default(),
+            None => break,
+        }
+        if rest.is_empty() {
+            break;
+        }
+    }
+    (valid, invalid)
 }
 
 fn decode_with<'a>(
@@ -1068,6 +1105,11 @@ impl<'a> Walk<'a> {
             });
             let Some((index, parent)) = enclosing else { break };
             if parent.negative_depth != current.negative_depth {
+                // The article in a negative wrapper (a paywall, an "ad-free" box): its
+                // lead may stand outside it.
+                if outer.is_none() {
+                    outer = Some(parent.blocks.clone());
+                }
                 break;
             }
             at = index;
@@ -1934,6 +1976,15 @@ mod tests {
             "<meta charset=\"utf-8\"><meta content=\"text/html; charset=gb2312\"><p>一个约定，信守十五年。</p>",
         );
         assert!(extract_bytes(&bytes).text.contains("一个约定"));
+    }
+
+    #[test]
+    fn a_stray_byte_leaves_a_utf8_page_utf8() {
+        let mut bytes = "<meta charset=utf-8><p>Kolejne organizacje sprzeciwiają się atakom na fundację, która działa od lat.</p>".repeat(6).into_bytes();
+        bytes.push(0xE9);
+        let (text, note) = decode(&bytes);
+        assert!(text.contains("sprzeciwiają się"));
+        assert!(note.is_some_and(|n| n.contains("utf-8")));
     }
 
     #[test]
