@@ -467,7 +467,6 @@ fn is_dropped_tag(tag: &str) -> bool {
             | "style"
             | "template"
             | "nav"
-            | "aside"
             | "footer"
             | "iframe"
             | "svg"
@@ -604,6 +603,8 @@ struct Frame<'a> {
     negative: bool,
     /// How many negative elements enclose it, itself included.
     negative_depth: u32,
+    /// What the markup calls it (see [`Candidate::named`]).
+    named: u8,
     /// How many of its children are teaser cards, and their characters.
     cards: u32,
     card_chars: usize,
@@ -616,6 +617,9 @@ struct Candidate {
     blocks: std::ops::Range<usize>,
     weight: f32,
     negative_depth: u32,
+    /// What the markup calls it: 3 for an article-body class name, 2 for `<article>`,
+    /// 1 for `<main>` or `role=main`, else 0.
+    named: u8,
 }
 
 /// Blocks this long count as prose even without punctuation.
@@ -657,6 +661,11 @@ const LIST_TEXT_COST: f32 = 0.2;
 const MAX_LOOSE_LINE_CHARS: usize = 40;
 /// How many short lines in a row make a list.
 const MIN_LIST_LINES: usize = 5;
+/// Below this objective the best container is no article, and the one the markup names
+/// is taken instead.
+const MIN_PROSE_OBJECTIVE: f32 = 100.0;
+/// The least text a named container must hold to be taken.
+const MIN_NAMED_CHARS: usize = 50;
 /// The enclosing container replaces the chosen one when its objective is this much larger.
 const CLIMB_GAIN: f32 = 1.2;
 /// How many prose blocks before the chosen container are taken for its lead.
@@ -770,7 +779,7 @@ impl<'a> Walk<'a> {
                 // `<noindex>` is how Russian sites tell Yandex "not content". A form is a
                 // comment box or a search field, unless (ASP.NET, shops) it wraps the page:
                 // negative, so that it only wins when nothing outside competes.
-                let negative = (facts.negative || matches!(tag, "noindex" | "form"))
+                let negative = (facts.negative || matches!(tag, "noindex" | "form" | "aside"))
                     && !dropped
                     && !matches!(tag, "html" | "body" | "main");
                 if is_block_tag(tag) || tag == "br" {
@@ -806,6 +815,15 @@ impl<'a> Walk<'a> {
                     dropped,
                     negative,
                     negative_depth: self.negative_depth,
+                    named: if facts.article_body {
+                        3
+                    } else if tag == "article" {
+                        2
+                    } else if tag == "main" || facts.main_role {
+                        1
+                    } else {
+                        0
+                    },
                     cards: 0,
                     card_chars: 0,
                 });
@@ -846,6 +864,7 @@ impl<'a> Walk<'a> {
                 blocks: frame.first_block..self.blocks.len(),
                 weight: frame.weight,
                 negative_depth: frame.negative_depth,
+                named: frame.named,
             });
         }
     }
@@ -856,7 +875,12 @@ impl<'a> Walk<'a> {
     /// marked, so that they neither count as article nor reach the output.
     fn note_cards(&mut self, frame: &Frame<'a>) {
         let blocks = self.blocks.get(frame.first_block..).unwrap_or_default();
-        if (2..=MAX_CARD_BLOCKS).contains(&blocks.len()) {
+        // A paragraph with a link line and a <br> is the author's, not a card.
+        let paragraph = matches!(
+            frame.tag,
+            "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" | "pre" | "caption"
+        );
+        if !paragraph && (2..=MAX_CARD_BLOCKS).contains(&blocks.len()) {
             let chars: usize = blocks.iter().map(|b| b.chars).sum();
             let is_link = |b: &Block| link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY;
             let headline = blocks.iter().any(is_link);
@@ -1091,6 +1115,13 @@ impl<'a> Walk<'a> {
             }
         }
         let Some((mut best, _)) = best else { return (0..self.blocks.len(), 0) };
+        // A page with little prose (a table of results, a product sheet, a short post):
+        // the element the markup calls the article holds it, whatever it scores.
+        if self.candidates.get(best).is_none_or(|c| self.objective(c) < MIN_PROSE_OBJECTIVE) {
+            if let Some(named) = self.named_container() {
+                best = named;
+            }
+        }
         // Climb to the enclosing container while what it adds is more prose than other
         // text: an article split into sections, a lead outside the body's wrapper. A
         // wrapper that adds only a few short lines (a section heading) is looked past: the
@@ -1250,6 +1281,20 @@ impl<'a> Walk<'a> {
         }
     }
 
+    /// The candidate the markup calls the article (see [`Candidate::named`]), outside any
+    /// negative element and with text to keep: the most specific name first, then the
+    /// most text.
+    fn named_container(&self) -> Option<usize> {
+        self.candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.named > 0 && c.negative_depth == 0)
+            .map(|(i, c)| (i, c.named, self.kept_chars(&c.blocks, 0)))
+            .filter(|(_, _, kept)| *kept >= MIN_NAMED_CHARS)
+            .max_by_key(|(i, named, kept)| (*named, *kept, std::cmp::Reverse(*i)))
+            .map(|(i, _, _)| i)
+    }
+
     /// The characters of the blocks in `range` that the output would keep.
     fn kept_chars(&self, range: &std::ops::Range<usize>, negative_depth: u32) -> usize {
         let blocks = self.blocks.get(range.clone()).unwrap_or_default();
@@ -1389,6 +1434,8 @@ struct ElementFacts<'a> {
     hidden: bool,
     /// Whether its class, id or itemprop names the article's body.
     article_body: bool,
+    /// Whether its ARIA role is `main`.
+    main_role: bool,
     negative: bool,
     positive: bool,
     lang: Option<&'a str>,
@@ -1435,6 +1482,7 @@ impl<'a> ElementFacts<'a> {
                 "pubdate" => facts.pubdate = true,
                 // ARIA landmarks that are never the article.
                 "role" => {
+                    facts.main_role |= value.trim() == "main";
                     negative |= matches!(
                         value.trim(),
                         "navigation"
