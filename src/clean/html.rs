@@ -472,8 +472,8 @@ pub const NEGATIVE_WORDS: &[&str] = &[
 /// Words that must be the whole word to count (as prefixes they would catch `address`,
 /// `menuitem` in an article id, `tagline`, `navy`).
 pub const NEGATIVE_EXACT_WORDS: &[&str] = &[
-    "ad", "ads", "menu", "tags", "nav", "hidden", "banner", "rating", "print", "skip", "button",
-    "btn", "pager",
+    "ad", "ads", "menu", "tags", "nav", "banner", "rating", "print", "skip", "button", "btn",
+    "pager",
 ];
 
 /// Negative words that a positive word in the same class name overrides:
@@ -1663,6 +1663,13 @@ fn class_words(value: &str) -> (bool, bool) {
             }
         }
         judge(&word);
+        // A name that says the element is hidden (`hidden`, `is-hidden`), not that a part
+        // of it is (`field--label-hidden`), nor that it hides on some screens
+        // (`hidden-xs`, `mobile-hidden`) or clips (`overflow-hidden`).
+        strong |= matches!(
+            name.to_ascii_lowercase().as_str(),
+            "hidden" | "is-hidden" | "u-hidden" | "js-hidden" | "visually-hidden" | "sr-only"
+        );
         let name_negative = strong || (weak && !pos);
         negative |= name_negative;
         positive |= pos && !name_negative;
@@ -2040,6 +2047,15 @@ mod tests {
         assert_eq!(class_words("entry themeform share"), (true, true));
         assert_eq!(class_words("address"), (false, false));
         assert_eq!(class_words("ad"), (true, false));
+    }
+
+    #[test]
+    fn only_hidden_elements_are_hidden() {
+        assert_eq!(class_words("hidden"), (true, false));
+        assert_eq!(class_words("is-hidden"), (true, false));
+        assert_eq!(class_words("field field--label-hidden"), (false, false));
+        assert_eq!(class_words("hidden-xs"), (false, false));
+        assert_eq!(class_words("overflow-hidden"), (false, false));
     }
 
     #[test]
