@@ -476,10 +476,17 @@ pub const NEGATIVE_EXACT_WORDS: &[&str] = &[
     "pager",
 ];
 
+/// First words of a class name that make it a state of the page or element rather than
+/// what the element is (`has-sidebar`, `no-comments`, `with-share-bar`, `show-footer`).
+const STATE_WORDS: &[&str] = &[
+    "has", "no", "with", "without", "show", "showing", "enable", "enabled", "disable", "disabled",
+];
+
 /// Negative words that a positive word in the same class name overrides:
 /// `content-with-sidebar` wraps the whole page, `article-footer` may hold the last lines.
 const WEAK_NEGATIVE_WORDS: &[&str] = &[
     "sidebar",
+    "paywall",
     "author",
     "menu",
     "tags",
@@ -1625,8 +1632,18 @@ fn class_words(value: &str) -> (bool, bool) {
     let mut word = String::new();
     for name in value.split_ascii_whitespace() {
         let (mut strong, mut weak, mut pos) = (false, false, false);
+        let mut first = true;
+        let mut state = false;
         let mut judge = |word: &str| {
             if word.is_empty() {
+                return;
+            }
+            // `has-sidebar`, `no-comments`, `show-pagination`: a state of the page, not
+            // what the element is.
+            if std::mem::take(&mut first) {
+                state = STATE_WORDS.contains(&word);
+            }
+            if state {
                 return;
             }
             let hit = NEGATIVE_WORDS
@@ -2056,6 +2073,14 @@ mod tests {
         assert_eq!(class_words("field field--label-hidden"), (false, false));
         assert_eq!(class_words("hidden-xs"), (false, false));
         assert_eq!(class_words("overflow-hidden"), (false, false));
+    }
+
+    #[test]
+    fn state_names_are_not_what_the_element_is() {
+        assert_eq!(class_words("has-sidebar"), (false, false));
+        assert_eq!(class_words("no-comments showing-comments"), (false, false));
+        assert_eq!(class_words("sidebar"), (true, false));
+        assert_eq!(class_words("content-behind-paywall"), (false, true));
     }
 
     #[test]
