@@ -467,13 +467,15 @@ pub const NEGATIVE_WORDS: &[&str] = &[
     "disclaimer",
     "affiliate",
     "author",
+    "byline",
+    "embed",
 ];
 
 /// Words that must be the whole word to count (as prefixes they would catch `address`,
 /// `menuitem` in an article id, `tagline`, `navy`).
 pub const NEGATIVE_EXACT_WORDS: &[&str] = &[
     "ad", "ads", "menu", "tags", "nav", "banner", "rating", "print", "skip", "button", "btn",
-    "pager",
+    "meta", "date", "pager",
 ];
 
 /// First words of a class name that make it a state of the page or element rather than
