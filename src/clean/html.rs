@@ -475,7 +475,7 @@ pub const NEGATIVE_WORDS: &[&str] = &[
 /// `menuitem` in an article id, `tagline`, `navy`).
 pub const NEGATIVE_EXACT_WORDS: &[&str] = &[
     "ad", "ads", "menu", "tags", "nav", "banner", "rating", "print", "skip", "button", "btn",
-    "meta", "date", "pager",
+    "pager",
 ];
 
 /// First words of a class name that make it a state of the page or element rather than
@@ -1682,6 +1682,9 @@ fn class_words(value: &str) -> (bool, bool) {
             }
         }
         judge(&word);
+        // Meta lines and dates: only as the last word, which names what the element is
+        // (`entry-meta`, `post-date`); `date-outer` wraps a blog's posts.
+        strong |= !state && matches!(word.as_str(), "meta" | "date");
         // A name that says the element is hidden (`hidden`, `is-hidden`), not that a part
         // of it is (`field--label-hidden`), nor that it hides on some screens
         // (`hidden-xs`, `mobile-hidden`) or clips (`overflow-hidden`).
@@ -2083,6 +2086,14 @@ mod tests {
         assert_eq!(class_words("no-comments showing-comments"), (false, false));
         assert_eq!(class_words("sidebar"), (true, false));
         assert_eq!(class_words("content-behind-paywall"), (false, true));
+    }
+
+    #[test]
+    fn meta_and_date_count_as_the_last_word() {
+        assert_eq!(class_words("entry-meta"), (true, false));
+        assert_eq!(class_words("post-date"), (true, false));
+        assert_eq!(class_words("date-outer"), (false, false));
+        assert_eq!(class_words("metadata"), (false, false));
     }
 
     #[test]
