@@ -1297,7 +1297,13 @@ impl<'a> Walk<'a> {
                 else {
                     break;
                 };
-                if !is_link(link) || is_link(summary) || !self.is_prose(summary) {
+                // A headline is a phrase (or a line of Chinese), not a bare address
+                // (`example.org/2015/08/goods`) or a lone word (`Video`).
+                let text = link.text.trim();
+                let phrase = text.contains(char::is_whitespace)
+                    || (!text.contains(['.', '/']) && text.chars().any(|c| u32::from(c) >= 0x2E80));
+                let headline = is_link(link) && phrase;
+                if !headline || is_link(summary) || !self.is_prose(summary) {
                     break;
                 }
                 pairs += 1;
