@@ -1153,12 +1153,16 @@ impl<'a> Walk<'a> {
             #[allow(clippy::cast_precision_loss)]
             let short = (text_chars as f32) < ARTICLE_BODY_SHARE * body_chars as f32;
             if short && body_chars >= 200 {
-                text = body
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .collect::<Vec<_>>()
-                    .join("\n");
+                // Paywalled pages show the lead and hide the body: the lead paragraphs the
+                // page shows and the body does not hold go first.
+                let flat_body = collapse_spaces(body);
+                let mut lines: Vec<&str> = kept
+                    .iter()
+                    .filter(|b| self.is_prose(b) && !flat_body.contains(&collapse_spaces(&b.text)))
+                    .map(|b| b.text.as_str())
+                    .collect();
+                lines.extend(body.lines().map(str::trim).filter(|l| !l.is_empty()));
+                text = lines.join("\n");
             }
         }
         let meta = self.raw.into_meta(ld, chosen);
