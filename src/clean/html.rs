@@ -1246,7 +1246,18 @@ impl<'a> Walk<'a> {
         // a date or a photo credit: take the prose blocks before the container, inside the
         // one that encloses it. After the article come author boxes, subscription pitches
         // and related lists, prose as often as not: nothing is taken after it.
-        let floor = outer.as_ref().map_or(top.blocks.start, |o| o.start);
+        // The lead is looked for inside the nearest enclosing element that holds anything
+        // before the body (the parent may only add comments after it).
+        let mut floor = outer.as_ref().map_or(top.blocks.start, |o| o.start);
+        if floor == top.blocks.start {
+            if let Some(enclosing) = self.candidates.iter().skip(best + 1).find(|c| {
+                c.blocks.start < top.blocks.start
+                    && c.blocks.end >= top.blocks.end
+                    && c.negative_depth <= top.negative_depth
+            }) {
+                floor = enclosing.blocks.start;
+            }
+        }
         let start = self.lead_start(top.blocks.start, floor, top.negative_depth);
         let end = top.blocks.end;
         (start..end, top.negative_depth)
@@ -1255,7 +1266,7 @@ impl<'a> Walk<'a> {
     /// Where the chosen blocks start once the lead before them is taken: up to
     /// [`MAX_LEAD_BLOCKS`] prose blocks back from `start`, not before `floor`, each reached
     /// over at most [`MAX_LEAD_GAP`] short lines or filtered blocks (a byline, a date, a
-    /// share button); a long element more negative than the container ends the search.
+    /// share bar, a photo caption); a long line that is neither ends the search.
     fn lead_start(&self, start: usize, floor: usize, negative_depth: u32) -> usize {
         let mut start = start;
         let mut at = start;
@@ -1265,9 +1276,7 @@ impl<'a> Walk<'a> {
             at -= 1;
             let Some(b) = self.blocks.get(at) else { break };
             if b.negative_depth > negative_depth {
-                if b.chars > MAX_GAP_LINE_CHARS {
-                    break;
-                }
+                // A caption or a share bar between the lead and the body: passed.
             } else if self.is_prose(b) && !b.teaser {
                 prose += 1;
                 gap = 0;
