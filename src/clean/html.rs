@@ -721,6 +721,9 @@ const MAX_LEAD_BLOCKS: usize = 6;
 /// How many short lines or filtered blocks may stand between the container and a lead
 /// or tail paragraph.
 const MAX_LEAD_GAP: usize = 4;
+/// How many blocks under negative elements (share buttons, an author box) may stand
+/// between the container and a lead paragraph.
+const MAX_LEAD_FILTERED: usize = 12;
 /// The longest line of such a gap (a byline, a date, a photo credit, a subheading).
 const MAX_GAP_LINE_CHARS: usize = 100;
 /// A wrapper that adds at most this many characters of kept text to the chosen container
@@ -1259,34 +1262,49 @@ impl<'a> Walk<'a> {
             }
         }
         let start = self.lead_start(top.blocks.start, floor, top.negative_depth);
-        let end = top.blocks.end;
-        (start..end, top.negative_depth)
+        (start..top.blocks.end, top.negative_depth)
     }
 
     /// Where the chosen blocks start once the lead before them is taken: up to
-    /// [`MAX_LEAD_BLOCKS`] prose blocks back from `start`, not before `floor`, each reached
-    /// over at most [`MAX_LEAD_GAP`] short lines or filtered blocks (a byline, a date, a
-    /// share bar, a photo caption); a long line that is neither ends the search.
+    /// [`MAX_LEAD_BLOCKS`] prose blocks back from `start`, not before `floor`. Between two
+    /// of them may stand up to [`MAX_LEAD_FILTERED`] blocks under negative elements (share
+    /// buttons, a photo caption, an author box) and [`MAX_LEAD_GAP`] short lines or link
+    /// lines (a byline, a date); a longer line, or the title of a box of links
+    /// ("Related"), ends the search.
     fn lead_start(&self, start: usize, floor: usize, negative_depth: u32) -> usize {
         let mut start = start;
         let mut at = start;
         let mut prose = 0;
         let mut gap = 0;
+        let mut filtered = 0;
         while prose < MAX_LEAD_BLOCKS && at > floor {
             at -= 1;
             let Some(b) = self.blocks.get(at) else { break };
             if b.negative_depth > negative_depth {
-                // A caption or a share bar between the lead and the body: passed.
-            } else if self.is_prose(b) && !b.teaser {
+                // A caption, a share bar, an author box between the lead and the body:
+                // passed, as the output leaves them out anyway.
+                filtered += 1;
+                if filtered > MAX_LEAD_FILTERED {
+                    break;
+                }
+                continue;
+            }
+            if self.is_prose(b) && !b.teaser {
                 prose += 1;
                 gap = 0;
+                filtered = 0;
                 start = at;
                 continue;
             }
+            // Link lines and teasers count: a list of them is another box. A short line
+            // over such a list is that box's title ("Related"): the lead is not past it.
             gap += 1;
-            if gap > MAX_LEAD_GAP
-                || (b.chars > MAX_GAP_LINE_CHARS && !self.is_filtered(b, negative_depth))
-            {
+            let filtered_here = self.is_filtered(b, negative_depth);
+            let box_title = !filtered_here
+                && self.blocks.get(at + 1).is_some_and(|n| {
+                    n.teaser || link_density(n.link_chars, n.chars) > MAX_LINK_DENSITY
+                });
+            if gap > MAX_LEAD_GAP || box_title || (b.chars > MAX_GAP_LINE_CHARS && !filtered_here) {
                 break;
             }
         }
