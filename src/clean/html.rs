@@ -1130,15 +1130,29 @@ impl<'a> Walk<'a> {
         self.mark_teaser_runs();
         self.mark_list_runs();
         let (chosen, negative_depth) = self.choose();
-        let kept: Vec<&Block> = self
-            .blocks
-            .get(chosen.clone())
-            .unwrap_or_default()
-            .iter()
-            .filter(|b| !self.is_filtered(b, negative_depth))
-            .filter(|b| {
+        // The last prose block of the chosen range: a box title before it is mid-article.
+        let last_prose_index = chosen
+            .clone()
+            .rev()
+            .find(|&i| {
+                self.blocks
+                    .get(i)
+                    .is_some_and(|b| !self.is_filtered(b, negative_depth) && self.is_prose(b))
+            })
+            .unwrap_or(chosen.start);
+        let kept: Vec<&Block> = chosen
+            .clone()
+            .filter_map(|i| self.blocks.get(i).map(|b| (i, b)))
+            .filter(|(_, b)| !self.is_filtered(b, negative_depth))
+            .filter(|(_, b)| {
                 !(b.loose && !b.in_list && b.chars <= MAX_LOOSE_LINE_CHARS && !self.is_prose(b))
             })
+            .filter(|&(i, b)| {
+                !(i < last_prose_index
+                    && self.is_box_title(i, b)
+                    && !self.teasers_follow(i, last_prose_index))
+            })
+            .map(|(_, b)| b)
             .collect();
         // After the last paragraph come share prompts, tags and "more on this" lines.
         let last_prose =
@@ -1300,7 +1314,9 @@ impl<'a> Walk<'a> {
             // over such a list is that box's title ("Related"): the lead is not past it.
             gap += 1;
             let filtered_here = self.is_filtered(b, negative_depth);
+            // (A date or a byline with a number over a photo credit is not one.)
             let box_title = !filtered_here
+                && !b.text.contains(|c: char| c.is_ascii_digit())
                 && self.blocks.get(at + 1).is_some_and(|n| {
                     n.teaser || link_density(n.link_chars, n.chars) > MAX_LINK_DENSITY
                 });
@@ -1399,6 +1415,43 @@ impl<'a> Walk<'a> {
             .filter(|(_, _, kept)| *kept >= MIN_NAMED_CHARS)
             .max_by_key(|(i, named, kept)| (*named, *kept, std::cmp::Reverse(*i)))
             .map(|(i, _, _)| i)
+    }
+
+    /// Whether a short line stands over a list of links or teasers ("Related", "Auch
+    /// interessant"): inside the article it is that box's title, and left in the text it
+    /// would end the article for the text cleaner.
+    fn is_box_title(&self, index: usize, b: &Block) -> bool {
+        b.chars <= MAX_BOX_TITLE_CHARS
+            && !self.is_prose(b)
+            && !b.in_list
+            && !b.text.contains(|c: char| c.is_ascii_digit())
+            && self
+                .blocks
+                .get(index + 1)
+                .is_some_and(|n| n.teaser || link_density(n.link_chars, n.chars) > MAX_LINK_DENSITY)
+    }
+
+    /// Whether, after the box that starts at `title`, links and paragraphs alternate
+    /// again before `end`: teasers with summaries of several paragraphs, which the title
+    /// ("See also") introduces and the text cleaner cuts.
+    fn teasers_follow(&self, title: usize, end: usize) -> bool {
+        let is_link =
+            |b: &Block| b.teaser || link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY;
+        // Past the box itself.
+        let mut at = title + 1;
+        while self.blocks.get(at).is_some_and(is_link) {
+            at += 1;
+        }
+        let mut pairs = 0;
+        while at + 1 < end {
+            if let (Some(link), Some(next)) = (self.blocks.get(at), self.blocks.get(at + 1)) {
+                if is_link(link) && !is_link(next) && self.is_prose(next) {
+                    pairs += 1;
+                }
+            }
+            at += 1;
+        }
+        pairs >= 2
     }
 
     /// The characters of the blocks in `range` that the output would keep.
