@@ -85,7 +85,7 @@ use signature::{Scratch, Shape};
 
 /// The version of everything the deduplicator stores: signature encoding, hashes, seeds and
 /// key layout. Bump it when any of them changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// What the deduplicator does, as users write it down (a `[dedup]` table of the config file).
 ///
