@@ -33,7 +33,6 @@ pub mod clean;
 pub mod dedup;
 mod error;
 pub mod eval;
-pub mod eval_extraction;
 pub mod index;
 pub mod input;
 mod model;
