@@ -358,8 +358,9 @@ pub fn run(
 
 /// Gives a document without a site the one its URL or its input subfolder names
 /// (`pages/kt.kz/a.txt` → `kt.kz`): templates are learned per site, and a folder per site is
-/// how scrapers save pages.
-fn fill_site(doc: &mut Cleaned) {
+/// how scrapers save pages. A run does this to every cleaned document before learning
+/// templates; the Python bindings and the Spark job do the same.
+pub fn fill_site(doc: &mut Cleaned) {
     if doc.meta.site.is_some() {
         return;
     }
