@@ -53,3 +53,14 @@ def test_spark_job_equals_the_cli_run_on_the_dev_set(spark, cli, dev_set, tmp_pa
                               str(tmp_path / "spark" / "documents.jsonl")],
                              check=True, capture_output=True, text=True).stdout
         assert "ARI" in out
+
+
+def test_components_are_the_same_on_the_driver_and_on_the_cluster(spark, dev_set, tmp_path):
+    sample = tmp_path / "sample.jsonl"
+    with open(dev_set / "docs.jsonl", encoding="utf-8") as docs:
+        sample.write_text("".join(line for _, line in zip(range(400), docs)), encoding="utf-8")
+    job.run(spark, str(sample), str(tmp_path / "driver"))
+    job.run(spark, str(sample), str(tmp_path / "cluster"), driver_links=0)
+    driver = assignment(tmp_path / "driver" / "documents.jsonl")
+    assert assignment(tmp_path / "cluster" / "documents.jsonl") == driver
+    assert len(set(driver.values())) < len(driver)  # some reposts were found

@@ -17,8 +17,9 @@ The stages, each a Spark step over the same Rust library the CLI runs:
 3. **candidates** (shuffle by band key): each document's LSH band keys are exploded; every
    bucket links its members (a star on its first member, so a bucket of n costs n - 1 links,
    not n²).
-4. **components** (iterated joins): connected components of those links, by min-label
-   propagation until no label moves.
+4. **components**: connected components of those links: union-find on the driver while the
+   links fit its memory (20 million links, 320 MB), else min-label propagation on the
+   cluster, round by round, until no label moves.
 5. **cluster** (reduce by component): each component is verified and clustered by the Rust
    clustering, with its no-chaining rule. Every LSH bucket lies inside one component, so a
    component sees every candidate pair and every bucket cap that the one-machine run sees
@@ -65,10 +66,37 @@ def _star(bucket: tuple[int, Iterable[int]]) -> list[tuple[int, int]]:
     return [(m, head) for m in members[1:]] + [(head, m) for m in members[1:]]
 
 
-def components(links, positions, partitions: int):
-    """Labels every position with the smallest position of its connected component, by
-    min-label propagation: each round, every link offers its source's label to its target;
-    rounds stop when no label moves (as many rounds as the longest shortest path)."""
+#: Links up to this many are joined into components on the driver (16 bytes a link); more
+#: are joined on the cluster, round by round.
+DRIVER_LINKS = 20_000_000
+
+
+def components(links, positions, partitions: int, driver_links: int = DRIVER_LINKS):
+    """Labels every position with the smallest position of its connected component.
+
+    Up to `driver_links` links are joined on the driver (union-find, one pass). Beyond that,
+    by min-label propagation on the cluster: each round, every link offers its source's label
+    to its target; rounds stop when no label moves (as many rounds as the longest shortest
+    path). Both give the same labels."""
+    if links.count() <= driver_links:
+        parent: dict[int, int] = {}
+
+        def find(x: int) -> int:
+            root = x
+            while parent.get(root, root) != root:
+                root = parent[root]
+            while parent.get(x, x) != root:
+                parent[x], x = root, parent[x]
+            return root
+
+        for a, b in links.collect():
+            ra, rb = find(a), find(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+        roots = {p: find(p) for p in list(parent)}
+        table = positions.context.broadcast(roots)
+        return positions.map(lambda p: (p, table.value.get(p, p)))
+
     labels = positions.map(lambda p: (p, p)).partitionBy(partitions).cache()
     links = links.partitionBy(partitions).cache()
     while True:
@@ -96,7 +124,8 @@ def _cluster_component(group: tuple[int, Iterable[tuple[int, dict]]]) -> list[tu
     return out
 
 
-def run(spark, input_path: str, out_dir: str, partitions: int | None = None) -> dict[str, int]:
+def run(spark, input_path: str, out_dir: str, partitions: int | None = None,
+        driver_links: int = DRIVER_LINKS) -> dict[str, int]:
     """Runs the job on a JSON Lines file of raw records; writes `documents.jsonl` and
     `clusters.jsonl` into `out_dir` (a local folder) and returns counts."""
     sc = spark.sparkContext
@@ -118,7 +147,7 @@ def run(spark, input_path: str, out_dir: str, partitions: int | None = None) -> 
         .distinct()
         .cache()
     )
-    labels = components(links, templated.keys(), partitions)
+    labels = components(links, templated.keys(), partitions, driver_links)
     assigned = (
         templated.join(labels)
         .map(lambda e: (e[1][1], (e[0], e[1][0])))
