@@ -36,26 +36,41 @@ pub(crate) fn escape(text: &str) -> Cow<'_, str> {
 
 /// JSON text made safe to sit inside `<script type="application/json">`.
 pub(crate) fn script_json(json: &str) -> Cow<'_, str> {
-    if !json.contains(['<', '>', '&', '\u{2028}', '\u{2029}']) {
-        return Cow::Borrowed(json);
-    }
-    let mut out = String::with_capacity(json.len() + json.len() / 64);
+    // Bytes, not chars: the three ASCII characters and the lead byte of U+2028/2029 are all
+    // that is looked for, and each starts a character, so every cut is on a boundary.
+    let bytes = json.as_bytes();
+    let mut out: Option<String> = None;
     let mut start = 0;
-    for (at, c) in json.char_indices() {
-        let replacement = match c {
-            '<' => "\\u003c",
-            '>' => "\\u003e",
-            '&' => "\\u0026",
-            '\u{2028}' => "\\u2028",
-            '\u{2029}' => "\\u2029",
-            _ => continue,
+    let mut at = 0;
+    while at < bytes.len() {
+        let (replacement, len) = match bytes[at] {
+            b'<' => ("\\u003c", 1),
+            b'>' => ("\\u003e", 1),
+            b'&' => ("\\u0026", 1),
+            0xE2 if bytes.get(at + 1) == Some(&0x80) && bytes.get(at + 2) == Some(&0xA8) => {
+                ("\\u2028", 3)
+            }
+            0xE2 if bytes.get(at + 1) == Some(&0x80) && bytes.get(at + 2) == Some(&0xA9) => {
+                ("\\u2029", 3)
+            }
+            _ => {
+                at += 1;
+                continue;
+            }
         };
+        let out = out.get_or_insert_with(|| String::with_capacity(json.len() + json.len() / 64));
         out.push_str(json.get(start..at).unwrap_or_default());
         out.push_str(replacement);
-        start = at + c.len_utf8();
+        at += len;
+        start = at;
     }
-    out.push_str(json.get(start..).unwrap_or_default());
-    Cow::Owned(out)
+    match out {
+        None => Cow::Borrowed(json),
+        Some(mut out) => {
+            out.push_str(json.get(start..).unwrap_or_default());
+            Cow::Owned(out)
+        }
+    }
 }
 
 /// At most `max` characters of `text`, with `…` when cut.

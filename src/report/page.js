@@ -343,6 +343,8 @@
   }
   window.addEventListener('hashchange', route);
   route();
-  root.setAttribute('data-load-ms', String(Math.round(performance.now() - started)));
+  // Milliseconds: this script's own work, and everything since the page was opened.
+  root.setAttribute('data-script-ms', String(Math.round(performance.now() - started)));
+  root.setAttribute('data-open-ms', String(Math.round(performance.now())));
   root.setAttribute('data-ready', 'yes');
 })();

@@ -69,9 +69,9 @@ pub(crate) struct Bar {
     pub(crate) parts: Vec<(usize, u64)>,
 }
 
-/// Horizontal bars, each stacked from coloured parts, with the total after the bar and a
-/// legend of the classes that appear.
-pub(crate) fn bars(rows: &[Bar], names: &[&str], caption: &str) -> String {
+/// Horizontal bars, each stacked from coloured parts, with the total after the bar and, when
+/// `legend`, a legend of the classes that appear.
+pub(crate) fn bars(rows: &[Bar], names: &[&str], caption: &str, legend: bool) -> String {
     const WIDTH: u64 = 720;
     const LABEL: u64 = 230;
     const ROW: u64 = 22;
@@ -83,7 +83,7 @@ pub(crate) fn bars(rows: &[Bar], names: &[&str], caption: &str) -> String {
         rows.iter().flat_map(|r| r.parts.iter().filter(|p| p.1 > 0).map(|p| p.0)).collect();
     used.sort_unstable();
     used.dedup();
-    let legend_rows = if used.len() > 1 { used.len().div_ceil(4) as u64 } else { 0 };
+    let legend_rows = if legend && used.len() > 1 { used.len().div_ceil(4) as u64 } else { 0 };
     let height = rows.len() as u64 * ROW + 8 + legend_rows * 20;
     let mut svg = open(WIDTH, height, caption);
     for (i, (row, total)) in rows.iter().zip(&totals).enumerate() {
@@ -188,8 +188,8 @@ pub(crate) fn timeline(stories: &[Story], caption: &str) -> String {
         .find(|(step, _)| longest / step <= 5)
         .unwrap_or((longest.saturating_add(4) / 5, "d"));
     let step = step.max(1);
-    let ticks = (longest + step - 1) / step;
-    let range = (ticks.max(1) * step) as f64;
+    let ticks = longest.saturating_add(step - 1) / step;
+    let range = ticks.max(1).saturating_mul(step) as f64;
     let plot = (WIDTH - LABEL - NOTE - 20) as f64;
     let x_of = |offset: i64| LABEL as f64 + offset as f64 / range * plot;
     let height = stories.len() as i64 * ROW + AXIS + 6;
@@ -239,10 +239,10 @@ pub(crate) fn timeline(stories: &[Story], caption: &str) -> String {
     let _ = write!(
         svg,
         r#"<line x1="{LABEL}" y1="{axis_y}" x2="{:.1}" y2="{axis_y}" class="axis"/>"#,
-        x_of(ticks.max(1) * step)
+        x_of(ticks.max(1).saturating_mul(step))
     );
     for k in 0..=ticks.max(1) {
-        let offset = k * step;
+        let offset = k.saturating_mul(step);
         let x = x_of(offset);
         let per_unit = match unit {
             "min" => 60,
@@ -309,7 +309,7 @@ mod tests {
     #[test]
     fn chart_labels_are_escaped() {
         let rows = vec![Bar { label: "<script>alert(1)</script>".into(), parts: vec![(0, 3)] }];
-        let svg = bars(&rows, &["header"], "by site");
+        let svg = bars(&rows, &["header"], "by site", true);
         assert!(svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
         assert!(!svg.contains("<script"));
         let story = Story {
