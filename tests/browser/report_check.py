@@ -11,7 +11,9 @@ prints the document after the script ran. The checks:
   lines struck through with class and rule;
 - no injected markup ran or became an element: the payloads would set `data-xss` on <html>;
   the only scripts are the page's own four, no element carries an on* handler, the
-  hostile strings show as text, and the browser logged no script error.
+  hostile strings show as text, and the browser logged no script error;
+- sorting, filtering and following links work: driven through the DevTools protocol over
+  `--remote-debugging-pipe` (file descriptors 3 and 4, no websocket library needed).
 
 Standard library only. Usage (from anywhere; builds the debug binary when not given one):
 
@@ -21,10 +23,12 @@ Standard library only. Usage (from anywhere; builds the debug binary when not gi
 import argparse
 import json
 import os
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from html.parser import HTMLParser
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -119,6 +123,127 @@ def dump(browser, page, fragment, work):
     tree = Tree()
     tree.feed(result.stdout)
     return tree.root, result.stdout, result.stderr
+
+
+class DevTools:
+    """Chromium driven over --remote-debugging-pipe: JSON messages ended by NUL bytes."""
+
+    def __init__(self, browser, work):
+        ours_read, theirs_write = os.pipe()
+        theirs_read, ours_write = os.pipe()
+        for fd in (theirs_read, theirs_write):
+            os.set_inheritable(fd, True)
+
+        def pipe_fds():  # Chromium reads commands on fd 3 and writes answers on fd 4.
+            os.dup2(theirs_read, 3)
+            os.dup2(theirs_write, 4)
+
+        self.profile = tempfile.mkdtemp(dir=work)
+        self.proc = subprocess.Popen(
+            [browser, *CHROMIUM_FLAGS, "--remote-debugging-pipe",
+             f"--user-data-dir={self.profile}", "about:blank"],
+            close_fds=False, preexec_fn=pipe_fds,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        os.close(theirs_read)
+        os.close(theirs_write)
+        self.read_fd, self.write_fd = ours_read, ours_write
+        self.buffer, self.last_id, self.exceptions = b"", 0, []
+        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        self.session = self.call("Target.attachToTarget",
+                                 {"targetId": target, "flatten": True})["sessionId"]
+        self.call("Runtime.enable", session=True)
+
+    def call(self, method, params=None, session=False):
+        self.last_id += 1
+        message = {"id": self.last_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = self.session
+        os.write(self.write_fd, json.dumps(message).encode() + b"\0")
+        while True:
+            answer = self.receive()
+            if answer.get("method") == "Runtime.exceptionThrown":
+                self.exceptions.append(answer["params"]["exceptionDetails"])
+            if answer.get("id") == self.last_id:
+                if "error" in answer:
+                    raise RuntimeError(f"{method}: {answer['error']}")
+                return answer.get("result", {})
+
+    def receive(self):
+        deadline = time.monotonic() + 60
+        while b"\0" not in self.buffer:
+            ready, _, _ = select.select([self.read_fd], [], [], max(0, deadline - time.monotonic()))
+            chunk = os.read(self.read_fd, 1 << 20) if ready else b""
+            if not chunk:
+                raise RuntimeError("chromium did not answer within 60 s")
+            self.buffer += chunk
+        message, self.buffer = self.buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def js(self, expression):
+        """The value of a JavaScript expression in the page (promises awaited)."""
+        result = self.call("Runtime.evaluate", {"expression": expression, "returnByValue": True,
+                                                "awaitPromise": True}, session=True)
+        if "exceptionDetails" in result:
+            raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def open(self, url):
+        self.call("Page.navigate", {"url": url}, session=True)
+        deadline = time.monotonic() + 60
+        while self.js("document.documentElement.getAttribute('data-ready')") != "yes":
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not get ready within 60 s")
+            time.sleep(0.05)
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+        os.close(self.read_fd)
+        os.close(self.write_fd)
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+# Waits for the page to settle (the filter box waits 120 ms after the last key).
+SETTLE = "new Promise((done) => setTimeout(done, 300))"
+
+
+def interaction_checks(browser, page, work, clusters, target):
+    tools = DevTools(browser, work)
+    try:
+        tools.open("file://" + page + "#/clusters")
+        sizes = "[...document.querySelectorAll('#clusters tbody tr')].map((r) => r.children[1].textContent)"
+        first = tools.js(sizes)
+        tools.js("document.querySelector('#clusters th[data-key=size]').click()")
+        flipped = tools.js(sizes)
+        check(first == sorted(first, key=int, reverse=True) and flipped == first[::-1],
+              f"interaction: clusters sort by size, then flip ({first} -> {flipped})")
+        tools.js("const box = document.querySelector('#clusters input[type=search]');"
+                 "box.value = 'WHEAT'; box.dispatchEvent(new Event('input'))")
+        tools.js(SETTLE)
+        count = tools.js("document.querySelector('#clusters [data-count]').getAttribute('data-count')")
+        wheat = sum(1 for c in clusters if any("wheat" in m["id"] for m in c["members"]))
+        check(count == str(wheat), f"interaction: the filter keeps the {wheat} wheat cluster(s)")
+        tools.js("document.querySelector('#clusters tbody tr').click()")
+        tools.js(SETTLE)
+        number = next(i for i, c in enumerate(clusters) if any(m["id"] == target for m in c["members"]))
+        check(tools.js("location.hash") == f"#/cluster/{number}", "interaction: a row opens its cluster")
+        member = [m["id"] for m in clusters[number]["members"]].index(target)
+        tools.js(f"document.querySelector('#cluster tr[data-member=\"{member}\"]').click()")
+        tools.js(SETTLE)
+        compared = tools.js("[...document.querySelectorAll('#cluster h2 code')].map((c) => c.textContent)")
+        check(tools.js("location.hash") == f"#/cluster/{number}/{member}"
+              and compared[:1] == [target] and tools.js("!!document.querySelector('#cluster .diff ins')"),
+              f"interaction: a member row shows its own diff ({compared})")
+        tools.js("document.querySelector('#cluster a[href^=\"#/doc/\"]').click()")
+        tools.js(SETTLE)
+        check(tools.js("location.hash").startswith("#/doc/")
+              and tools.js("document.querySelectorAll('#document .removed').length") > 0,
+              "interaction: a member's link opens its document with its removals")
+        check(not tools.exceptions, f"interaction: no uncaught exception {tools.exceptions[:1]}")
+        check(tools.js("document.documentElement.hasAttribute('data-xss')") is False,
+              "interaction: no injected script ran after clicking around")
+    finally:
+        tools.close()
 
 
 def common_checks(view, root, dom, log):
@@ -225,6 +350,8 @@ def main():
         check(HOSTILE_TITLE in struck, "document: the removed title line is struck through as text")
         paragraphs = [n.text() for n in find_cls(root, "div", "doc")[0].find("p")]
         check(any("</script><script>" in p for p in paragraphs), "document: body markup is text")
+
+        interaction_checks(browser, page, work, clusters, target)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
