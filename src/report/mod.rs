@@ -384,7 +384,6 @@ struct Index<'a> {
     docs: Vec<DocRow<'a>>,
     /// The clusters of two or more, in the order of `clusters.jsonl`.
     clusters: Vec<ClusterRow<'a>>,
-    summary: &'a serde_json::Map<String, serde_json::Value>,
 }
 
 /// `[id, title, site number or -1, published, cluster number or -1, 1 if canonical, removals]`.
@@ -526,7 +525,6 @@ impl<'a> Model<'a> {
             sites: sites.names,
             docs,
             clusters,
-            summary: &run.summary,
         };
         Model { index, cluster_sizes }
     }

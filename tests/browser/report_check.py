@@ -190,7 +190,13 @@ class DevTools:
     def open(self, url):
         self.call("Page.navigate", {"url": url}, session=True)
         deadline = time.monotonic() + 60
-        while self.js("document.documentElement.getAttribute('data-ready')") != "yes":
+        ready = "document.documentElement && document.documentElement.getAttribute('data-ready')"
+        while True:
+            try:
+                if self.js(ready) == "yes":
+                    return
+            except RuntimeError:  # the old page's context went away mid-call: ask again
+                pass
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{url} did not get ready within 60 s")
             time.sleep(0.05)
