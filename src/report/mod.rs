@@ -22,8 +22,8 @@
 //! cluster is opened. The page grows linearly with the run, a little smaller than
 //! `documents.jsonl`: the dev set's 4,182 documents (14.1 MB of JSON Lines) make a 12.4 MB
 //! page built in 0.4 s; 26,000 synthetic documents in 10,196 clusters (111 MB) a 101 MB
-//! page, 9.9 KB a cluster, that Chromium opens in 1.2 s and whose clusters view paints in
-//! 74 ms.
+//! page, 9.9 KB a cluster, that headless Chromium opens in 1.2–1.6 s (0.15 s of it the
+//! script's) and whose clusters view paints in 60–75 ms.
 //!
 //! # Escaping
 //!
@@ -519,13 +519,8 @@ impl<'a> Model<'a> {
             .map(|cluster| cluster_row(run, cluster, &doc_number, config.max_diff_words))
             .collect();
         let classes = RemovalClass::ALL.iter().map(|c| c.as_str()).collect();
-        let index = Index {
-            block: config.docs_per_block,
-            classes,
-            sites: sites.names,
-            docs,
-            clusters,
-        };
+        let index =
+            Index { block: config.docs_per_block, classes, sites: sites.names, docs, clusters };
         Model { index, cluster_sizes }
     }
 }
