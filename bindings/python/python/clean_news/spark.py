@@ -154,10 +154,13 @@ def run(spark, input_path: str, out_dir: str, partitions: int | None = None,
         .groupByKey(partitions)
         .flatMap(_cluster_component)
     )
-    documents = templated.join(assigned).sortByKey().collect()
+    # Streamed to the driver one partition at a time, in input order: the batch never has to
+    # fit the driver's memory, only one partition of it.
+    documents = templated.join(assigned).sortByKey(numPartitions=partitions).toLocalIterator()
 
     os.makedirs(out_dir, exist_ok=True)
     clusters: dict[str, dict] = {}
+    count = 0
     with open(os.path.join(out_dir, "documents.jsonl"), "w", encoding="utf-8") as out:
         for _, (doc, assignment) in documents:
             cluster = assignment["_cluster"]
@@ -165,10 +168,11 @@ def run(spark, input_path: str, out_dir: str, partitions: int | None = None,
                 clusters.setdefault(cluster["cluster"], cluster)
             record = dict(doc, cluster=assignment["cluster"], canonical=assignment["canonical"])
             out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
+            count += 1
     with open(os.path.join(out_dir, "clusters.jsonl"), "w", encoding="utf-8") as out:
         for cluster in clusters.values():
             out.write(json.dumps(cluster, ensure_ascii=False) + "\n")
-    return {"documents": len(documents), "clusters": len(clusters)}
+    return {"documents": count, "clusters": len(clusters)}
 
 
 def main(argv: list[str]) -> int:
