@@ -129,10 +129,26 @@ fn merge_meta(page: &PageMeta, meta: &mut Meta) {
 /// Extracts the article and metadata of an HTML page. Never fails and never panics.
 pub fn extract(html: &str) -> Extracted {
     let html = flatten_deep_nesting(html, MAX_TAG_DEPTH);
-    let doc = Html::parse_document(&html);
+    let doc = parse(&html);
     let mut walk = Walk::default();
     walk.run(doc.tree.root());
     walk.finish()
+}
+
+/// Parses a page as a browser with scripting off would: the content of `<noscript>`
+/// becomes elements, where sites that build the page with script (blogs on Blogger, lazy
+/// galleries) put the article for crawlers.
+fn parse(html: &str) -> Html {
+    use html5ever::tendril::TendrilSink;
+    let opts = html5ever::driver::ParseOpts {
+        tree_builder: html5ever::tree_builder::TreeBuilderOpts {
+            scripting_enabled: false,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    html5ever::driver::parse_document(scraper::HtmlTreeSink::new(Html::new_document()), opts)
+        .one(html)
 }
 
 /// Decodes raw page bytes, then [`extract`]s them.
@@ -369,22 +385,28 @@ pub const NEGATIVE_WORDS: &[&str] = &[
     "signup",
     "login",
     "recommend",
+    "caption",
+    "credit",
+    "copyright",
+    "disclaimer",
+    "affiliate",
+    "author",
 ];
 
 /// Words that must be the whole word to count (as prefixes they would catch `address`,
 /// `menuitem` in an article id, `tagline`, `navy`).
 pub const NEGATIVE_EXACT_WORDS: &[&str] = &[
-    "ad", "ads", "menu", "tags", "tag", "nav", "hidden", "banner", "rating", "print", "skip",
-    "pager",
+    "ad", "ads", "menu", "tags", "nav", "hidden", "banner", "rating", "print", "skip", "button",
+    "btn", "pager",
 ];
 
 /// Negative words that a positive word in the same class name overrides:
 /// `content-with-sidebar` wraps the whole page, `article-footer` may hold the last lines.
 const WEAK_NEGATIVE_WORDS: &[&str] = &[
     "sidebar",
+    "author",
     "menu",
     "tags",
-    "tag",
     "promo",
     "modal",
     "footer",
@@ -406,7 +428,6 @@ fn is_dropped_tag(tag: &str) -> bool {
         tag,
         "script"
             | "style"
-            | "noscript"
             | "template"
             | "nav"
             | "aside"
@@ -473,9 +494,32 @@ fn is_block_tag(tag: &str) -> bool {
             | "summary"
             | "fieldset"
             | "legend"
+            | "noscript"
             | "hr"
             | "form"
             | "hgroup"
+    )
+}
+
+/// Block elements made for text: a short line in one of them is the author's, a short
+/// line loose in a `div` is more often a widget's.
+fn is_text_tag(tag: &str) -> bool {
+    matches!(
+        tag,
+        "p" | "h1"
+            | "h2"
+            | "h3"
+            | "h4"
+            | "h5"
+            | "h6"
+            | "li"
+            | "dd"
+            | "dt"
+            | "blockquote"
+            | "pre"
+            | "td"
+            | "th"
+            | "caption"
     )
 }
 
@@ -495,6 +539,14 @@ struct Block {
     negative_depth: u32,
     /// Whether it has sentence or clause punctuation (a short line without is a label).
     has_punctuation: bool,
+    /// Whether it stands in a list of teasers for other pages.
+    teaser: bool,
+    /// Whether its innermost block element is a generic wrapper (`div`, `section`, `span`
+    /// text…) rather than a paragraph, heading, list item, quote or cell.
+    loose: bool,
+    /// Whether it is one of many short lines in a row (a list, a recipe's ingredients,
+    /// a table): content as often as not, so it costs the container less than a stray line.
+    in_list: bool,
 }
 
 /// An open element during the walk.
@@ -515,6 +567,9 @@ struct Frame<'a> {
     negative: bool,
     /// How many negative elements enclose it, itself included.
     negative_depth: u32,
+    /// How many of its children are teaser cards, and their characters.
+    cards: u32,
+    card_chars: usize,
 }
 
 /// A container that received a score, once closed.
@@ -535,6 +590,18 @@ const SCORED_LEVELS: usize = 3;
 /// How far down the open-element stack a block looks for its containers: bounds the work
 /// per block on pathological nesting (100,000 `span`s).
 const MAX_FRAME_LOOKBACK: usize = 64;
+/// The most blocks a teaser card holds (headline, summary, date, rubric...).
+const MAX_CARD_BLOCKS: usize = 6;
+/// The most characters a teaser card holds.
+const MAX_CARD_CHARS: usize = 600;
+/// The most blocks of a box whose title goes with its links.
+const MAX_BOX_BLOCKS: usize = 40;
+/// The longest box title.
+const MAX_BOX_TITLE_CHARS: usize = 60;
+/// How many short lines may stand between a teaser's summary and the next headline.
+const MAX_TEASER_GAP: usize = 3;
+/// How many cards make a list of teasers.
+const MIN_CARDS: u32 = 3;
 /// A block whose text is more than this share of anchor text is a link list.
 const MAX_LINK_DENSITY: f32 = 0.5;
 /// How much a character of non-article text inside a container costs against a character
@@ -542,10 +609,29 @@ const MAX_LINK_DENSITY: f32 = 0.5;
 /// 0.7 against 1.0 gives trafilatura-eval F1 0.889 against 0.886, DAnIEL en 0.931 against
 /// 0.922, ru 0.858 against 0.864 (a trade-off, not a free gain).
 const BAD_TEXT_COST: f32 = 0.7;
+/// What a character of text that the output filters out anyway (link lists, elements with
+/// a negative class or id inside the container) costs against a character of prose.
+const FILTERED_TEXT_COST: f32 = 0.2;
+/// How much the objective weighs against readability's score when choosing.
+const OBJECTIVE_POWER: f32 = 0.5;
+/// What a character of a list line costs against a character of prose.
+const LIST_TEXT_COST: f32 = 0.2;
+/// The longest loose short line left out of the output.
+const MAX_LOOSE_LINE_CHARS: usize = 40;
+/// How many short lines in a row make a list.
+const MIN_LIST_LINES: usize = 5;
 /// The enclosing container replaces the chosen one when its objective is this much larger.
 const CLIMB_GAIN: f32 = 1.2;
 /// How many prose blocks before the chosen container are taken for its lead.
-const MAX_LEAD_BLOCKS: usize = 3;
+const MAX_LEAD_BLOCKS: usize = 6;
+/// How many short lines or filtered blocks may stand between the container and a lead
+/// or tail paragraph.
+const MAX_LEAD_GAP: usize = 4;
+/// The longest line of such a gap (a byline, a date, a photo credit, a subheading).
+const MAX_GAP_LINE_CHARS: usize = 100;
+/// A wrapper that adds at most this many characters of kept text to the chosen container
+/// is looked past when climbing (a section heading, a date line).
+const MAX_LOOK_PAST_CHARS: usize = 200;
 /// How many containers up the chosen one may grow.
 const MAX_CLIMB_LEVELS: usize = 8;
 /// The weight of a container inside an element with a negative class or id (per such
@@ -554,6 +640,9 @@ const MAX_CLIMB_LEVELS: usize = 8;
 const NEGATIVE_WEIGHT: f32 = 0.3;
 /// The class weight of containers named `article`, `content`, `story`...
 const POSITIVE_WEIGHT: f32 = 1.1;
+/// The class weight of containers that name the article's body (`entry-content`,
+/// `article-body`, `itemprop=articleBody`): what content management systems call it.
+const ARTICLE_BODY_WEIGHT: f32 = 2.0;
 /// Container scoring visits at most this many blocks (summed over containers): bounds the
 /// work on pathological nesting, where every block sits in thousands of containers.
 const MAX_SCORED_BLOCKS: usize = 4_000_000;
@@ -572,6 +661,11 @@ struct Walk<'a> {
     pending_space: bool,
     link_depth: usize,
     pre_depth: usize,
+    /// Inside `<noscript>`, only paragraphs count: the short lines there ask readers to
+    /// turn on JavaScript.
+    noscript_depth: usize,
+    /// The block element being closed while its last block is flushed.
+    closing: Option<&'a str>,
     negative_depth: u32,
     raw: RawMeta,
 }
@@ -635,10 +729,11 @@ impl<'a> Walk<'a> {
                 let tag = element.name();
                 let facts = ElementFacts::of(element);
                 self.note_meta(node, tag, &facts);
-                let dropped =
-                    is_dropped_tag(tag) || facts.hidden || (tag == "form" && !parent_is_body(node));
-                // `<noindex>` is how Russian sites tell Yandex "not content".
-                let negative = (facts.negative || tag == "noindex")
+                let dropped = is_dropped_tag(tag) || facts.hidden;
+                // `<noindex>` is how Russian sites tell Yandex "not content". A form is a
+                // comment box or a search field, unless (ASP.NET, shops) it wraps the page:
+                // negative, so that it only wins when nothing outside competes.
+                let negative = (facts.negative || matches!(tag, "noindex" | "form"))
                     && !dropped
                     && !matches!(tag, "html" | "body" | "main");
                 if is_block_tag(tag) || tag == "br" {
@@ -650,13 +745,21 @@ impl<'a> Walk<'a> {
                     self.link_depth += 1;
                 } else if tag == "pre" {
                     self.pre_depth += 1;
+                } else if tag == "noscript" {
+                    self.noscript_depth += 1;
                 } else if tag == "img" {
                     self.pending_space = true;
                 }
                 if negative {
                     self.negative_depth = self.negative_depth.saturating_add(1);
                 }
-                let weight = if facts.positive || tag == "article" { POSITIVE_WEIGHT } else { 1.0 };
+                let weight = if facts.article_body {
+                    ARTICLE_BODY_WEIGHT
+                } else if facts.positive || tag == "article" {
+                    POSITIVE_WEIGHT
+                } else {
+                    1.0
+                };
                 self.frames.push(Frame {
                     tag,
                     first_block: self.blocks.len(),
@@ -666,6 +769,8 @@ impl<'a> Walk<'a> {
                     dropped,
                     negative,
                     negative_depth: self.negative_depth,
+                    cards: 0,
+                    card_chars: 0,
                 });
                 !dropped
             }
@@ -686,18 +791,73 @@ impl<'a> Walk<'a> {
             _ => {}
         }
         if is_block_tag(frame.tag) {
+            // The block ends with its element, which is no longer on the stack.
+            self.closing = Some(frame.tag);
             self.flush();
+            self.closing = None;
+        }
+        if frame.tag == "noscript" {
+            self.noscript_depth = self.noscript_depth.saturating_sub(1);
         }
         if frame.negative {
             self.negative_depth = self.negative_depth.saturating_sub(1);
         }
+        self.note_cards(&frame);
         if frame.is_container && frame.first_block < self.blocks.len() {
             self.candidates.push(Candidate {
-                score: frame.score * frame.weight,
+                score: frame.score * frame.weight * negative_factor(frame.negative_depth),
                 blocks: frame.first_block..self.blocks.len(),
                 weight: frame.weight,
                 negative_depth: frame.negative_depth,
             });
+        }
+    }
+
+    /// Teaser lists: an element is a card when it holds a headline link and a little
+    /// other text (a summary, a date); an element whose text is mostly three or more cards
+    /// is a list of teasers for other pages, whatever its class says. Its blocks are
+    /// marked, so that they neither count as article nor reach the output.
+    fn note_cards(&mut self, frame: &Frame<'a>) {
+        let blocks = self.blocks.get(frame.first_block..).unwrap_or_default();
+        if (2..=MAX_CARD_BLOCKS).contains(&blocks.len()) {
+            let chars: usize = blocks.iter().map(|b| b.chars).sum();
+            let is_link = |b: &Block| link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY;
+            let headline = blocks.iter().any(is_link);
+            let other = blocks.iter().any(|b| !is_link(b));
+            let prose = blocks.iter().filter(|b| !is_link(b) && self.is_prose(b)).count();
+            if headline && other && prose <= 1 && chars <= MAX_CARD_CHARS {
+                if let Some(parent) = self.frames.last_mut() {
+                    parent.cards += 1;
+                    parent.card_chars += chars;
+                }
+            }
+        }
+        if frame.cards >= MIN_CARDS {
+            let blocks = self.blocks.get_mut(frame.first_block..).unwrap_or_default();
+            let chars: usize = blocks.iter().map(|b| b.chars).sum();
+            if frame.card_chars * 2 >= chars {
+                for b in blocks {
+                    b.teaser = true;
+                }
+            }
+        }
+        // A box whose blocks are all links or teasers but a short first line: that line
+        // is the box's title ("Related stories", "Share this page"), and goes with it.
+        let blocks = self.blocks.get(frame.first_block..).unwrap_or_default();
+        if (2..=MAX_BOX_BLOCKS).contains(&blocks.len()) {
+            let kept = |b: &Block| {
+                !(b.teaser
+                    || b.negative_depth > frame.negative_depth
+                    || link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY)
+            };
+            let title = blocks
+                .first()
+                .is_some_and(|b| kept(b) && b.chars <= MAX_BOX_TITLE_CHARS && !self.is_prose(b));
+            if title && blocks.iter().skip(1).all(|b| !kept(b)) {
+                if let Some(b) = self.blocks.get_mut(frame.first_block) {
+                    b.teaser = true;
+                }
+            }
         }
     }
 
@@ -749,6 +909,9 @@ impl<'a> Walk<'a> {
         }
         let text = if trimmed.len() == text.len() { text } else { trimmed.to_owned() };
         let chars = text.chars().count();
+        if self.noscript_depth > 0 && chars < PROSE_CHARS {
+            return;
+        }
         let link_chars = link_chars.min(chars);
         // The nearest containers above the block share its score.
         let mut levels = 0;
@@ -767,13 +930,21 @@ impl<'a> Walk<'a> {
             }
         }
         let negative_depth = self.negative_depth;
-        let has_punctuation = text.contains(|c| {
-            matches!(
-                c,
-                '.' | ',' | '!' | '?' | ';' | '。' | '，' | '、' | '！' | '？' | '،' | '؛' | '।'
-            )
+        let has_punctuation = has_sentence_punctuation(&text);
+        let innermost = self
+            .closing
+            .or_else(|| self.frames.iter().rev().map(|f| f.tag).find(|t| is_block_tag(t)));
+        let loose = innermost.is_none_or(|t| !is_text_tag(t));
+        self.blocks.push(Block {
+            text,
+            chars,
+            link_chars,
+            negative_depth,
+            has_punctuation,
+            teaser: false,
+            in_list: false,
+            loose,
         });
-        self.blocks.push(Block { text, chars, link_chars, negative_depth, has_punctuation });
     }
 
     fn note_meta(&mut self, node: NodeRef<'a, Node>, tag: &str, facts: &ElementFacts<'a>) {
@@ -823,15 +994,26 @@ impl<'a> Walk<'a> {
     fn finish(mut self) -> Extracted {
         self.flush();
         let ld = JsonLd::parse(&self.raw.json_ld);
+        self.mark_teaser_runs();
+        self.mark_list_runs();
         let (chosen, negative_depth) = self.choose();
+        let kept: Vec<&Block> = self
+            .blocks
+            .get(chosen.clone())
+            .unwrap_or_default()
+            .iter()
+            .filter(|b| !self.is_filtered(b, negative_depth))
+            .filter(|b| {
+                !(b.loose && !b.in_list && b.chars <= MAX_LOOSE_LINE_CHARS && !self.is_prose(b))
+            })
+            .collect();
+        // After the last paragraph come share prompts, tags and "more on this" lines.
+        let last_prose =
+            kept.iter().rposition(|b| self.is_prose(b) || b.in_list).map_or(kept.len(), |i| i + 1);
+        let kept = kept.get(..last_prose).unwrap_or_default();
         let mut lines: Vec<&str> = Vec::new();
         let mut text_chars = 0usize;
-        for block in self.blocks.get(chosen.clone()).unwrap_or_default() {
-            if link_density(block.link_chars, block.chars) > MAX_LINK_DENSITY
-                || block.negative_depth > negative_depth
-            {
-                continue;
-            }
+        for block in kept {
             text_chars += block.chars;
             lines.push(&block.text);
         }
@@ -866,61 +1048,178 @@ impl<'a> Walk<'a> {
             // Readability's score (commas, length, paragraphs near the container) says how
             // article-like its text is; the objective says how much of it is article and
             // how little else. Either alone picks comment threads or rating tables.
-            let s = c.score * self.objective(c).max(0.0).sqrt();
+            let s = c.score * self.objective(c).max(0.0).powf(OBJECTIVE_POWER);
             if best.is_none_or(|(_, b)| s > b) {
                 best = Some((i, s));
             }
         }
         let Some((mut best, _)) = best else { return (0..self.blocks.len(), 0) };
         // Climb to the enclosing container while what it adds is more prose than other
-        // text: an article split into sections, a lead outside the body's wrapper.
+        // text: an article split into sections, a lead outside the body's wrapper. A
+        // wrapper that adds only a few short lines (a section heading) is looked past: the
+        // container above it may hold the rest of the article.
         let mut climbs = 0;
         let mut outer: Option<std::ops::Range<usize>> = None;
+        let mut at = best;
         while climbs < MAX_CLIMB_LEVELS {
-            let Some(current) = self.candidates.get(best) else { break };
-            let enclosing = self.candidates.iter().enumerate().skip(best + 1).find(|(_, c)| {
+            let Some(current) = self.candidates.get(at) else { break };
+            let enclosing = self.candidates.iter().enumerate().skip(at + 1).find(|(_, c)| {
                 c.blocks.start <= current.blocks.start && c.blocks.end >= current.blocks.end
             });
             let Some((index, parent)) = enclosing else { break };
             if parent.negative_depth != current.negative_depth {
                 break;
             }
-            // A wrapper around the same blocks: look past it.
-            if parent.blocks != current.blocks {
-                if self.objective(parent) <= CLIMB_GAIN * self.objective(current) {
-                    outer = Some(parent.blocks.clone());
-                    break;
+            at = index;
+            // A wrapper around the same blocks stands for them.
+            if parent.blocks == current.blocks {
+                if best + 1 == index
+                    || self.candidates.get(best).is_some_and(|c| c.blocks == parent.blocks)
+                {
+                    best = index;
                 }
-                climbs += 1;
+                continue;
             }
-            best = index;
+            climbs += 1;
+            let Some(chosen) = self.candidates.get(best) else { break };
+            if self.objective(parent) > CLIMB_GAIN * self.objective(chosen) {
+                best = index;
+                outer = None;
+                continue;
+            }
+            outer = Some(parent.blocks.clone());
+            let added = self
+                .kept_chars(&parent.blocks, parent.negative_depth)
+                .saturating_sub(self.kept_chars(&chosen.blocks, chosen.negative_depth));
+            if added > MAX_LOOK_PAST_CHARS {
+                break;
+            }
         }
         let Some(top) = self.candidates.get(best) else { return (0..self.blocks.len(), 0) };
-        // The lead often stands in its own wrapper just before the body's: take the prose
-        // blocks right before the container, inside the one that encloses it.
-        let mut start = top.blocks.start;
-        let floor = outer.as_ref().map_or(start, |o| o.start);
-        let mut lead = 0;
-        while start > floor && lead < MAX_LEAD_BLOCKS {
-            let Some(b) = self.blocks.get(start - 1) else { break };
-            if b.negative_depth > top.negative_depth || !self.is_prose(b) {
-                break;
-            }
-            start -= 1;
-            lead += 1;
-        }
-        let mut end = top.blocks.end;
-        let ceiling = outer.as_ref().map_or(end, |o| o.end);
-        let mut tail = 0;
-        while end < ceiling && tail < MAX_LEAD_BLOCKS {
-            let Some(b) = self.blocks.get(end) else { break };
-            if b.negative_depth > top.negative_depth || !self.is_prose(b) {
-                break;
-            }
-            end += 1;
-            tail += 1;
-        }
+        // The lead often stands in its own wrapper just before the body's, after a byline,
+        // a date or a photo credit: take the prose blocks before the container, inside the
+        // one that encloses it. After the article come author boxes, subscription pitches
+        // and related lists, prose as often as not: nothing is taken after it.
+        let floor = outer.as_ref().map_or(top.blocks.start, |o| o.start);
+        let start = self.lead_start(top.blocks.start, floor, top.negative_depth);
+        let end = top.blocks.end;
         (start..end, top.negative_depth)
+    }
+
+    /// Where the chosen blocks start once the lead before them is taken: up to
+    /// [`MAX_LEAD_BLOCKS`] prose blocks back from `start`, not before `floor`, each reached
+    /// over at most [`MAX_LEAD_GAP`] short lines or filtered blocks (a byline, a date, a
+    /// share button); a long element more negative than the container ends the search.
+    fn lead_start(&self, start: usize, floor: usize, negative_depth: u32) -> usize {
+        let mut start = start;
+        let mut at = start;
+        let mut prose = 0;
+        let mut gap = 0;
+        while prose < MAX_LEAD_BLOCKS && at > floor {
+            at -= 1;
+            let Some(b) = self.blocks.get(at) else { break };
+            if b.negative_depth > negative_depth {
+                if b.chars > MAX_GAP_LINE_CHARS {
+                    break;
+                }
+            } else if self.is_prose(b) && !b.teaser {
+                prose += 1;
+                gap = 0;
+                start = at;
+                continue;
+            }
+            gap += 1;
+            if gap > MAX_LEAD_GAP
+                || (b.chars > MAX_GAP_LINE_CHARS && !self.is_filtered(b, negative_depth))
+            {
+                break;
+            }
+        }
+        start
+    }
+
+    /// Teaser lists without a wrapper per item: three or more headline links in a row,
+    /// each followed at once by a paragraph (its summary), with at most a few short lines
+    /// (dates, rubrics) before the next headline. An article does not alternate link
+    /// lines and paragraphs three times.
+    fn mark_teaser_runs(&mut self) {
+        let is_link = |b: &Block| link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY;
+        let mut i = 0;
+        while i < self.blocks.len() {
+            // Collect a run of pairs starting at i.
+            let mut pairs = 0;
+            let mut at = i;
+            let mut end = i;
+            loop {
+                let (Some(link), Some(summary)) = (self.blocks.get(at), self.blocks.get(at + 1))
+                else {
+                    break;
+                };
+                if !is_link(link) || is_link(summary) || !self.is_prose(summary) {
+                    break;
+                }
+                pairs += 1;
+                end = at + 2;
+                // Short lines up to the next headline.
+                let mut next = end;
+                while next - end < MAX_TEASER_GAP
+                    && self
+                        .blocks
+                        .get(next)
+                        .is_some_and(|b| !is_link(b) && b.chars <= MAX_BOX_TITLE_CHARS)
+                {
+                    next += 1;
+                }
+                at = next;
+            }
+            if pairs >= MIN_CARDS as usize {
+                for b in self.blocks.get_mut(i..end).unwrap_or_default() {
+                    b.teaser = true;
+                }
+                i = end;
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// Runs of [`MIN_LIST_LINES`] or more short lines in a row, neither links nor prose.
+    fn mark_list_runs(&mut self) {
+        let short = |b: &Block| {
+            !b.teaser
+                && link_density(b.link_chars, b.chars) <= MAX_LINK_DENSITY
+                && b.chars <= MAX_GAP_LINE_CHARS
+                && !(b.chars >= MIN_SCORED_CHARS && b.has_punctuation)
+        };
+        let mut i = 0;
+        while i < self.blocks.len() {
+            let mut end = i;
+            while self.blocks.get(end).is_some_and(|b| {
+                short(b) && self.blocks.get(i).is_some_and(|f| f.negative_depth == b.negative_depth)
+            }) {
+                end += 1;
+            }
+            if end - i >= MIN_LIST_LINES {
+                for b in self.blocks.get_mut(i..end).unwrap_or_default() {
+                    b.in_list = true;
+                }
+            }
+            i = end.max(i + 1);
+        }
+    }
+
+    /// The characters of the blocks in `range` that the output would keep.
+    fn kept_chars(&self, range: &std::ops::Range<usize>, negative_depth: u32) -> usize {
+        let blocks = self.blocks.get(range.clone()).unwrap_or_default();
+        blocks.iter().filter(|b| !self.is_filtered(b, negative_depth)).map(|b| b.chars).sum()
+    }
+
+    /// Whether the output leaves a block out when the chosen container has this negative
+    /// depth: link lists, teasers, elements more negative than the container.
+    fn is_filtered(&self, b: &Block, negative_depth: u32) -> bool {
+        b.teaser
+            || b.negative_depth > negative_depth
+            || link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY
     }
 
     fn is_prose(&self, b: &Block) -> bool {
@@ -935,9 +1234,18 @@ impl<'a> Walk<'a> {
     fn objective(&self, c: &Candidate) -> f32 {
         let mut good = 0usize;
         let mut bad = 0usize;
+        let mut filtered = 0usize;
+        let mut listed = 0usize;
         for b in self.blocks.get(c.blocks.clone()).unwrap_or_default() {
-            if b.negative_depth > c.negative_depth {
-                bad += b.chars;
+            if b.negative_depth > c.negative_depth
+                || b.teaser
+                || link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY
+            {
+                filtered += b.chars;
+                continue;
+            }
+            if b.in_list {
+                listed += b.chars;
                 continue;
             }
             let g = if self.is_prose(b) { b.chars - b.link_chars } else { 0 };
@@ -945,22 +1253,39 @@ impl<'a> Walk<'a> {
             bad += b.chars - g;
         }
         #[allow(clippy::cast_precision_loss)]
-        let score = good as f32 - BAD_TEXT_COST * bad as f32;
+        let score = good as f32
+            - BAD_TEXT_COST * bad as f32
+            - FILTERED_TEXT_COST * filtered as f32
+            - LIST_TEXT_COST * listed as f32;
         if score <= 0.0 {
             return score;
         }
-        let mut score = score * c.weight;
-        for _ in 0..c.negative_depth.min(4) {
-            score *= NEGATIVE_WEIGHT;
-        }
-        score
+        score * c.weight * negative_factor(c.negative_depth)
     }
 }
 
-fn parent_is_body(node: NodeRef<'_, Node>) -> bool {
-    node.parent()
-        .and_then(|p| p.value().as_element().map(|e| matches!(e.name(), "body" | "html")))
-        .unwrap_or(true)
+/// Whether a text has sentence or clause punctuation: a full stop, comma, question mark
+/// or the like followed by a space or the end (so not the dots of `04.01.2012` or
+/// `drunov.ru`), or a CJK, Arabic or Devanagari mark anywhere.
+fn has_sentence_punctuation(text: &str) -> bool {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '。' | '，' | '、' | '！' | '？' | '،' | '؛' | '।' => return true,
+            '.' | ',' | '!' | '?' | ';' | '…' => {
+                if chars.peek().is_none_or(|n| n.is_whitespace()) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// What a container loses for each element with a negative class or id around it.
+fn negative_factor(depth: u32) -> f32 {
+    (0..depth.min(4)).fold(1.0, |f, _| f * NEGATIVE_WEIGHT)
 }
 
 fn link_density(link_chars: usize, chars: usize) -> f32 {
@@ -1020,6 +1345,8 @@ fn collapse_spaces(s: &str) -> String {
 #[derive(Debug, Default)]
 struct ElementFacts<'a> {
     hidden: bool,
+    /// Whether its class, id or itemprop names the article's body.
+    article_body: bool,
     negative: bool,
     positive: bool,
     lang: Option<&'a str>,
@@ -1045,6 +1372,7 @@ impl<'a> ElementFacts<'a> {
                     let (neg, pos) = class_words(value);
                     negative |= neg;
                     facts.positive |= pos;
+                    facts.article_body |= names_article_body(value);
                 }
                 "hidden" => facts.hidden = true,
                 "aria-hidden" => facts.hidden |= value.trim().eq_ignore_ascii_case("true"),
@@ -1054,7 +1382,10 @@ impl<'a> ElementFacts<'a> {
                 "property" => facts.property = Some(value),
                 "http-equiv" => facts.http_equiv = Some(value),
                 "content" => facts.content = Some(value),
-                "itemprop" => facts.itemprop = Some(value),
+                "itemprop" => {
+                    facts.itemprop = Some(value);
+                    facts.article_body |= value.trim().eq_ignore_ascii_case("articleBody");
+                }
                 "rel" => facts.rel = Some(value),
                 "href" => facts.href = Some(value),
                 "type" => facts.kind = Some(value),
@@ -1081,6 +1412,40 @@ impl<'a> ElementFacts<'a> {
         facts.negative = negative && !facts.positive;
         facts
     }
+}
+
+/// The names content management systems give the element that holds an article's body,
+/// without separators: `entry-content` (WordPress), `article__body`, `postContent`.
+const ARTICLE_BODY_NAMES: &[&str] = &[
+    "articlebody",
+    "articletext",
+    "articlecontent",
+    "postbody",
+    "posttext",
+    "postcontent",
+    "entrycontent",
+    "entrybody",
+    "entrytext",
+    "storybody",
+    "storytext",
+    "storycontent",
+    "newstext",
+    "newsbody",
+    "newscontent",
+    "bodytext",
+];
+
+/// Whether one of the names in a class or id value is an article-body name (separators
+/// and case ignored).
+fn names_article_body(value: &str) -> bool {
+    value.split_ascii_whitespace().any(|name| {
+        let squashed: String = name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        ARTICLE_BODY_NAMES.iter().any(|n| squashed.contains(n))
+    })
 }
 
 fn style_hides(style: &str) -> bool {
@@ -1494,6 +1859,16 @@ mod tests {
             page.text,
             "First line of the story, long enough.\nSecond line, also long enough."
         );
+    }
+
+    #[test]
+    fn sentence_punctuation_needs_a_space_after() {
+        assert!(has_sentence_punctuation("It rained. Then it stopped"));
+        assert!(has_sentence_punctuation("Yes, it did"));
+        assert!(has_sentence_punctuation("It rained."));
+        assert!(has_sentence_punctuation("下雨了，然后停了"));
+        assert!(!has_sentence_punctuation("04.01.2012tiulkin1288458"));
+        assert!(!has_sentence_punctuation("Source: drunov.ru"));
     }
 
     #[test]
