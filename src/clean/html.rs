@@ -1003,9 +1003,7 @@ impl<'a> Walk<'a> {
             .unwrap_or_default()
             .iter()
             .filter(|b| !self.is_filtered(b, negative_depth))
-            .filter(|b| {
-                !(b.loose && !b.in_list && b.chars <= MAX_LOOSE_LINE_CHARS && !self.is_prose(b))
-            })
+            .filter(|b| !b.loose || b.in_list || b.chars > MAX_LOOSE_LINE_CHARS || self.is_prose(b))
             .collect();
         // After the last paragraph come share prompts, tags and "more on this" lines.
         let last_prose =
@@ -1150,11 +1148,7 @@ impl<'a> Walk<'a> {
             let mut pairs = 0;
             let mut at = i;
             let mut end = i;
-            loop {
-                let (Some(link), Some(summary)) = (self.blocks.get(at), self.blocks.get(at + 1))
-                else {
-                    break;
-                };
+            while let (Some(link), Some(summary)) = (self.blocks.get(at), self.blocks.get(at + 1)) {
                 if !is_link(link) || is_link(summary) || !self.is_prose(summary) {
                     break;
                 }
@@ -1272,10 +1266,9 @@ fn has_sentence_punctuation(text: &str) -> bool {
     while let Some(c) = chars.next() {
         match c {
             '。' | '，' | '、' | '！' | '？' | '،' | '؛' | '।' => return true,
-            '.' | ',' | '!' | '?' | ';' | '…' => {
-                if chars.peek().is_none_or(|n| n.is_whitespace()) {
-                    return true;
-                }
+            '.' | ',' | '!' | '?' | ';' | '…' if chars.peek().is_none_or(|n| n.is_whitespace()) =>
+            {
+                return true;
             }
             _ => {}
         }
