@@ -129,7 +129,9 @@ def run(spark, input_path: str, out_dir: str, partitions: int | None = None,
     """Runs the job on a JSON Lines file of raw records; writes `documents.jsonl` and
     `clusters.jsonl` into `out_dir` (a local folder) and returns counts."""
     sc = spark.sparkContext
-    partitions = partitions or sc.defaultParallelism
+    # Several partitions a core: a partition's records pass through the JVM whole, and local
+    # mode's one JVM has the driver's heap.
+    partitions = partitions or max(4 * sc.defaultParallelism, 8)
     lines = sc.textFile(input_path, partitions).filter(lambda l: l.strip())
     indexed = lines.zipWithIndex().map(lambda e: (e[1], e[0]))
     cleaned = indexed.mapPartitions(_clean_partition)
@@ -183,7 +185,13 @@ def main(argv: list[str]) -> int:
 
     # Workers must import this package: run them on this interpreter unless told otherwise.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    spark = SparkSession.builder.appName("clean-news").getOrCreate()
+    builder = SparkSession.builder.appName("clean-news")
+    if "spark.driver.memory" not in os.environ.get("PYSPARK_SUBMIT_ARGS", ""):
+        # Local mode runs every task in the driver's JVM: 1 GB (Spark's default) is too
+        # little past some 50,000 documents. spark-submit --driver-memory overrides this.
+        builder = builder.config("spark.driver.memory", os.environ.get(
+            "CLEAN_NEWS_SPARK_DRIVER_MEMORY", "4g"))
+    spark = builder.getOrCreate()
     try:
         counts = run(spark, argv[0], argv[1])
     finally:
