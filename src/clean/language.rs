@@ -167,19 +167,26 @@ impl FunctionWords {
     fn count(sample: &str) -> FunctionWords {
         let mut c = FunctionWords::default();
         if sample.is_ascii() {
-            // Words are runs of ASCII letters.
-            let bytes = sample.as_bytes();
-            let mut start = 0;
-            for (at, b) in bytes.iter().enumerate() {
-                if !b.is_ascii_alphabetic() {
-                    if at > start && at - start <= 6 {
-                        c.see_key(ascii_word_key(&bytes[start..at]));
+            // Words are runs of ASCII letters; the [`word_key`] of a word is built as its
+            // letters go by, and only words of at most 6 letters are looked up.
+            let mut letters = 0u64;
+            let mut len = 0u64;
+            for &b in sample.as_bytes() {
+                if b.is_ascii_alphabetic() {
+                    if len < 7 {
+                        letters |= u64::from(b | 0x20) << (8 * len);
                     }
-                    start = at + 1;
+                    len += 1;
+                } else {
+                    if (1..=6).contains(&len) {
+                        c.see_key(letters | (len << 56));
+                    }
+                    letters = 0;
+                    len = 0;
                 }
             }
-            if bytes.len() > start && bytes.len() - start <= 6 {
-                c.see_key(ascii_word_key(&bytes[start..]));
+            if (1..=6).contains(&len) {
+                c.see_key(letters | (len << 56));
             }
             return c;
         }
@@ -349,15 +356,6 @@ impl WordTable {
             slot = (slot + 1) % WordTable::SLOTS;
         }
     }
-}
-
-/// [`word_key`] of a word of ASCII letters.
-fn ascii_word_key(word: &[u8]) -> u64 {
-    let mut key = (word.len() as u64) << 56;
-    for (i, &b) in word.iter().take(7).enumerate() {
-        key |= u64::from(b | 0x20) << (8 * i);
-    }
-    key
 }
 
 /// A word of at most 7 bytes as one number: its bytes (lower-cased when the word is ASCII;
