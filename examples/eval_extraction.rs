@@ -12,7 +12,9 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use clean_news::Cleaner;
-use clean_news::eval_extraction::{LabelledSet, Scores, SetKind, run, run_with, write_predictions};
+use clean_news::eval::extraction::{
+    LabelledSet, Scores, SetKind, run, run_with, write_predictions,
+};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::args().nth(1).as_deref() == Some("page") {

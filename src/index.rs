@@ -19,6 +19,7 @@
 //! mismatch is an [`ErrorKind::Index`](crate::ErrorKind::Index) error that says how to rebuild;
 //! an index written by a newer version is refused, never "upgraded" in place.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use redb::{
@@ -29,7 +30,7 @@ use redb::{
 use crate::Error;
 
 /// The version of the stored format. Bump it when an encoding, a hash or a seed changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const DOCS: TableDefinition<u64, &[u8]> = TableDefinition::new("docs");
@@ -85,6 +86,32 @@ pub struct IndexStats {
     pub published_range: Option<(i64, i64)>,
     /// Size of the file in bytes.
     pub file_bytes: u64,
+    /// Where the bytes go, table by table.
+    pub tables: BTreeMap<&'static str, TableBytes>,
+}
+
+/// The storage one table takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct TableBytes {
+    /// Entries (for `bands`: postings).
+    pub entries: u64,
+    /// Bytes of keys and values.
+    pub stored: u64,
+    /// Bytes of the tree around them: branch pages and other metadata.
+    pub metadata: u64,
+    /// Bytes lost to fragmentation inside pages.
+    pub fragmented: u64,
+}
+
+impl TableBytes {
+    fn of(entries: u64, stats: &redb::TableStats) -> TableBytes {
+        TableBytes {
+            entries,
+            stored: stats.stored_bytes(),
+            metadata: stats.metadata_bytes(),
+            fragmented: stats.fragmented_bytes(),
+        }
+    }
 }
 
 /// An open index.
@@ -100,7 +127,7 @@ pub struct IndexStats {
 ///     id: "a".into(), site: None, published: Some(0), cluster: "c1".into(),
 ///     canonical: true, signature: vec![1, 2, 3],
 /// };
-/// index.add(&[NewDoc { doc: doc.clone(), bands: vec![7, 9] }])?;
+/// index.add(&[NewDoc { doc: doc.clone(), bands: vec![7, 9] }], &[])?;
 /// assert_eq!(index.get("a")?, Some(doc));
 /// assert_eq!(index.candidates(&[9])?.len(), 1);
 /// # Ok::<(), clean_news::Error>(())
@@ -251,16 +278,18 @@ impl Index {
         Ok(out)
     }
 
-    /// Adds documents and their band postings, and records cluster changes of documents
-    /// already remembered, in one transaction: all of it lands or none of it does.
+    /// Adds documents and their band postings, records cluster changes of documents already
+    /// remembered, and saves site profiles (`(site, bytes encoded by clean::site)`), in one
+    /// transaction: all of it lands or none of it does.
     ///
     /// A document whose id is already present is updated in place (its cluster and canonical
     /// flag may change when a new, earlier member arrives); its postings are not duplicated.
+    /// A site's profile replaces the one saved before.
     ///
     /// # Errors
     ///
     /// The index cannot be written.
-    pub fn add(&self, docs: &[NewDoc]) -> Result<(), Error> {
+    pub fn add(&self, docs: &[NewDoc], site_profiles: &[(String, Vec<u8>)]) -> Result<(), Error> {
         let path = &self.path;
         let err = |e: &dyn std::fmt::Display| index_error(path, "cannot write", e);
         let tx = self.db.begin_write().map_err(|e| err(&e))?;
@@ -275,6 +304,9 @@ impl Index {
             let mut table = tx.open_table(DOCS).map_err(|e| err(&e))?;
             let mut bands = tx.open_multimap_table(BANDS).map_err(|e| err(&e))?;
             let mut clusters = tx.open_table(CLUSTERS).map_err(|e| err(&e))?;
+            // Postings go in key order: each B-tree page is then touched once per batch,
+            // not once per posting (band keys are random).
+            let mut postings: Vec<(u64, u64)> = Vec::new();
             for new in docs {
                 let existing =
                     ids.get(new.doc.id.as_str()).map_err(|e| err(&e))?.map(|v| v.value());
@@ -291,9 +323,7 @@ impl Index {
                         let number = next;
                         next += 1;
                         ids.insert(new.doc.id.as_str(), number).map_err(|e| err(&e))?;
-                        for &key in &new.bands {
-                            bands.insert(key, number).map_err(|e| err(&e))?;
-                        }
+                        postings.extend(new.bands.iter().map(|&key| (key, number)));
                         number
                     }
                 };
@@ -304,23 +334,15 @@ impl Index {
                     .map_or(0, |v| v.value());
                 clusters.insert(new.doc.cluster.as_str(), count + 1).map_err(|e| err(&e))?;
             }
+            postings.sort_unstable();
+            for (key, number) in postings {
+                bands.insert(key, number).map_err(|e| err(&e))?;
+            }
             meta.insert(KEY_NEXT_DOC, next.to_le_bytes().as_slice()).map_err(|e| err(&e))?;
-        }
-        tx.commit().map_err(|e| index_error(path, "cannot commit", e))
-    }
-
-    /// Saves a site's template profile (bytes encoded by `clean::site`).
-    ///
-    /// # Errors
-    ///
-    /// The index cannot be written.
-    pub fn save_site_profile(&self, site: &str, profile: &[u8]) -> Result<(), Error> {
-        let path = &self.path;
-        let tx = self.db.begin_write().map_err(|e| index_error(path, "cannot write", e))?;
-        {
-            let mut sites =
-                tx.open_table(SITES).map_err(|e| index_error(path, "cannot write", e))?;
-            sites.insert(site, profile).map_err(|e| index_error(path, "cannot write", e))?;
+            let mut sites = tx.open_table(SITES).map_err(|e| err(&e))?;
+            for (site, profile) in site_profiles {
+                sites.insert(site.as_str(), profile.as_slice()).map_err(|e| err(&e))?;
+            }
         }
         tx.commit().map_err(|e| index_error(path, "cannot commit", e))
     }
@@ -409,16 +431,54 @@ impl Index {
                 range = Some(range.map_or((p, p), |(lo, hi)| (lo.min(p), hi.max(p))));
             }
         }
+        let ids = tx.open_table(IDS).map_err(|e| err(&e))?;
         let bands = tx.open_multimap_table(BANDS).map_err(|e| err(&e))?;
+        let clusters = tx.open_table(CLUSTERS).map_err(|e| err(&e))?;
+        let sites = tx.open_table(SITES).map_err(|e| err(&e))?;
+        let documents = docs.len().map_err(|e| err(&e))?;
+        let band_postings = bands.len().map_err(|e| err(&e))?;
+        let cluster_count = clusters.len().map_err(|e| err(&e))?;
+        let site_profiles = sites.len().map_err(|e| err(&e))?;
+        let tables = BTreeMap::from([
+            ("docs", TableBytes::of(documents, &docs.stats().map_err(|e| err(&e))?)),
+            (
+                "ids",
+                TableBytes::of(ids.len().map_err(|e| err(&e))?, &ids.stats().map_err(|e| err(&e))?),
+            ),
+            ("bands", TableBytes::of(band_postings, &bands.stats().map_err(|e| err(&e))?)),
+            ("clusters", TableBytes::of(cluster_count, &clusters.stats().map_err(|e| err(&e))?)),
+            ("sites", TableBytes::of(site_profiles, &sites.stats().map_err(|e| err(&e))?)),
+        ]);
         Ok(IndexStats {
             format_version: FORMAT_VERSION,
-            documents: docs.len().map_err(|e| err(&e))?,
-            clusters: tx.open_table(CLUSTERS).map_err(|e| err(&e))?.len().map_err(|e| err(&e))?,
-            band_postings: bands.len().map_err(|e| err(&e))?,
-            site_profiles: tx.open_table(SITES).map_err(|e| err(&e))?.len().map_err(|e| err(&e))?,
+            documents,
+            clusters: cluster_count,
+            band_postings,
+            site_profiles,
             published_range: range,
             file_bytes: std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+            tables,
         })
+    }
+
+    /// Rewrites the file without the space that deleted and rewritten records left free
+    /// (redb reuses free pages but does not give them back to the file system). Returns
+    /// whether the file shrank. `clean-news index prune` runs it after pruning.
+    ///
+    /// # Errors
+    ///
+    /// The index cannot be written.
+    pub fn compact(&mut self) -> Result<bool, Error> {
+        let path = &self.path;
+        let mut compacted = false;
+        // Each call moves pages once; a few rounds reach the fixed point.
+        for _ in 0..8 {
+            if !self.db.compact().map_err(|e| index_error(path, "cannot compact", e))? {
+                break;
+            }
+            compacted = true;
+        }
+        Ok(compacted)
     }
 }
 
@@ -551,8 +611,8 @@ mod tests {
     fn adding_again_updates_instead_of_duplicating() {
         let dir = tempfile::tempdir().unwrap();
         let index = Index::open(dir.path().join("i.redb"), 1).unwrap();
-        index.add(&[NewDoc { doc: doc("a", "c1", Some(5)), bands: vec![1, 2] }]).unwrap();
-        index.add(&[NewDoc { doc: doc("a", "c2", Some(5)), bands: vec![1, 2] }]).unwrap();
+        index.add(&[NewDoc { doc: doc("a", "c1", Some(5)), bands: vec![1, 2] }], &[]).unwrap();
+        index.add(&[NewDoc { doc: doc("a", "c2", Some(5)), bands: vec![1, 2] }], &[]).unwrap();
         let stats = index.stats().unwrap();
         assert_eq!((stats.documents, stats.clusters, stats.band_postings), (1, 1, 2));
         assert_eq!(index.get("a").unwrap().unwrap().cluster, "c2");
@@ -563,11 +623,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let index = Index::open(dir.path().join("i.redb"), 1).unwrap();
         index
-            .add(&[
-                NewDoc { doc: doc("old", "c1", Some(10)), bands: vec![1] },
-                NewDoc { doc: doc("new", "c1", Some(100)), bands: vec![1] },
-                NewDoc { doc: doc("undated", "c2", None), bands: vec![2] },
-            ])
+            .add(
+                &[
+                    NewDoc { doc: doc("old", "c1", Some(10)), bands: vec![1] },
+                    NewDoc { doc: doc("new", "c1", Some(100)), bands: vec![1] },
+                    NewDoc { doc: doc("undated", "c2", None), bands: vec![2] },
+                ],
+                &[],
+            )
             .unwrap();
         assert_eq!(index.prune(50).unwrap(), 1);
         assert_eq!(index.get("old").unwrap(), None);
@@ -577,13 +640,43 @@ mod tests {
     }
 
     #[test]
+    fn compaction_gives_freed_space_back_and_keeps_every_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("i.redb");
+        let mut index = Index::open(&path, 1).unwrap();
+        let docs: Vec<NewDoc> = (0..2_000)
+            .map(|i| NewDoc {
+                doc: IndexedDoc {
+                    signature: vec![7; 2_000],
+                    ..doc(&format!("d{i}"), "c", Some(i))
+                },
+                bands: vec![i as u64 % 97],
+            })
+            .collect();
+        index.add(&docs, &[]).unwrap();
+        assert_eq!(index.prune(1_900).unwrap(), 1_900);
+        let before = index.stats().unwrap();
+        index.compact().unwrap();
+        let after = index.stats().unwrap();
+        assert!(after.file_bytes < before.file_bytes / 2, "{before:?} -> {after:?}");
+        assert_eq!((after.documents, after.band_postings), (100, 100));
+        assert_eq!(index.get("d1999").unwrap().unwrap().published, Some(1_999));
+        assert_eq!(after.tables["docs"].entries, 100);
+        assert!(after.tables["docs"].stored >= 100 * 2_000);
+    }
+
+    #[test]
     fn site_profiles_round_trip() {
         let dir = tempfile::tempdir().unwrap();
         let index = Index::open(dir.path().join("i.redb"), 1).unwrap();
-        index.save_site_profile("b.kz", b"{}").unwrap();
-        index.save_site_profile("a.kz", b"[]").unwrap();
+        index
+            .add(&[], &[("b.kz".into(), b"{}".to_vec()), ("a.kz".into(), b"[]".to_vec())])
+            .unwrap();
+        index.add(&[], &[("b.kz".into(), b"{1}".to_vec())]).unwrap();
         let sites: Vec<_> = index.site_profiles().unwrap().into_iter().map(|(s, _)| s).collect();
         assert_eq!(sites, ["a.kz", "b.kz"]);
+        assert_eq!(index.site_profiles().unwrap()[1].1, b"{1}");
+        assert_eq!(index.stats().unwrap().site_profiles, 2);
     }
 
     #[test]

@@ -10,7 +10,8 @@
 //! | 5–8 find reposts | [`dedup`] | cleaned text → signatures → candidates → verified edges → clusters |
 //! | 9 write | [`output`] | records → JSON Lines |
 //!
-//! [`pipeline`] wires the steps for the `clean-news` binary.
+//! [`pipeline`] wires the steps for the `clean-news` binary; [`report`] turns a run's output
+//! into one self-contained HTML page (what was removed, what was merged).
 //!
 //! # Example
 //!
@@ -33,13 +34,13 @@ pub mod clean;
 pub mod dedup;
 mod error;
 pub mod eval;
-pub mod eval_extraction;
 pub mod index;
 pub mod input;
 mod model;
 pub mod normalize;
 pub mod output;
 pub mod pipeline;
+pub mod report;
 pub mod synth;
 
 pub use clean::{Cleaner, CleanerBuilder};

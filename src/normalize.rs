@@ -25,6 +25,8 @@
 //! `unicode-normalization` (the quick-check keeps Cyrillic and most letters on the fast path).
 //! The cleaner only normalises short lines and the ends of long ones (see `clean::rules`).
 
+use std::sync::LazyLock;
+
 use unicode_normalization::UnicodeNormalization;
 
 /// The matching form of `text` (see the module docs).
@@ -51,16 +53,12 @@ pub fn for_matching(text: &str) -> String {
 /// `text` of the character it came from: enough to map a match in the matching form back to
 /// the original line (used by `strip` rules).
 pub fn fold_into(text: &str, out: &mut String, offsets: Option<&mut Vec<usize>>) {
-    if offsets.is_none() {
-        if text.is_ascii() && !text.contains(['<', '&']) {
-            fold_ascii_into(text, out);
-            return;
-        }
-        let start = out.len();
-        if fold_simple_into(text, out) {
-            return;
-        }
-        out.truncate(start);
+    if offsets.is_none()
+        && text.is_ascii()
+        && memchr::memchr2(b'<', b'&', text.as_bytes()).is_none()
+    {
+        fold_ascii_into(text, out);
+        return;
     }
     let mut folder = Folder {
         start_len: out.len(),
@@ -70,87 +68,152 @@ pub fn fold_into(text: &str, out: &mut String, offsets: Option<&mut Vec<usize>>)
         pending_space: false,
         scripts: WordScripts::default(),
     };
-    let mut chars = text.char_indices().peekable();
-    while let Some((at, ch)) = chars.next() {
-        // HTML left in text: `<span>`, `</b>`, `<br />`. A `<` that does not open a short tag
-        // is an ordinary character.
-        let skip = match ch {
-            '<' => tag_len(&text[at..]).map(|len| (len, None)),
-            '&' => entity(&text[at..]).map(|(len, decoded)| (len, Some(decoded))),
-            _ => None,
-        };
-        if let Some((len, decoded)) = skip {
-            while chars.peek().is_some_and(|&(i, _)| i < at + len) {
-                chars.next();
-            }
-            if let Some(decoded) = decoded {
-                folder.fold(decoded, at);
-            }
-            continue;
-        }
-        folder.fold(ch, at);
-    }
+    folder.run(text);
     folder.end_word();
 }
 
 /// The fast path of [`fold_into`] for ASCII text without markup: no NFKC, no look-alikes, no
-/// tags or entities can occur, so it is a byte loop.
+/// tags or entities can occur, so it copies runs of printable bytes and lower-cases the lot.
 fn fold_ascii_into(text: &str, out: &mut String) {
     let start = out.len();
+    let bytes = text.as_bytes();
     let mut pending_space = false;
-    for &b in text.as_bytes() {
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = bytes[at];
         match b {
-            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => pending_space = out.len() > start,
-            b'`' | b'\'' | b'"' | b'!'..=b'~' => {
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => {
+                pending_space = out.len() > start;
+                at += 1;
+            }
+            b'!'..=b'~' => {
                 if pending_space {
                     out.push(' ');
                     pending_space = false;
                 }
-                out.push(if b == b'`' { '\'' } else { char::from(b.to_ascii_lowercase()) });
+                if b == b'`' {
+                    out.push('\'');
+                    at += 1;
+                    continue;
+                }
+                let run = at;
+                while at < bytes.len() && (b'!'..=b'~').contains(&bytes[at]) && bytes[at] != b'`' {
+                    at += 1;
+                }
+                out.push_str(text.get(run..at).unwrap_or_default());
             }
-            _ => {} // other control characters are dropped
+            _ => at += 1, // other control characters are dropped
+        }
+    }
+    if let Some(folded) = out.get_mut(start..) {
+        folded.make_ascii_lowercase();
+    }
+}
+
+/// What one character becomes in the matching form, computed once per character by the
+/// general rules ([`fold_char`], then NFKC and lower case) and kept in a table for the
+/// characters of the first two UTF-8 lengths and for General Punctuation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Entry {
+    /// Nothing (zero-width, soft hyphen, control).
+    Drop,
+    /// White space.
+    Space,
+    /// The character itself (most letters of lower-case text), with its script.
+    Same(Script),
+    /// One other character, with the script it counts for in its word.
+    One(char, Script),
+    /// `<` or `&`: maybe markup.
+    Markup,
+    /// Several characters: the general path.
+    Slow,
+}
+
+/// The script a character of the matching form counts for, in [`WordScripts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Script {
+    None = 0,
+    Latin = 1,
+    Cyrillic = 2,
+    Greek = 3,
+}
+
+/// Characters below this code point have an [`Entry`] in [`TABLE`] (1- and 2-byte UTF-8).
+const TABLE_END: u32 = 0x800;
+/// General Punctuation (spaces, dashes, quotes, zero-width marks): [`PUNCTUATION`].
+const PUNCTUATION_START: u32 = 0x2000;
+const PUNCTUATION_END: u32 = 0x2070;
+
+static TABLE: LazyLock<Vec<Entry>> = LazyLock::new(|| (0..TABLE_END).map(entry_of).collect());
+static PUNCTUATION: LazyLock<Vec<Entry>> =
+    LazyLock::new(|| (PUNCTUATION_START..PUNCTUATION_END).map(entry_of).collect());
+
+/// The [`Entry`] of the code point `code` (of a scalar value: the tables have no surrogates).
+fn entry_of(code: u32) -> Entry {
+    let Some(ch) = char::from_u32(code) else { return Entry::Slow };
+    if matches!(ch, '<' | '&') {
+        return Entry::Markup;
+    }
+    let one =
+        |c: char| if c == ch { Entry::Same(script_of(c)) } else { Entry::One(c, script_of(c)) };
+    match fold_char(ch) {
+        Fold::Drop => Entry::Drop,
+        Fold::Space => Entry::Space,
+        Fold::To(mapped) => one(mapped),
+        Fold::Nfkc => {
+            // As `Folder::fold` does it, counting what comes out.
+            let mut pushed = Vec::new();
+            let mut spaces = 0;
+            for decomposed in std::iter::once(ch).nfkc() {
+                for lower in decomposed.to_lowercase() {
+                    match fold_char(lower) {
+                        Fold::To(c) => pushed.push(c),
+                        Fold::Space => spaces += 1,
+                        Fold::Drop | Fold::Nfkc => pushed.push(lower),
+                    }
+                }
+            }
+            match (pushed.as_slice(), spaces) {
+                ([c], 0) => one(*c),
+                ([], 1) => Entry::Space,
+                _ => Entry::Slow,
+            }
         }
     }
 }
 
-/// The fast path of [`fold_into`] for text whose characters all fold by the table (no NFKC),
-/// with no markup and no word mixing scripts: the bulk of Cyrillic and Latin news text.
-/// Returns `false`, with `out` partly written, as soon as the text needs the full path.
-fn fold_simple_into(text: &str, out: &mut String) -> bool {
-    const LATIN: u8 = 1;
-    const OTHER: u8 = 2;
-    let start = out.len();
-    let mut pending_space = false;
-    let mut word_scripts = 0u8;
-    for ch in text.chars() {
-        match fold_char(ch) {
-            Fold::Drop => {}
-            Fold::Space => {
-                pending_space = out.len() > start;
-                word_scripts = 0;
-            }
-            Fold::To(mapped) => {
-                if matches!(mapped, '<' | '&') {
-                    return false;
-                }
-                if pending_space {
-                    out.push(' ');
-                    pending_space = false;
-                }
-                if mapped.is_ascii_alphabetic() || ('\u{c0}'..='\u{24f}').contains(&mapped) {
-                    word_scripts |= LATIN;
-                } else if ('\u{370}'..='\u{4ff}').contains(&mapped) {
-                    word_scripts |= OTHER;
-                }
-                if word_scripts == LATIN | OTHER {
-                    return false;
-                }
-                out.push(mapped);
-            }
-            Fold::Nfkc => return false,
+/// The script `ch` counts for when pushed (see [`WordScripts::see`]).
+fn script_of(ch: char) -> Script {
+    let mut scripts = WordScripts::default();
+    if ch.is_ascii() {
+        if ch.is_ascii_alphabetic() {
+            return Script::Latin;
         }
+        return Script::None;
     }
-    true
+    scripts.see(ch);
+    if scripts.latin > 0 {
+        Script::Latin
+    } else if scripts.cyrillic > 0 {
+        Script::Cyrillic
+    } else if scripts.greek > 0 {
+        Script::Greek
+    } else {
+        Script::None
+    }
+}
+
+/// The code point starting at `bytes[at]` of valid UTF-8, and its length in bytes.
+#[inline(always)]
+fn decode(bytes: &[u8], at: usize) -> (u32, usize) {
+    let b = |i: usize| u32::from(bytes.get(at + i).copied().unwrap_or(0x80) & 0x3f);
+    let lead = u32::from(bytes.get(at).copied().unwrap_or(0));
+    match lead {
+        0..0x80 => (lead, 1),
+        0x80..0xe0 => (((lead & 0x1f) << 6) | b(1), 2),
+        0xe0..0xf0 => (((lead & 0x0f) << 12) | (b(1) << 6) | b(2), 3),
+        _ => (((lead & 0x07) << 18) | (b(1) << 12) | (b(2) << 6) | b(3), 4),
+    }
 }
 
 /// The state of one [`fold_into`] call.
@@ -167,6 +230,122 @@ struct Folder<'o> {
 }
 
 impl Folder<'_> {
+    /// Folds all of `text`.
+    fn run(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        let table = &*TABLE;
+        let punctuation = &*PUNCTUATION;
+        let entry_at = |at: usize| {
+            let (code, len) = decode(bytes, at);
+            let entry = if code < TABLE_END {
+                table.get(code as usize).copied().unwrap_or(Entry::Slow)
+            } else if (PUNCTUATION_START..PUNCTUATION_END).contains(&code) {
+                punctuation.get((code - PUNCTUATION_START) as usize).copied().unwrap_or(Entry::Slow)
+            } else {
+                Entry::Slow
+            };
+            (entry, len)
+        };
+        let mut at = 0;
+        while at < bytes.len() {
+            // A run of characters that stand for themselves is copied at once.
+            let run = at;
+            let mut counts = [0usize; 4];
+            let mut next = entry_at(at);
+            while let (Entry::Same(script), len) = next {
+                counts[script as usize] += 1;
+                at += len;
+                if at >= bytes.len() {
+                    break;
+                }
+                next = entry_at(at);
+            }
+            if at > run {
+                self.push_run(text.get(run..at).unwrap_or_default(), run, counts);
+                if at >= bytes.len() {
+                    break;
+                }
+            }
+            let (entry, len) = next;
+            match entry {
+                Entry::Drop | Entry::Same(_) => {}
+                Entry::Space => self.pending_space = self.out.len() > self.start_len,
+                Entry::One(ch, script) => self.push_one(ch, script, at),
+                Entry::Markup => {
+                    // HTML left in text: `<span>`, `</b>`, `<br />`. A `<` that does not open a
+                    // short tag is an ordinary character.
+                    let rest = text.get(at..).unwrap_or_default();
+                    let skip = if bytes[at] == b'<' {
+                        tag_len(rest).map(|len| (len, None))
+                    } else {
+                        entity(rest).map(|(len, decoded)| (len, Some(decoded)))
+                    };
+                    if let Some((skip, decoded)) = skip {
+                        if let Some(decoded) = decoded {
+                            self.fold(decoded, at);
+                        }
+                        at += skip;
+                        continue;
+                    }
+                    self.fold(char::from(bytes[at]), at);
+                }
+                Entry::Slow => {
+                    if let Some(ch) = text.get(at..).and_then(|rest| rest.chars().next()) {
+                        self.fold(ch, at);
+                    }
+                }
+            }
+            at += len;
+        }
+    }
+
+    /// Pushes `run`, which starts at byte `at` of the text and whose characters stand for
+    /// themselves; `counts` are its letters by [`Script`].
+    fn push_run(&mut self, run: &str, at: usize, counts: [usize; 4]) {
+        if self.pending_space {
+            self.pending_space = false;
+            self.end_word();
+            self.push_raw(' ', at);
+            self.word_start = self.out.len();
+        }
+        // Saturating like one `saturating_add(1)` per letter.
+        let add = |count: &mut u16, n: usize| {
+            *count = count.saturating_add(u16::try_from(n).unwrap_or(u16::MAX));
+        };
+        add(&mut self.scripts.latin, counts[Script::Latin as usize]);
+        add(&mut self.scripts.cyrillic, counts[Script::Cyrillic as usize]);
+        add(&mut self.scripts.greek, counts[Script::Greek as usize]);
+        self.out.push_str(run);
+        if let Some(offsets) = self.offsets.as_deref_mut() {
+            // Every byte of a character maps to where the character starts.
+            let mut start = at;
+            for (i, &b) in run.as_bytes().iter().enumerate() {
+                if (b as i8) >= -0x40 {
+                    start = at + i;
+                }
+                offsets.push(start);
+            }
+        }
+    }
+
+    /// Pushes a character from the tables: [`Folder::push`] with its script known.
+    #[inline(always)]
+    fn push_one(&mut self, ch: char, script: Script, at: usize) {
+        if self.pending_space {
+            self.pending_space = false;
+            self.end_word();
+            self.push_raw(' ', at);
+            self.word_start = self.out.len();
+        }
+        match script {
+            Script::None => {}
+            Script::Latin => self.scripts.latin = self.scripts.latin.saturating_add(1),
+            Script::Cyrillic => self.scripts.cyrillic = self.scripts.cyrillic.saturating_add(1),
+            Script::Greek => self.scripts.greek = self.scripts.greek.saturating_add(1),
+        }
+        self.push_raw(ch, at);
+    }
+
     fn fold(&mut self, ch: char, at: usize) {
         match fold_char(ch) {
             Fold::Drop => {}
@@ -203,6 +382,7 @@ impl Folder<'_> {
         self.push_raw(ch, at);
     }
 
+    #[inline(always)]
     fn push_raw(&mut self, ch: char, at: usize) {
         self.out.push(ch);
         if let Some(offsets) = self.offsets.as_deref_mut() {
@@ -433,10 +613,223 @@ fn to_cyrillic_lookalike(ch: char) -> char {
     }
 }
 
+/// The fold as it was written before the tables: the oracle of the tests.
+#[cfg(test)]
+mod reference {
+    use super::*;
+
+    pub(super) fn fold_into(text: &str, out: &mut String, offsets: Option<&mut Vec<usize>>) {
+        if offsets.is_none() {
+            if text.is_ascii() && !text.contains(['<', '&']) {
+                fold_ascii_into(text, out);
+                return;
+            }
+            let start = out.len();
+            if fold_simple_into(text, out) {
+                return;
+            }
+            out.truncate(start);
+        }
+        let mut folder = Folder {
+            start_len: out.len(),
+            word_start: out.len(),
+            out,
+            offsets,
+            pending_space: false,
+            scripts: WordScripts::default(),
+        };
+        let mut chars = text.char_indices().peekable();
+        while let Some((at, ch)) = chars.next() {
+            // HTML left in text: `<span>`, `</b>`, `<br />`. A `<` that does not open a short tag
+            // is an ordinary character.
+            let skip = match ch {
+                '<' => tag_len(&text[at..]).map(|len| (len, None)),
+                '&' => entity(&text[at..]).map(|(len, decoded)| (len, Some(decoded))),
+                _ => None,
+            };
+            if let Some((len, decoded)) = skip {
+                while chars.peek().is_some_and(|&(i, _)| i < at + len) {
+                    chars.next();
+                }
+                if let Some(decoded) = decoded {
+                    folder.fold(decoded, at);
+                }
+                continue;
+            }
+            folder.fold(ch, at);
+        }
+        folder.end_word();
+    }
+
+    // The fast path of [`fold_into`] for ASCII text without markup: no NFKC, no look-alikes, no
+    // tags or entities can occur, so it is a byte loop.
+    fn fold_ascii_into(text: &str, out: &mut String) {
+        let start = out.len();
+        let mut pending_space = false;
+        for &b in text.as_bytes() {
+            match b {
+                b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c => pending_space = out.len() > start,
+                b'`' | b'\'' | b'"' | b'!'..=b'~' => {
+                    if pending_space {
+                        out.push(' ');
+                        pending_space = false;
+                    }
+                    out.push(if b == b'`' { '\'' } else { char::from(b.to_ascii_lowercase()) });
+                }
+                _ => {} // other control characters are dropped
+            }
+        }
+    }
+
+    // The fast path of [`fold_into`] for text whose characters all fold by the table (no NFKC),
+    // with no markup and no word mixing scripts: the bulk of Cyrillic and Latin news text.
+    // Returns `false`, with `out` partly written, as soon as the text needs the full path.
+    fn fold_simple_into(text: &str, out: &mut String) -> bool {
+        const LATIN: u8 = 1;
+        const OTHER: u8 = 2;
+        let start = out.len();
+        let mut pending_space = false;
+        let mut word_scripts = 0u8;
+        for ch in text.chars() {
+            match fold_char(ch) {
+                Fold::Drop => {}
+                Fold::Space => {
+                    pending_space = out.len() > start;
+                    word_scripts = 0;
+                }
+                Fold::To(mapped) => {
+                    if matches!(mapped, '<' | '&') {
+                        return false;
+                    }
+                    if pending_space {
+                        out.push(' ');
+                        pending_space = false;
+                    }
+                    if mapped.is_ascii_alphabetic() || ('\u{c0}'..='\u{24f}').contains(&mapped) {
+                        word_scripts |= LATIN;
+                    } else if ('\u{370}'..='\u{4ff}').contains(&mapped) {
+                        word_scripts |= OTHER;
+                    }
+                    if word_scripts == LATIN | OTHER {
+                        return false;
+                    }
+                    out.push(mapped);
+                }
+                Fold::Nfkc => return false,
+            }
+        }
+        true
+    }
+
+    // The state of one [`fold_into`] call.
+    struct Folder<'o> {
+        out: &'o mut String,
+        offsets: Option<&'o mut Vec<usize>>,
+        // Where this call's output starts in `out`.
+        start_len: usize,
+        // Where the current word starts in `out`.
+        word_start: usize,
+        // A space is due before the next character (never at the start or the end).
+        pending_space: bool,
+        scripts: WordScripts,
+    }
+
+    impl Folder<'_> {
+        fn fold(&mut self, ch: char, at: usize) {
+            match fold_char(ch) {
+                Fold::Drop => {}
+                Fold::Space => self.pending_space = self.out.len() > self.start_len,
+                Fold::To(mapped) => self.push(mapped, at),
+                Fold::Nfkc => {
+                    for decomposed in std::iter::once(ch).nfkc() {
+                        for lower in decomposed.to_lowercase() {
+                            match fold_char(lower) {
+                                Fold::To(c) => self.push(c, at),
+                                Fold::Space => self.pending_space = self.out.len() > self.start_len,
+                                Fold::Drop | Fold::Nfkc => self.push(lower, at),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        fn push(&mut self, ch: char, at: usize) {
+            if self.pending_space {
+                self.pending_space = false;
+                self.end_word();
+                self.push_raw(' ', at);
+                self.word_start = self.out.len();
+            }
+            if ch.is_ascii() {
+                if ch.is_ascii_alphabetic() {
+                    self.scripts.latin = self.scripts.latin.saturating_add(1);
+                }
+            } else {
+                self.scripts.see(ch);
+            }
+            self.push_raw(ch, at);
+        }
+
+        #[inline(always)]
+        fn push_raw(&mut self, ch: char, at: usize) {
+            self.out.push(ch);
+            if let Some(offsets) = self.offsets.as_deref_mut() {
+                offsets.extend(std::iter::repeat_n(at, ch.len_utf8()));
+            }
+        }
+
+        // Folds the look-alikes of the word that ends here, if the word mixes scripts.
+        fn end_word(&mut self) {
+            if self.scripts.is_mixed() {
+                let start = self.word_start;
+                let to_latin = self.scripts.latin >= self.scripts.cyrillic.max(self.scripts.greek);
+                let word = self.out.split_off(start);
+                let old_offsets =
+                    self.offsets.as_deref_mut().map(|o| o.split_off(o.len() - word.len()));
+                for (i, ch) in word.char_indices() {
+                    let mapped =
+                        if to_latin { to_latin_lookalike(ch) } else { to_cyrillic_lookalike(ch) };
+                    let at = old_offsets.as_ref().map_or(0, |o| o[i]);
+                    self.push_raw(mapped, at);
+                }
+            }
+            self.scripts = WordScripts::default();
+            self.word_start = self.out.len();
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn reference_fold(text: &str, with_offsets: bool) -> (String, Vec<usize>) {
+        let mut out = String::new();
+        let mut offsets = Vec::new();
+        reference::fold_into(text, &mut out, with_offsets.then_some(&mut offsets));
+        (out, offsets)
+    }
+
+    fn fold(text: &str, with_offsets: bool) -> (String, Vec<usize>) {
+        let mut out = String::new();
+        let mut offsets = Vec::new();
+        fold_into(text, &mut out, with_offsets.then_some(&mut offsets));
+        (out, offsets)
+    }
+
+    #[test]
+    fn every_table_character_folds_as_before() {
+        let table_chars = (0..TABLE_END).chain(PUNCTUATION_START..PUNCTUATION_END);
+        for ch in table_chars.filter_map(char::from_u32) {
+            // Alone, inside a Latin word and inside a Cyrillic word.
+            for text in [ch.to_string(), format!("ab{ch}cd"), format!("аб{ch}вг x")] {
+                assert_eq!(fold(&text, true), reference_fold(&text, true), "{:?}", ch);
+                assert_eq!(fold(&text, false).0, reference_fold(&text, false).0, "{:?}", ch);
+            }
+        }
+    }
 
     #[test]
     fn folds_spaces_quotes_and_dashes() {
@@ -513,6 +906,25 @@ mod tests {
             let mut offsets = Vec::new();
             fold_into(&s, &mut full, Some(&mut offsets));
             prop_assert_eq!(fast, full);
+        }
+
+        #[test]
+        fn tables_agree_with_the_fold_they_replace(
+            s in "([a-zA-Z0-9 ,.:;!?«»“”—–\u{a0}\u{200b}\u{ad}'`<>&#/-]|[а-яА-ЯёЁәқңӘҚҢіІүҮ]|[\u{80}-\u{7ff}]|[\u{2000}-\u{206f}]|\\PC|&amp;|&#x41;|&nbsp;|<b>|</span>|ＡＢ|ﬁ|№){0,40}"
+        ) {
+            prop_assert_eq!(fold(&s, true), reference_fold(&s, true));
+            prop_assert_eq!(fold(&s, false).0, reference_fold(&s, false).0);
+        }
+
+        #[test]
+        fn ascii_runs_agree_with_the_fold_they_replace(s in "[ -~\t\n\x0b\x0c\r\x00-\x08\x7f]{0,60}") {
+            prop_assert_eq!(fold(&s, false).0, reference_fold(&s, false).0);
+        }
+
+        #[test]
+        fn tables_agree_on_any_string(s in any::<String>()) {
+            prop_assert_eq!(fold(&s, true), reference_fold(&s, true));
+            prop_assert_eq!(fold(&s, false).0, reference_fold(&s, false).0);
         }
 
         #[test]

@@ -130,6 +130,88 @@ fn a_later_run_joins_the_clusters_of_an_earlier_one() {
     let stats = clean_news().args(["index", "stats", index_arg]).output().unwrap();
     let stats: Value = serde_json::from_slice(&stats.stdout).unwrap();
     assert_eq!(stats["documents"], 6);
+    // Each site the runs saw left its template profile in the index.
+    assert_eq!(stats["site_profiles"], 4);
+}
+
+/// Issue 5: a generated corpus fed to `run` one day at a time through the index ends with
+/// every document in the cluster, under the same id, that one run over all of it gives.
+#[test]
+fn day_by_day_runs_end_with_the_clusters_of_one_run() {
+    use clean_news::synth::{Corpus, SynthConfig};
+    use std::io::Write;
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = SynthConfig { docs: 800, sites: 5, days: 6, ..SynthConfig::default() };
+    let mut days: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (doc, _) in Corpus::generate(&config) {
+        let record = serde_json::json!({
+            "id": doc.id, "site": doc.site, "published": doc.published,
+            "title": doc.title, "text": doc.body.as_text().unwrap_or(""),
+        });
+        let day = doc.published.as_deref().unwrap_or("")[..10].to_owned();
+        days.entry(day).or_default().push(record.to_string());
+    }
+    assert!(days.len() >= 6, "{} days", days.len());
+    let write = |path: &Path, records: &mut dyn Iterator<Item = &String>| {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+        for record in records {
+            writeln!(out, "{record}").unwrap();
+        }
+    };
+    let all = dir.path().join("all.jsonl");
+    write(&all, &mut days.values().flatten());
+    run(&[&all], &dir.path().join("one"), &[]);
+    let one = lines(&dir.path().join("one/documents.jsonl"));
+
+    let index = dir.path().join("days.redb");
+    for (day, records) in &days {
+        let input = dir.path().join(format!("{day}.jsonl"));
+        write(&input, &mut records.iter());
+        run(&[&input], &dir.path().join(day), &["--index", index.to_str().unwrap()]);
+    }
+    let deduper = clean_news::dedup::Deduper::builder().build().unwrap();
+    let index = clean_news::index::Index::open(&index, deduper.fingerprint()).unwrap();
+    let mut differ = Vec::new();
+    for record in &one {
+        let id = record["id"].as_str().unwrap();
+        let remembered = index.get(id).unwrap().unwrap();
+        if remembered.cluster != record["cluster"].as_str().unwrap() {
+            differ.push(id.to_owned());
+        }
+    }
+    assert!(differ.is_empty(), "{} of {} documents differ: {differ:?}", differ.len(), one.len());
+}
+
+#[test]
+fn prune_forgets_old_documents_and_gives_the_space_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = dir.path().join("out/index.redb");
+    let index_arg = index.to_str().unwrap();
+    run(&[&pages()], &dir.path().join("out"), &[]);
+    let stats = |args: &[&str]| -> Value {
+        let output = clean_news().args(args).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let before = stats(&["index", "stats", index_arg]);
+    let documents = before["documents"].as_u64().unwrap();
+    assert_eq!(documents, 13);
+    assert_eq!(before["tables"]["docs"]["entries"], 13);
+    assert_eq!(before["tables"]["bands"]["entries"], before["band_postings"]);
+
+    let pruned = stats(&["index", "prune", index_arg, "--older-than", "1h"]);
+    let removed = pruned["removed"].as_u64().unwrap();
+    assert!(removed > 0 && removed < documents, "{pruned}");
+    assert!(pruned["file_bytes"].as_u64() <= pruned["file_bytes_before"].as_u64(), "{pruned}");
+    let after = stats(&["index", "stats", index_arg]);
+    assert_eq!(after["documents"].as_u64().unwrap(), documents - removed);
+    assert!(after["band_postings"].as_u64() < before["band_postings"].as_u64());
+    // What is left still links a rerun of the same pages to its clusters.
+    run(&[&pages()], &dir.path().join("again"), &["--index", index_arg]);
+    let again = lines(&dir.path().join("again/documents.jsonl"));
+    let first = lines(&dir.path().join("out/documents.jsonl"));
+    assert_eq!(partition(&again, "cluster"), partition(&first, "cluster"));
 }
 
 #[test]

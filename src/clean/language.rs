@@ -8,86 +8,151 @@
 //! reads at most the first few thousand characters and answers `None` when it has nothing to go
 //! on.
 
+use std::sync::LazyLock;
+
 /// How much of the text is looked at.
 const SAMPLE_CHARS: usize = 1500;
 
 /// The language of `text`: `en`, `ru`, `kk`, `kk-Latn`, `kk-Arab`, `ky`, `uz-Latn`,
 /// `uz-Cyrl`, `az`, `tg`, `uk`, `de`, `fr`, `es`, `pl`, `tr`, `el`, `zh`, `ar`, or `None`.
 pub(crate) fn detect(text: &str) -> Option<&'static str> {
-    let mut latin = 0usize;
-    let mut cyrillic = 0usize;
-    let mut arabic = 0usize;
-    let mut greek = 0usize;
-    let mut han = 0usize;
-    let mut seen = Letters::default();
-    for ch in text.chars().take(SAMPLE_CHARS) {
-        if ch.is_ascii() {
-            latin += usize::from(ch.is_ascii_alphabetic());
-            if matches!(ch, '\'' | '`') && matches!(seen.previous, 'o' | 'g' | 'O' | 'G') {
-                seen.uzbek_latin = true;
+    let (survey, end) = Survey::of(text);
+    survey.language(|| FunctionWords::count(text.get(..end).unwrap_or(text)))
+}
+
+/// Where the first `SAMPLE_CHARS` characters of `text` end (a byte offset).
+fn sample_end(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    if bytes.len() <= SAMPLE_CHARS || bytes[..SAMPLE_CHARS].is_ascii() {
+        return bytes.len().min(SAMPLE_CHARS);
+    }
+    // Characters start at every byte that is not a continuation byte (0b10xx_xxxx).
+    let mut starts = 0;
+    for (at, &b) in bytes.iter().enumerate() {
+        if (b as i8) >= -0x40 {
+            if starts == SAMPLE_CHARS {
+                return at;
             }
-            seen.previous = ch;
-            continue;
+            starts += 1;
         }
-        match ch {
-            '\u{c0}'..='\u{24f}' => latin += 1,
-            '\u{400}'..='\u{4ff}' => cyrillic += 1,
-            '\u{600}'..='\u{6ff}' => arabic += 1,
-            '\u{370}'..='\u{3ff}' => greek += 1,
-            '\u{4e00}'..='\u{9fff}' => han += 1,
-            _ => {}
+    }
+    bytes.len()
+}
+
+/// What the sample of a text is written in.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Survey {
+    latin: usize,
+    cyrillic: usize,
+    arabic: usize,
+    greek: usize,
+    han: usize,
+    seen: Letters,
+}
+
+impl Survey {
+    /// Surveys the first `SAMPLE_CHARS` characters of `text`; also returns where they end.
+    ///
+    /// ASCII bytes are counted in bulk (the loops vectorise); only other characters are
+    /// decoded one by one.
+    fn of(text: &str) -> (Survey, usize) {
+        let mut s = Survey::default();
+        let end = sample_end(text);
+        let sample = text.get(..end).unwrap_or(text);
+        let bytes = sample.as_bytes();
+        for chunk in bytes.chunks(255) {
+            let letters = chunk
+                .iter()
+                .map(|&b| u8::from((b | 0x20).wrapping_sub(b'a') < 26))
+                .fold(0, u8::wrapping_add);
+            s.latin += usize::from(letters);
         }
-        seen.see(ch);
+        let after_o_or_g = |at: usize| at > 0 && matches!(bytes[at - 1], b'o' | b'g' | b'O' | b'G');
+        s.seen.uzbek_latin = memchr::memchr2_iter(b'\'', b'`', bytes).any(after_o_or_g);
+        let Some(first) = bytes.iter().position(|b| !b.is_ascii()) else { return (s, end) };
+        let mut at = first;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b < 0x80 {
+                at += 1;
+                continue;
+            }
+            // The Russian alphabet (U+0410..U+044F, lead byte 0xD0 or 0xD1) is the bulk of
+            // Cyrillic text and marks no language: count it without decoding further.
+            if let (0xd0 | 0xd1, Some(&next)) = (b, bytes.get(at + 1)) {
+                let code = (u32::from(b & 0x1f) << 6) | u32::from(next & 0x3f);
+                if (0x410..=0x44f).contains(&code) {
+                    s.cyrillic += 1;
+                    at += 2;
+                    continue;
+                }
+            }
+            let Some(ch) = sample.get(at..).and_then(|rest| rest.chars().next()) else { break };
+            match ch {
+                '\u{c0}'..='\u{24f}' => s.latin += 1,
+                '\u{400}'..='\u{4ff}' => s.cyrillic += 1,
+                '\u{600}'..='\u{6ff}' => s.arabic += 1,
+                '\u{370}'..='\u{3ff}' => s.greek += 1,
+                '\u{4e00}'..='\u{9fff}' => s.han += 1,
+                _ => {}
+            }
+            // For the Uzbek `oʻ gʻ`: only an ASCII letter before the mark counts.
+            s.seen.see(ch, after_o_or_g(at));
+            at += ch.len_utf8();
+        }
+        (s, end)
     }
-    let most = latin.max(cyrillic).max(arabic).max(greek).max(han);
-    if most == 0 {
-        return None;
+
+    /// The language the survey points to; `function_words` counts the function words of the
+    /// sample, only needed for Latin script.
+    fn language(&self, function_words: impl FnOnce() -> FunctionWords) -> Option<&'static str> {
+        let Survey { latin, cyrillic, arabic, greek, han, ref seen } = *self;
+        let most = latin.max(cyrillic).max(arabic).max(greek).max(han);
+        if most == 0 {
+            return None;
+        }
+        if most == han {
+            return Some("zh");
+        }
+        if most == greek {
+            return Some("el");
+        }
+        if most == arabic {
+            return Some(if seen.kazakh_arabic { "kk-Arab" } else { "ar" });
+        }
+        if most == cyrillic {
+            return Some(if seen.uzbek_cyrillic {
+                "uz-Cyrl"
+            } else if seen.kazakh_only {
+                "kk"
+            } else if seen.tajik {
+                "tg"
+            } else if seen.ukrainian {
+                "uk"
+            } else if seen.kyrgyz_or_kazakh {
+                if seen.kazakh_shared { "kk" } else { "ky" }
+            } else if seen.kazakh_shared {
+                "kk"
+            } else {
+                "ru"
+            });
+        }
+        if seen.schwa {
+            return Some("az");
+        }
+        if seen.kazakh_latin >= 2 {
+            return Some("kk-Latn");
+        }
+        let counts = function_words();
+        if seen.uzbek_latin || counts.uz >= 3 {
+            return Some("uz-Latn");
+        }
+        counts.best()
     }
-    if most == han {
-        return Some("zh");
-    }
-    if most == greek {
-        return Some("el");
-    }
-    if most == arabic {
-        return Some(if seen.kazakh_arabic { "kk-Arab" } else { "ar" });
-    }
-    if most == cyrillic {
-        return Some(if seen.uzbek_cyrillic {
-            "uz-Cyrl"
-        } else if seen.kazakh_only {
-            "kk"
-        } else if seen.tajik {
-            "tg"
-        } else if seen.ukrainian {
-            "uk"
-        } else if seen.kyrgyz_or_kazakh {
-            if seen.kazakh_shared { "kk" } else { "ky" }
-        } else if seen.kazakh_shared {
-            "kk"
-        } else {
-            "ru"
-        });
-    }
-    if seen.schwa {
-        return Some("az");
-    }
-    if seen.kazakh_latin >= 2 {
-        return Some("kk-Latn");
-    }
-    let sample = match text.char_indices().nth(SAMPLE_CHARS) {
-        Some((end, _)) => &text[..end],
-        None => text,
-    };
-    let counts = FunctionWords::count(sample);
-    if seen.uzbek_latin || counts.uz >= 3 {
-        return Some("uz-Latn");
-    }
-    counts.best()
 }
 
 /// Hits of a few function words per Latin-script language.
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 struct FunctionWords {
     en: usize,
     de: usize,
@@ -101,12 +166,286 @@ struct FunctionWords {
 impl FunctionWords {
     fn count(sample: &str) -> FunctionWords {
         let mut c = FunctionWords::default();
+        if sample.is_ascii() {
+            // Words are runs of ASCII letters; the [`word_key`] of a word is built as its
+            // letters go by, and only words of at most 6 letters are looked up.
+            let mut letters = 0u64;
+            let mut len = 0u64;
+            for &b in sample.as_bytes() {
+                if b.is_ascii_alphabetic() {
+                    if len < 7 {
+                        letters |= u64::from(b | 0x20) << (8 * len);
+                    }
+                    len += 1;
+                } else {
+                    if (1..=6).contains(&len) {
+                        c.see_key(letters | (len << 56));
+                    }
+                    letters = 0;
+                    len = 0;
+                }
+            }
+            if (1..=6).contains(&len) {
+                c.see_key(letters | (len << 56));
+            }
+            return c;
+        }
+        // Words are runs of alphabetic characters; ASCII bytes are classified without
+        // decoding. Only words of at most 6 bytes can be function words.
+        let bytes = sample.as_bytes();
+        let mut start = 0;
+        let mut at = 0;
+        while at < bytes.len() {
+            let b = bytes[at];
+            let (alphabetic, len) = if b < 0x80 {
+                (b.is_ascii_alphabetic(), 1)
+            } else {
+                match sample.get(at..).and_then(|rest| rest.chars().next()) {
+                    Some(ch) => (ch.is_alphabetic(), ch.len_utf8()),
+                    None => break,
+                }
+            };
+            if !alphabetic {
+                if at > start && at - start <= 6 {
+                    c.see(sample.get(start..at).unwrap_or_default());
+                }
+                start = at + len;
+            }
+            at += len;
+        }
+        if bytes.len() > start && bytes.len() - start <= 6 {
+            c.see(sample.get(start..).unwrap_or_default());
+        }
+        c
+    }
+
+    /// Counts one word (of at most 6 bytes).
+    fn see(&mut self, word: &str) {
+        self.see_key(word_key(word.as_bytes()));
+    }
+
+    /// Counts one word given by its [`word_key`].
+    fn see_key(&mut self, key: u64) {
+        let languages = FUNCTION_WORDS.languages(key);
+        if languages == 0 {
+            return;
+        }
+        let c = self;
+        for (bit, count) in [
+            (EN, &mut c.en),
+            (DE, &mut c.de),
+            (FR, &mut c.fr),
+            (ES, &mut c.es),
+            (PL, &mut c.pl),
+            (TR, &mut c.tr),
+            (UZ, &mut c.uz),
+        ] {
+            *count += usize::from(languages & bit != 0);
+        }
+    }
+
+    fn best(&self) -> Option<&'static str> {
+        let scores = [
+            ("en", self.en),
+            ("de", self.de),
+            ("fr", self.fr),
+            ("es", self.es),
+            ("pl", self.pl),
+            ("tr", self.tr),
+        ];
+        scores.iter().filter(|(_, n)| *n > 0).max_by_key(|(_, n)| *n).map(|(lang, _)| *lang)
+    }
+}
+
+const EN: u8 = 1;
+const DE: u8 = 2;
+const FR: u8 = 4;
+const ES: u8 = 8;
+const PL: u8 = 16;
+const TR: u8 = 32;
+const UZ: u8 = 64;
+
+/// The function words and the languages they count for.
+const WORDS: &[(&str, u8)] = &[
+    ("the", EN),
+    ("and", EN),
+    ("of", EN),
+    ("to", EN),
+    ("is", EN),
+    ("was", EN),
+    ("said", EN),
+    ("der", DE),
+    ("die", DE),
+    ("und", DE),
+    ("das", DE),
+    ("nicht", DE),
+    ("ist", DE),
+    ("mit", DE),
+    ("le", FR),
+    ("les", FR),
+    ("et", FR),
+    ("des", FR),
+    ("est", FR),
+    ("une", FR),
+    ("el", ES),
+    ("los", ES),
+    ("las", ES),
+    ("y", ES),
+    ("que", ES),
+    ("del", ES),
+    ("una", ES),
+    ("i", PL),
+    ("w", PL),
+    ("na", PL),
+    ("się", PL),
+    ("że", PL),
+    ("nie", PL),
+    ("jest", PL),
+    ("ve", TR),
+    ("bir", TR),
+    ("için", TR),
+    ("ile", TR),
+    ("olarak", TR),
+    ("va", UZ),
+    ("bilan", UZ),
+    ("uchun", UZ),
+    ("ham", UZ),
+    ("yil", UZ),
+    ("in", EN | DE),
+    ("la", FR | ES),
+];
+
+/// [`WORDS`] by [`word_key`], in an open-addressing table.
+static FUNCTION_WORDS: LazyLock<WordTable> = LazyLock::new(|| {
+    let mut table = WordTable { slots: [(0, 0); WordTable::SLOTS] };
+    for &(word, languages) in WORDS {
+        let key = word_key(word.as_bytes());
+        let mut slot = WordTable::slot(key);
+        while table.slots[slot].0 != 0 {
+            slot = (slot + 1) % WordTable::SLOTS;
+        }
+        table.slots[slot] = (key, languages);
+    }
+    table
+});
+
+/// A hash set of word keys with their language bits; key 0 (no word) marks an empty slot.
+struct WordTable {
+    slots: [(u64, u8); WordTable::SLOTS],
+}
+
+impl WordTable {
+    /// A power of two, well above the number of words, so that probes are short.
+    const SLOTS: usize = 256;
+
+    fn slot(key: u64) -> usize {
+        (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 56) as usize % WordTable::SLOTS
+    }
+
+    /// The language bits of the word with this key; 0 for other words.
+    fn languages(&self, key: u64) -> u8 {
+        let mut slot = WordTable::slot(key);
+        loop {
+            let (k, languages) = self.slots[slot];
+            if k == key {
+                return languages;
+            }
+            if k == 0 {
+                return 0;
+            }
+            slot = (slot + 1) % WordTable::SLOTS;
+        }
+    }
+}
+
+/// A word of at most 7 bytes as one number: its bytes (lower-cased when the word is ASCII;
+/// other words are compared as written) and its length.
+fn word_key(word: &[u8]) -> u64 {
+    let ascii = word.is_ascii();
+    let mut key = (word.len() as u64) << 56;
+    for (i, &b) in word.iter().take(7).enumerate() {
+        let b = if ascii { b.to_ascii_lowercase() } else { b };
+        key |= u64::from(b) << (8 * i);
+    }
+    key
+}
+
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Letters {
+    kazakh_only: bool,
+    kazakh_shared: bool,
+    kyrgyz_or_kazakh: bool,
+    uzbek_cyrillic: bool,
+    tajik: bool,
+    ukrainian: bool,
+    kazakh_arabic: bool,
+    schwa: bool,
+    kazakh_latin: usize,
+    uzbek_latin: bool,
+}
+
+impl Letters {
+    /// Notes a non-ASCII character; `after_o_or_g` says whether an ASCII `o` or `g` stood
+    /// just before it.
+    fn see(&mut self, ch: char, after_o_or_g: bool) {
+        match ch {
+            'ә' | 'Ә' | 'ұ' | 'Ұ' | 'і' | 'І' | 'һ' | 'Һ' => self.kazakh_only = true,
+            'ғ' | 'Ғ' | 'қ' | 'Қ' => self.kazakh_shared = true,
+            'ң' | 'Ң' | 'ө' | 'Ө' | 'ү' | 'Ү' => self.kyrgyz_or_kazakh = true,
+            'ў' | 'Ў' | 'ҳ' | 'Ҳ' => self.uzbek_cyrillic = true,
+            'ҷ' | 'Ҷ' | 'ӣ' | 'Ӣ' | 'ӯ' | 'Ӯ' => self.tajik = true,
+            'є' | 'Є' | 'ї' | 'Ї' | 'ґ' | 'Ґ' => self.ukrainian = true,
+            'ڭ' | 'ۇ' | 'ٴ' | 'ۋ' | 'ە' => self.kazakh_arabic = true,
+            'ə' | 'Ə' => self.schwa = true,
+            'á' | 'ó' | 'ú' | 'ý' | 'ǵ' | 'ń' | 'ı' => {
+                self.kazakh_latin = self.kazakh_latin.saturating_add(1);
+            }
+            'ʻ' | '‘' | 'ʼ' | '’' if after_o_or_g => self.uzbek_latin = true,
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The survey as first written, char by char: the oracle of the byte loop.
+    fn reference_survey(text: &str) -> Survey {
+        let mut s = Survey::default();
+        let mut previous = '\0';
+        for ch in text.chars().take(SAMPLE_CHARS) {
+            if ch.is_ascii() {
+                s.latin += usize::from(ch.is_ascii_alphabetic());
+                if matches!(ch, '\'' | '`') && matches!(previous, 'o' | 'g' | 'O' | 'G') {
+                    s.seen.uzbek_latin = true;
+                }
+                previous = ch;
+                continue;
+            }
+            match ch {
+                '\u{c0}'..='\u{24f}' => s.latin += 1,
+                '\u{400}'..='\u{4ff}' => s.cyrillic += 1,
+                '\u{600}'..='\u{6ff}' => s.arabic += 1,
+                '\u{370}'..='\u{3ff}' => s.greek += 1,
+                '\u{4e00}'..='\u{9fff}' => s.han += 1,
+                _ => {}
+            }
+            s.seen.see(ch, matches!(previous, 'o' | 'g' | 'O' | 'G'));
+            previous = ch;
+        }
+        s
+    }
+
+    /// Function words counted over `split`, as first written.
+    fn reference_function_words(sample: &str) -> FunctionWords {
+        let mut c = FunctionWords::default();
         for word in
             sample.split(|ch: char| !ch.is_alphabetic()).filter(|w| !w.is_empty() && w.len() <= 6)
         {
-            let mut buf = [0u8; 8];
-            let lower = lowercase_small(word, &mut buf);
-            match lower {
+            let lower = if word.is_ascii() { word.to_ascii_lowercase() } else { word.to_owned() };
+            match lower.as_str() {
                 "the" | "and" | "of" | "to" | "is" | "was" | "said" => c.en += 1,
                 "der" | "die" | "und" | "das" | "nicht" | "ist" | "mit" => c.de += 1,
                 "le" | "les" | "et" | "des" | "est" | "une" => c.fr += 1,
@@ -128,74 +467,37 @@ impl FunctionWords {
         c
     }
 
-    fn best(&self) -> Option<&'static str> {
-        let scores = [
-            ("en", self.en),
-            ("de", self.de),
-            ("fr", self.fr),
-            ("es", self.es),
-            ("pl", self.pl),
-            ("tr", self.tr),
-        ];
-        scores.iter().filter(|(_, n)| *n > 0).max_by_key(|(_, n)| *n).map(|(lang, _)| *lang)
-    }
-}
-
-/// `word` in lower case, in `buf` when it fits (function words are short and mostly ASCII).
-fn lowercase_small<'b>(word: &'b str, buf: &'b mut [u8; 8]) -> &'b str {
-    if word.is_ascii() && word.len() <= buf.len() {
-        let out = &mut buf[..word.len()];
-        out.copy_from_slice(word.as_bytes());
-        out.make_ascii_lowercase();
-        std::str::from_utf8(out).unwrap_or(word)
-    } else {
-        word
-    }
-}
-
-#[derive(Default)]
-struct Letters {
-    kazakh_only: bool,
-    kazakh_shared: bool,
-    kyrgyz_or_kazakh: bool,
-    uzbek_cyrillic: bool,
-    tajik: bool,
-    ukrainian: bool,
-    kazakh_arabic: bool,
-    schwa: bool,
-    kazakh_latin: usize,
-    uzbek_latin: bool,
-    previous: char,
-}
-
-impl Letters {
-    fn see(&mut self, ch: char) {
-        match ch {
-            'ә' | 'Ә' | 'ұ' | 'Ұ' | 'і' | 'І' | 'һ' | 'Һ' => self.kazakh_only = true,
-            'ғ' | 'Ғ' | 'қ' | 'Қ' => self.kazakh_shared = true,
-            'ң' | 'Ң' | 'ө' | 'Ө' | 'ү' | 'Ү' => self.kyrgyz_or_kazakh = true,
-            'ў' | 'Ў' | 'ҳ' | 'Ҳ' => self.uzbek_cyrillic = true,
-            'ҷ' | 'Ҷ' | 'ӣ' | 'Ӣ' | 'ӯ' | 'Ӯ' => self.tajik = true,
-            'є' | 'Є' | 'ї' | 'Ї' | 'ґ' | 'Ґ' => self.ukrainian = true,
-            'ڭ' | 'ۇ' | 'ٴ' | 'ۋ' | 'ە' => self.kazakh_arabic = true,
-            'ə' | 'Ə' => self.schwa = true,
-            'á' | 'ó' | 'ú' | 'ý' | 'ǵ' | 'ń' | 'ı' => {
-                self.kazakh_latin = self.kazakh_latin.saturating_add(1);
-            }
-            'ʻ' | '‘' | '\'' | 'ʼ' | '’' | '`'
-                if matches!(self.previous, 'o' | 'g' | 'O' | 'G') =>
-            {
-                self.uzbek_latin = true;
-            }
-            _ => {}
+    proptest! {
+        #[test]
+        fn ascii_fast_path_agrees_with_the_char_loop(
+            text in "(the |And |in |LA |nicht |olarak |said, |[a-zA-Z0-9 ,.'`-]){0,60}",
+            repeat in 1usize..40,
+        ) {
+            let text = text.repeat(repeat);
+            let (survey, end) = Survey::of(&text);
+            prop_assert_eq!(&survey, &reference_survey(&text));
+            let sample = &text[..end.min(text.len())];
+            prop_assert_eq!(sample.len(), text.len().min(SAMPLE_CHARS));
+            prop_assert_eq!(FunctionWords::count(sample), reference_function_words(sample));
         }
-        self.previous = ch;
-    }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+        #[test]
+        fn byte_loop_agrees_with_the_char_loop(
+            text in "(the |and |Nicht |się |SIĘ |için |olarak |La |in |uchun |[a-zA-Z ,.'`ʻ‘’ʼ\u{c0}-\u{24f}\u{400}-\u{4ff}\u{600}-\u{6ff}\u{370}-\u{3ff}\u{4e00}-\u{4e10}ęłż]){0,40}",
+            repeat in 1usize..40,
+        ) {
+            // Repeated, so that the 1500-character sample boundary falls inside the text.
+            let text = text.repeat(repeat);
+            let (survey, end) = Survey::of(&text);
+            prop_assert_eq!(&survey, &reference_survey(&text));
+            let sample = match text.char_indices().nth(SAMPLE_CHARS) {
+                Some((end, _)) => &text[..end],
+                None => &text[..],
+            };
+            prop_assert_eq!(&text[..end], sample);
+            prop_assert_eq!(FunctionWords::count(sample), reference_function_words(sample));
+        }
+    }
 
     #[test]
     fn tells_the_languages_of_the_region_apart() {

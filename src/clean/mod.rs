@@ -130,16 +130,19 @@ impl Cleaner {
     fn clean_text(&self, doc: &Document, text: &str) -> Cleaned {
         let site = doc.site.as_deref();
         let rules = &*self.rules;
+        let mut scratch =
+            Scratch { forms: String::with_capacity(text.len()), ..Scratch::default() };
         let mut lines: Vec<LineState<'_>> = text
             .split('\n')
             .enumerate()
-            .map(|(index, raw)| LineState::new(index, raw, rules, site))
+            .map(|(index, raw)| LineState::new(index, raw, rules, site, &mut scratch))
             .collect();
         let facts: Vec<LineFacts> = lines.iter().map(|l| l.facts(rules)).collect();
         let layout = Layout::of(&facts);
         if let Some(lead) = layout.lead {
-            lines[lead].match_window(Scope::Start, rules, site);
+            lines[lead].match_window(Scope::Start, rules, site, &mut scratch);
         }
+        let forms = scratch.forms.as_str();
 
         let mut out = Output::new(doc);
         let title_form = doc.title.as_deref().map(for_matching).filter(|t| !t.is_empty());
@@ -152,7 +155,7 @@ impl Cleaner {
             if line.blank {
                 continue;
             }
-            line.apply(zone, rules, site, title_form.as_deref(), &mut out);
+            line.apply(zone, rules, site, title_form.as_deref(), forms, &mut out);
         }
         out.finish(doc, &layout)
     }
@@ -228,8 +231,9 @@ struct LineState<'a> {
     text: &'a str,
     /// Length of `text` in characters.
     chars: usize,
-    /// The matching form of `text`, for lines short enough for line rules.
-    form: Option<String>,
+    /// Where the matching form of `text` is in [`Scratch::forms`], for lines short enough
+    /// for line rules.
+    form: Option<std::ops::Range<usize>>,
     blank: bool,
     prose: bool,
     hits: Vec<Hit>,
@@ -240,8 +244,25 @@ fn is_trimmed(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}')
 }
 
+/// Buffers of one document's lines, allocated once per document rather than once per line.
+#[derive(Default)]
+struct Scratch {
+    /// The matching forms of the lines, one after the other.
+    forms: String,
+    /// The matching form of a window of a long line.
+    window: String,
+    /// The rules a line (or window) matched.
+    matched: Vec<usize>,
+}
+
 impl<'a> LineState<'a> {
-    fn new(index: usize, raw: &'a str, rules: &RuleSet, site: Option<&str>) -> LineState<'a> {
+    fn new(
+        index: usize,
+        raw: &'a str,
+        rules: &RuleSet,
+        site: Option<&str>,
+        scratch: &mut Scratch,
+    ) -> LineState<'a> {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         let text = raw.trim_matches(is_trimmed);
         let mut line = LineState {
@@ -258,19 +279,21 @@ impl<'a> LineState<'a> {
             return line;
         }
         let chars = text.chars().count();
-        let mut matched = Vec::new();
         if chars <= rules.max_line_chars() {
-            let form = for_matching(text);
+            let start = scratch.forms.len();
+            fold_into(text, &mut scratch.forms, None);
+            let form = &scratch.forms[start..];
             if form.is_empty() {
                 line.blank = true;
                 return line;
             }
-            rules.matches(&form, form.chars().count(), None, site, &mut matched);
-            line.hits.extend(matched.iter().map(|&rule| Hit { rule, window: None }));
-            line.form = Some(form);
+            scratch.matched.clear();
+            rules.matches(form, form.chars().count(), None, site, &mut scratch.matched);
+            line.hits.extend(scratch.matched.iter().map(|&rule| Hit { rule, window: None }));
+            line.form = Some(start..scratch.forms.len());
         }
         line.chars = chars;
-        line.match_window(Scope::End, rules, site);
+        line.match_window(Scope::End, rules, site, scratch);
         line.prose = zones::is_prose(text, chars);
         line
     }
@@ -278,20 +301,30 @@ impl<'a> LineState<'a> {
     /// Adds the hits of the `start` or `end` rules on that window of a long line. The end
     /// window is read for every line (attributions, glued fragments); the start window only for
     /// the lead, once the layout is known, since datelines open the first paragraph only.
-    fn match_window(&mut self, scope: Scope, rules: &RuleSet, site: Option<&str>) {
+    fn match_window(
+        &mut self,
+        scope: Scope,
+        rules: &RuleSet,
+        site: Option<&str>,
+        scratch: &mut Scratch,
+    ) {
         let window_chars = rules.max_window_chars();
         if window_chars == 0 || self.chars <= window_chars {
             return;
         }
         // A line short enough for the line rules has its matching form already: its window
         // is the end (or start) of that form, not a second normalisation.
-        let form = match &self.form {
-            Some(full) => window(full, scope, window_chars).to_owned(),
-            None => for_matching(window(self.text, scope, window_chars)),
+        let form = match self.form.clone().and_then(|range| scratch.forms.get(range)) {
+            Some(full) => window(full, scope, window_chars),
+            None => {
+                scratch.window.clear();
+                fold_into(window(self.text, scope, window_chars), &mut scratch.window, None);
+                scratch.window.as_str()
+            }
         };
-        let mut matched = Vec::new();
-        rules.matches(&form, self.chars, Some(scope), site, &mut matched);
-        self.hits.extend(matched.into_iter().map(|rule| Hit { rule, window: Some(scope) }));
+        scratch.matched.clear();
+        rules.matches(form, self.chars, Some(scope), site, &mut scratch.matched);
+        self.hits.extend(scratch.matched.iter().map(|&rule| Hit { rule, window: Some(scope) }));
     }
 
     fn facts(&self, rules: &RuleSet) -> LineFacts {
@@ -306,14 +339,16 @@ impl<'a> LineState<'a> {
     }
 
     /// Applies the rules that fit `zone` to this (non-blank) line.
-    fn apply(
-        &self,
+    fn apply<'s>(
+        &'s self,
         zone: LineZone,
         rules: &RuleSet,
         site: Option<&str>,
         title_form: Option<&str>,
-        out: &mut Output,
+        forms: &'s str,
+        out: &mut Output<'s>,
     ) {
+        let own_form = self.form.clone().and_then(|range| forms.get(range));
         let _ = site;
         let fitting =
             || self.hits.iter().filter(move |h| zones::applies(rules.rule(h.rule).zone, zone));
@@ -324,7 +359,7 @@ impl<'a> LineState<'a> {
             return;
         }
         if matches!(zone, LineZone::Head | LineZone::Lead) {
-            if let (Some(title), Some(form)) = (title_form, &self.form) {
+            if let (Some(title), Some(form)) = (title_form, own_form) {
                 if is_title_line(form, title) {
                     out.remove(RemovalClass::Title, TITLE_RULE, self.text, self.index);
                     return;
@@ -339,7 +374,7 @@ impl<'a> LineState<'a> {
             }
         }
         let mut kept = self.text;
-        let mut form = self.form.as_deref();
+        let mut form = own_form;
         if let Some(hit) = fitting().find(|h| rules.rule(h.rule).action == Action::Strip) {
             let rule = rules.rule(hit.rule);
             if let Some(span) = self.span_of(hit, rules) {
@@ -356,13 +391,7 @@ impl<'a> LineState<'a> {
                 }
             }
         }
-        out.keep(Kept {
-            text: kept.to_owned(),
-            line: self.index,
-            zone,
-            prose: self.prose,
-            form: form.map(str::to_owned),
-        });
+        out.keep(Kept { text: kept, line: self.index, zone, prose: self.prose, form });
     }
 
     /// The matching form of the part of the line `hit` saw, with offsets into `self.text`.
@@ -394,38 +423,50 @@ impl<'a> LineState<'a> {
 
     /// Stores the named groups of the rule's pattern as metadata.
     fn capture(&self, hit: &Hit, rules: &RuleSet, zone: LineZone, out: &mut Output) {
-        let Some(regex) = rules.rule(hit.rule).regex.as_ref() else { return };
-        if regex.captures_len() <= 1 {
+        let rule = rules.rule(hit.rule);
+        let Some(regex) = rule.regex.as_ref() else { return };
+        // Only the groups that could still be stored: a date line in the tail, or a second
+        // one in the head, costs no capture (a second fold of the line with offsets and a
+        // slower search than the match that found it).
+        let head = zone == LineZone::Head;
+        let groups = rule.groups;
+        let wanted = |group: Option<usize>, storable: bool| group.filter(|_| storable);
+        let published = wanted(
+            groups.published,
+            matches!(zone, LineZone::Head | LineZone::Lead) && out.meta.published.is_none(),
+        );
+        let views = wanted(groups.views, head && out.meta.views.is_none());
+        let dateline = wanted(groups.dateline, out.meta.dateline.is_none());
+        if published.is_none()
+            && views.is_none()
+            && dateline.is_none()
+            && groups.source.is_none()
+            && groups.author.is_none()
+        {
             return;
         }
         let (form, offsets) = self.form_with_offsets(hit, rules);
         let Some(caps) = regex.captures(&form) else { return };
-        let original = |name: &str| -> Option<&str> {
-            let m = caps.name(name)?;
+        let original = |group: Option<usize>| -> Option<&str> {
+            let m = caps.get(group?)?;
             let span = original_span(self.text, &offsets, m.start(), m.end())?;
             Some(self.text[span].trim_matches(|c: char| is_trimmed(c) || ",;:.-–—/|".contains(c)))
         };
-        if let Some(published) = original("published") {
-            if matches!(zone, LineZone::Head | LineZone::Lead) && out.meta.published.is_none() {
-                out.meta.published = dates::parse_published(published);
-            }
+        if let Some(text) = original(published) {
+            out.meta.published = dates::parse_published(text);
         }
-        if let Some(views) = original("views") {
-            let digits: String = views.chars().filter(char::is_ascii_digit).collect();
-            if out.meta.views.is_none() && zone == LineZone::Head {
-                out.meta.views = digits.parse().ok();
-            }
+        if let Some(text) = original(views) {
+            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+            out.meta.views = digits.parse().ok();
         }
-        if let Some(source) = original("source").filter(|s| !s.is_empty()) {
+        if let Some(source) = original(groups.source).filter(|s| !s.is_empty()) {
             push_unique(&mut out.meta.sources, source);
         }
-        if let Some(author) = original("author").filter(|s| !s.is_empty()) {
+        if let Some(author) = original(groups.author).filter(|s| !s.is_empty()) {
             push_unique(&mut out.meta.authors, author);
         }
-        if let Some(dateline) = original("dateline").filter(|s| !s.is_empty()) {
-            if out.meta.dateline.is_none() {
-                out.meta.dateline = Some(dateline.to_owned());
-            }
+        if let Some(text) = original(dateline).filter(|s| !s.is_empty()) {
+            out.meta.dateline = Some(text.to_owned());
         }
     }
 }
@@ -495,37 +536,37 @@ fn push_unique(list: &mut Vec<String>, value: &str) {
 }
 
 /// What the cleaner has decided so far for one document.
-/// A kept line.
-struct Kept {
-    text: String,
+/// A kept line, borrowed from the document and its [`LineState`].
+struct Kept<'a> {
+    text: &'a str,
     line: usize,
     zone: LineZone,
     /// Whether the line reads as a paragraph.
     prose: bool,
     /// Its matching form, when the line was short enough to have one computed.
-    form: Option<String>,
+    form: Option<&'a str>,
 }
 
-impl Kept {
+impl Kept<'_> {
     /// The matching form, computed now if the line did not have one.
     fn form(&self) -> std::borrow::Cow<'_, str> {
-        match &self.form {
-            Some(form) => std::borrow::Cow::Borrowed(form.as_str()),
-            None => std::borrow::Cow::Owned(for_matching(&self.text)),
+        match self.form {
+            Some(form) => std::borrow::Cow::Borrowed(form),
+            None => std::borrow::Cow::Owned(for_matching(self.text)),
         }
     }
 }
 
-struct Output {
-    kept: Vec<Kept>,
+struct Output<'a> {
+    kept: Vec<Kept<'a>>,
     removed: Vec<Removal>,
     meta: Meta,
     /// How often each `keep_meta` rule has matched so far: `(rule, count)`.
     keep_meta_counts: Vec<(usize, usize)>,
 }
 
-impl Output {
-    fn new(doc: &Document) -> Output {
+impl<'a> Output<'a> {
+    fn new(doc: &Document) -> Output<'a> {
         Output {
             kept: Vec::new(),
             removed: Vec::new(),
@@ -558,7 +599,7 @@ impl Output {
         });
     }
 
-    fn keep(&mut self, kept: Kept) {
+    fn keep(&mut self, kept: Kept<'a>) {
         self.kept.push(kept);
     }
 
@@ -575,12 +616,12 @@ impl Output {
         self.kept.retain(|k| {
             let above = k.zone == LineZone::Head && k.line < title_line && !k.prose;
             if above {
-                chrome.push((k.text.clone(), k.line));
+                chrome.push((k.text, k.line));
             }
             !above
         });
         for (text, line) in chrome {
-            self.remove(RemovalClass::Navigation, ABOVE_TITLE_RULE, &text, line);
+            self.remove(RemovalClass::Navigation, ABOVE_TITLE_RULE, text, line);
         }
     }
 
@@ -588,7 +629,7 @@ impl Output {
     /// sequence (after the title left it), so that cleaning the output again finds nothing
     /// new to drop.
     fn drop_adjacent_duplicates(&mut self) {
-        let mut previous: Option<String> = None;
+        let mut previous: Option<std::borrow::Cow<'a, str>> = None;
         let mut duplicates = Vec::new();
         self.kept.retain(|kept| {
             // Long lines are never duplicates; they also end a run of short ones.
@@ -598,17 +639,20 @@ impl Output {
                 previous = None;
                 return true;
             }
-            let form = kept.form().into_owned();
-            let repeat = previous.as_deref() == Some(form.as_str());
+            let form = match kept.form {
+                Some(form) => std::borrow::Cow::Borrowed(form),
+                None => std::borrow::Cow::Owned(for_matching(kept.text)),
+            };
+            let repeat = previous.as_deref() == Some(&*form);
             if repeat {
-                duplicates.push((kept.text.clone(), kept.line));
+                duplicates.push((kept.text, kept.line));
             } else {
                 previous = Some(form);
             }
             !repeat
         });
         for (text, line) in duplicates {
-            self.remove(RemovalClass::Duplicate, DUPLICATE_RULE, &text, line);
+            self.remove(RemovalClass::Duplicate, DUPLICATE_RULE, text, line);
         }
     }
 
@@ -642,7 +686,7 @@ impl Output {
             let head: Vec<usize> = (0..self.kept.len())
                 .filter(|&i| self.kept[i].zone == LineZone::Head)
                 .filter(|&i| {
-                    let t = &self.kept[i].text;
+                    let t = self.kept[i].text;
                     t.chars().count() <= TITLE_MAX_CHARS && !t.ends_with(':')
                 })
                 .collect();
@@ -664,17 +708,17 @@ impl Output {
                     });
                 self.kept = kept;
                 for copy in copies {
-                    self.remove(RemovalClass::Title, TITLE_RULE, &copy.text, copy.line);
+                    self.remove(RemovalClass::Title, TITLE_RULE, copy.text, copy.line);
                 }
-                self.remove(RemovalClass::Title, TITLE_FROM_TEXT_RULE, &picked.text, picked.line);
-                title = Some(picked.text);
+                self.remove(RemovalClass::Title, TITLE_FROM_TEXT_RULE, picked.text, picked.line);
+                title = Some(picked.text.to_owned());
             }
         }
         let _ = layout;
         self.drop_chrome_above_title();
         self.drop_adjacent_duplicates();
         self.removed.sort_by_key(|r| r.line);
-        let text = self.kept.iter().map(|k| k.text.as_str()).collect::<Vec<_>>().join("\n\n");
+        let text = self.kept.iter().map(|k| k.text).collect::<Vec<_>>().join("\n\n");
         // A page that prints only its date says less than a feed's timestamp of that day: the
         // time orders reposts (the earliest copy is the canonical one), so the timestamp wins.
         let page_has_time = self.meta.published.as_deref().is_some_and(|p| p.len() > 10);

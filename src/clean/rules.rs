@@ -11,8 +11,10 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::{Anchored, MatchKind, StartKind, dfa::DFA};
 use regex::{Regex, RegexSet, RegexSetBuilder};
+use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 use super::packs::{Action, Pack, Scope, Zone, compile_pattern};
 use crate::normalize::for_matching;
@@ -28,6 +30,8 @@ pub(crate) struct Rule {
     pub(crate) scope: Scope,
     pub(crate) max_line_chars: usize,
     pub(crate) regex: Option<Regex>,
+    /// Where the metadata groups of `regex` are.
+    pub(crate) groups: MetaGroups,
     has_phrases: bool,
     /// Sites of the rule's pack; empty for every site.
     sites: Vec<String>,
@@ -46,6 +50,29 @@ impl Rule {
                             && site.as_bytes()[site.len() - s.len() - 1] == b'.')
                 })
             })
+    }
+}
+
+/// The capture-group indices of the named groups a pattern stores as metadata.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct MetaGroups {
+    pub(crate) published: Option<usize>,
+    pub(crate) views: Option<usize>,
+    pub(crate) source: Option<usize>,
+    pub(crate) author: Option<usize>,
+    pub(crate) dateline: Option<usize>,
+}
+
+impl MetaGroups {
+    fn of(regex: &Regex) -> MetaGroups {
+        let index = |name: &str| regex.capture_names().position(|n| n == Some(name));
+        MetaGroups {
+            published: index("published"),
+            views: index("views"),
+            source: index("source"),
+            author: index("author"),
+            dateline: index("dateline"),
+        }
     }
 }
 
@@ -77,10 +104,14 @@ const TIER_BOUNDS: [usize; 3] = [60, 160, 260];
 #[derive(Debug)]
 struct Matcher {
     /// Phrases of `contains` rules; pattern `i` belongs to the rules in `phrase_rules[i]`.
-    phrases: Option<AhoCorasick>,
+    /// A full Aho-Corasick DFA (a few hundred phrases make a small one), walked byte by byte
+    /// by [`Matcher::candidates`]: every line is read to its end for every phrase in it, which
+    /// the crate's overlapping iterator does at several times the cost of that plain loop.
+    phrases: Option<DFA>,
     phrase_rules: Vec<Vec<usize>>,
-    /// Phrases of `whole_line` rules, by their trimmed matching form.
-    whole_lines: HashMap<String, Vec<usize>>,
+    /// Phrases of `whole_line` rules, by their trimmed matching form. Every line is looked
+    /// up: a fast fixed-seed hash (the keys are our phrases, not input).
+    whole_lines: HashMap<String, Vec<usize>, Xxh3DefaultBuilder>,
     /// Rules that have a pattern and no phrases, matched together.
     pattern_only: RegexSet,
     pattern_only_rules: Vec<usize>,
@@ -96,7 +127,7 @@ impl Matcher {
         let mut phrase_index: HashMap<String, usize> = HashMap::new();
         let mut phrase_list: Vec<String> = Vec::new();
         let mut phrase_rules: Vec<Vec<usize>> = Vec::new();
-        let mut whole_lines: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut whole_lines: HashMap<String, Vec<usize>, Xxh3DefaultBuilder> = HashMap::default();
         let mut pattern_only_sources = Vec::new();
         let mut pattern_only_rules = Vec::new();
         let mut pattern_only_slow = Vec::new();
@@ -134,11 +165,10 @@ impl Matcher {
             None
         } else {
             Some(
-                AhoCorasickBuilder::new()
+                DFA::builder()
                     .match_kind(MatchKind::Standard)
-                    // A full DFA: a few hundred phrases make a small one, and it is several
-                    // times faster than the NFA on every line.
-                    .kind(Some(AhoCorasickKind::DFA))
+                    .start_kind(StartKind::Unanchored)
+                    .prefilter(false)
                     .build(&phrase_list)
                     .map_err(|e| {
                         Error::config(format!("cannot build the phrase automaton: {e}"))
@@ -166,9 +196,20 @@ impl Matcher {
         if let Some(owners) = self.whole_lines.get(trim_decoration(line)) {
             out.extend(owners.iter().copied());
         }
-        if let Some(ac) = &self.phrases {
-            for m in ac.find_overlapping_iter(line) {
-                out.extend(self.phrase_rules[m.pattern().as_usize()].iter().copied());
+        // Standard (not leftmost) semantics: the match states on the way name every phrase
+        // that ends at that byte, overlaps included, and the walk never dies. (An unanchored
+        // start state always exists: the DFA is built with one.)
+        if let Some(dfa) = &self.phrases
+            && let Ok(mut state) = dfa.start_state(Anchored::No)
+        {
+            for &byte in line.as_bytes() {
+                state = dfa.next_state(Anchored::No, state, byte);
+                if dfa.is_special(state) && dfa.is_match(state) {
+                    for i in 0..dfa.match_len(state) {
+                        let pattern = dfa.match_pattern(state, i).as_usize();
+                        out.extend(self.phrase_rules[pattern].iter().copied());
+                    }
+                }
             }
         }
         // Most lines match no pattern: a plain (leftmost, stop-early) search rules that out
@@ -244,6 +285,7 @@ impl RuleSet {
                     zone: spec.zone,
                     scope: spec.scope,
                     max_line_chars: spec.max_line_chars,
+                    groups: regex.as_ref().map(MetaGroups::of).unwrap_or_default(),
                     regex,
                     has_phrases: !spec.phrases.is_empty(),
                     sites: pack.sites.clone(),

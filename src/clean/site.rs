@@ -608,6 +608,18 @@ impl SiteProfiles {
         self
     }
 
+    /// The profile of each site as profiles of its own (holding that site alone, with the
+    /// site's documents as its count), in site order: how the index stores them, one record
+    /// a site, so that a run rewrites only the sites it saw. [`merged_with`](Self::merged_with)
+    /// joins them back.
+    pub fn split_by_site(&self) -> impl Iterator<Item = SiteProfiles> + '_ {
+        self.sites.values().map(|profile| SiteProfiles {
+            config: self.config.clone(),
+            documents: profile.docs,
+            sites: BTreeMap::from([(profile.site.clone(), profile.clone())]),
+        })
+    }
+
     /// No profiles: [`apply`](Self::apply) removes nothing.
     pub fn empty() -> SiteProfiles {
         SiteProfiles { config: SiteConfig::default(), documents: 0, sites: BTreeMap::new() }
@@ -1810,6 +1822,18 @@ mod tests {
         let old = json.replace("\"version\": 1", "\"version\": 0");
         let err = SiteProfiles::from_json(&old).unwrap_err();
         assert!(err.to_string().contains("learn the profiles again"), "{err}");
+    }
+
+    #[test]
+    fn profiles_split_by_site_merge_back_to_the_whole() {
+        let batch: Vec<Cleaned> =
+            (0..60).map(|i| page(["a.com", "b.org"][i % 2], i, i, 4)).collect();
+        let profiles = SiteProfiles::learn(&batch, &SiteConfig::default()).unwrap();
+        let parts: Vec<SiteProfiles> = profiles.split_by_site().collect();
+        assert_eq!(parts.len(), 2);
+        assert!(parts.iter().all(|p| p.sites().count() == 1));
+        let joined = parts.into_iter().fold(SiteProfiles::empty(), SiteProfiles::merged_with);
+        assert_eq!(joined, profiles);
     }
 
     #[test]

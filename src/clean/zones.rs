@@ -126,7 +126,7 @@ const QUESTION_MIN_WORDS: usize = 12;
 /// Whether a line reads as a body paragraph rather than a title, menu item or label: a long
 /// line, or a sentence. Headlines (short, no final full stop) are not prose.
 pub(crate) fn is_prose(text: &str, chars: usize) -> bool {
-    let words = text.split_whitespace().take(PROSE_MIN_WORDS).count();
+    let words = count_words(text, PROSE_MIN_WORDS);
     if words >= PROSE_MIN_WORDS || (chars >= PROSE_MIN_CHARS && words >= 2) {
         return true;
     }
@@ -137,9 +137,111 @@ pub(crate) fn is_prose(text: &str, chars: usize) -> bool {
     end.ends_with(['.', '!', '?', '…']) && words >= QUESTION_MIN_WORDS
 }
 
+/// `text.split_whitespace().take(most).count()`.
+///
+/// Lines without white space beyond ASCII (the near totality) are counted by a loop over byte
+/// pairs that the compiler vectorises: a word starts at every byte that is not ASCII white
+/// space and follows one that is (continuation bytes follow their lead byte, never a space).
+/// Other lines go through [`count_words_by_char`].
+fn count_words(text: &str, most: usize) -> usize {
+    let bytes = text.as_bytes();
+    if has_unicode_space(bytes) {
+        return count_words_by_char(bytes, most);
+    }
+    let space = |b: u8| (b == b' ') | (b.wrapping_sub(b'\t') < 5);
+    let first = bytes.first().map_or(0, |&b| usize::from(!space(b)));
+    let pairs = bytes.get(..bytes.len().saturating_sub(1)).unwrap_or_default();
+    let mut starts = 0;
+    // Counted in u8 lanes, 255 pairs at a time.
+    for (before, at) in pairs.chunks(255).zip(bytes.get(1..).unwrap_or_default().chunks(255)) {
+        let n: u8 = before
+            .iter()
+            .zip(at)
+            .map(|(&before, &at)| u8::from(space(before) & !space(at)))
+            .fold(0, u8::wrapping_add);
+        starts += usize::from(n);
+    }
+    (first + starts).min(most)
+}
+
+/// Whether `bytes` holds white space other than ASCII: U+0085, U+00A0, U+1680, U+2000..U+200A,
+/// U+2028, U+2029, U+202F, U+205F, U+3000.
+fn has_unicode_space(bytes: &[u8]) -> bool {
+    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    let space_at = |i: usize| match (at(i), at(i + 1), at(i + 2)) {
+        (0xc2, 0x85 | 0xa0, _) | (0xe1, 0x9a, 0x80) | (0xe2, 0x81, 0x9f) | (0xe3, 0x80, 0x80) => {
+            true
+        }
+        (0xe2, 0x80, c) => matches!(c, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf),
+        _ => false,
+    };
+    memchr::memchr3_iter(0xc2, 0xe2, 0xe1, bytes).any(space_at)
+        || memchr::memchr_iter(0xe3, bytes).any(space_at)
+}
+
+/// [`count_words`] for any text: the lead byte of a character tells whether it can be white
+/// space, and only those few are decoded.
+fn count_words_by_char(bytes: &[u8], most: usize) -> usize {
+    let mut words = 0;
+    // Whether the character before `at` was white space (or `at` is the start).
+    let mut after_space = true;
+    let mut at = 0;
+    while at < bytes.len() && words < most {
+        let b = bytes[at];
+        at += 1;
+        let space = match b {
+            b' ' | b'\t'..=b'\r' => true,
+            // ASCII, continuation bytes (part of the character before) and lead bytes that
+            // start no white space.
+            0..0x80 => false,
+            0x80..0xc0 => continue,
+            0xc2 => matches!(bytes.get(at), Some(0x85 | 0xa0)),
+            0xe1..=0xe3 => match (b, bytes.get(at), bytes.get(at + 1)) {
+                // U+1680, U+3000
+                (0xe1, Some(0x9a), Some(0x80)) | (0xe3, Some(0x80), Some(0x80)) => true,
+                // U+2000..U+200A, U+2028, U+2029, U+202F
+                (0xe2, Some(0x80), Some(&c)) => matches!(c, 0x80..=0x8a | 0xa8 | 0xa9 | 0xaf),
+                // U+205F
+                (0xe2, Some(0x81), Some(0x9f)) => true,
+                _ => false,
+            },
+            _ => false,
+        };
+        words += usize::from(after_space & !space);
+        after_space = space;
+    }
+    words
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn word_count_agrees_with_split_whitespace(
+            text in "[a-zя \t\n\r\x0b\x0c\u{85}\u{a0}\u{1680}\u{2000}-\u{200c}\u{2028}-\u{2030}\u{205f}\u{3000}\u{2060}\u{1f600}]{0,40}",
+            most in 1usize..20,
+            ascii in "[a-z \t\n]{0,40}",
+        ) {
+            let text = format!("{ascii}{text}{ascii}");
+            prop_assert_eq!(count_words(&text, most), text.split_whitespace().take(most).count());
+        }
+
+        #[test]
+        fn word_count_agrees_without_unicode_spaces(
+            text in "[a-zя«»“” \t\n\r\x0b\x0c\u{2010}\u{2060}\u{1f600}]{0,60}",
+            most in 1usize..20,
+        ) {
+            prop_assert_eq!(count_words(&text, most), text.split_whitespace().take(most).count());
+        }
+
+        #[test]
+        fn word_count_agrees_on_any_string(text in any::<String>()) {
+            prop_assert_eq!(count_words(&text, 16), text.split_whitespace().take(16).count());
+        }
+    }
 
     fn facts(spec: &str) -> Vec<LineFacts> {
         // One char per line: b blank, p prose, h dropped in head, t dropped after head,

@@ -102,6 +102,50 @@ pub(crate) enum Command {
     /// Look after a run's index: counts, pruning.
     #[command(subcommand)]
     Index(IndexCommand),
+
+    /// Build one self-contained HTML page from a run's output: what was removed, what merged.
+    ///
+    /// Reads OUTDIR/summary.json, documents.jsonl, clusters.jsonl and errors.jsonl and
+    /// writes a page that opens offline in any browser (no server, no network): an overview
+    /// with charts, the clusters with each copy's word diff against the canonical story,
+    /// and every document with its removed lines struck through.
+    #[command(after_long_help = REPORT_EXAMPLES)]
+    Report(ReportArgs),
+}
+
+/// Printed after `report --help`.
+const REPORT_EXAMPLES: &str = "\
+EXAMPLES:
+  clean-news run corpora/run/pages -o target/demo
+  clean-news report target/demo                       # writes target/demo/report.html
+  clean-news report out/day1 -o day1.html
+
+EXIT CODES:
+  0 the page was written; 2 the run's output could not be read or the page not written.
+";
+
+/// `clean-news report`.
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// The output folder of a `clean-news run`.
+    ///
+    ///     clean-news report out/day1
+    #[arg(value_name = "OUTDIR")]
+    pub(crate) run_dir: PathBuf,
+
+    /// Write the page to FILE instead of OUTDIR/report.html.
+    ///
+    /// The file is written under a temporary name and renamed when complete.
+    ///
+    ///     clean-news report out/day1 -o day1.html
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+
+    /// Print nothing on stderr but fatal errors.
+    ///
+    ///     clean-news report out/day1 --quiet
+    #[arg(short = 'q', long = "quiet")]
+    pub(crate) quiet: bool,
 }
 
 /// Printed after `run --help`.

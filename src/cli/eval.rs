@@ -6,8 +6,9 @@ use std::io::Write;
 
 use anyhow::Context;
 use clean_news::Cleaner;
+use clean_news::eval;
+use clean_news::eval::extraction::{LabelledSet, SetKind};
 use clean_news::eval::{ClusterGold, ClusterPrediction, ClusterThresholds, score_clusters};
-use clean_news::eval_extraction::{self, LabelledSet, SetKind};
 
 use super::Status;
 use super::args::{EvalClustersArgs, EvalExtractionArgs};
@@ -36,9 +37,9 @@ pub(crate) fn extraction(args: &EvalExtractionArgs) -> anyhow::Result<Status> {
     let kind: SetKind = args.set.parse()?;
     let set = LabelledSet::load(kind, &args.dir, args.lang.as_deref())?;
     let cleaner = Cleaner::builder().build().context("cannot build the cleaner")?;
-    let outcome = eval_extraction::run(&cleaner, &set)?;
+    let outcome = eval::extraction::run(&cleaner, &set)?;
     if let Some(path) = &args.out {
-        std::fs::write(path, eval_extraction::write_predictions(&outcome.predictions))
+        std::fs::write(path, eval::extraction::write_predictions(&outcome.predictions))
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     let scores = set.score(&outcome.predictions);

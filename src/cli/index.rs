@@ -32,13 +32,23 @@ fn stats(args: &IndexPathArgs) -> anyhow::Result<Status> {
 }
 
 fn prune(args: &IndexPruneArgs) -> anyhow::Result<Status> {
-    let index = open(&args.index)?;
-    let Some((_, newest)) = index.stats()?.published_range else {
-        writeln!(std::io::stdout().lock(), "{{\"removed\": 0}}")?;
-        return Ok(Status::Success);
+    let mut index = open(&args.index)?;
+    let before = index.stats()?;
+    let removed = match before.published_range {
+        Some((_, newest)) => {
+            index.prune(newest.saturating_sub(i64::from(args.older_than_hours) * 3600))?
+        }
+        None => 0,
     };
-    let cutoff = newest.saturating_sub(i64::from(args.older_than_hours) * 3600);
-    let removed = index.prune(cutoff)?;
-    writeln!(std::io::stdout().lock(), "{{\"removed\": {removed}}}")?;
+    // Pruning frees pages inside the file; compaction gives them back to the file system.
+    if removed > 0 {
+        index.compact()?;
+    }
+    let file_bytes = index.stats()?.file_bytes;
+    writeln!(
+        std::io::stdout().lock(),
+        "{{\"removed\": {removed}, \"file_bytes_before\": {}, \"file_bytes\": {file_bytes}}}",
+        before.file_bytes
+    )?;
     Ok(Status::Success)
 }

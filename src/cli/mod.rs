@@ -13,6 +13,7 @@
 mod args;
 mod clean;
 mod eval;
+mod html_report;
 mod index;
 mod report;
 mod run;
@@ -74,6 +75,7 @@ pub(crate) fn run(cli: &Cli) -> anyhow::Result<Status> {
         Command::Eval(args::EvalCommand::Extraction(args)) => eval::extraction(args),
         Command::Sites(args) => sites::run(args),
         Command::Index(command) => index::run(command),
+        Command::Report(args) => html_report::run(args),
     }
 }
 

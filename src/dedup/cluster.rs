@@ -326,7 +326,7 @@ mod tests {
     use crate::dedup::Signature;
 
     fn sig(shingles: usize) -> Signature {
-        Signature { shingles: (0..shingles as u64).collect(), ..Signature::default() }
+        Signature { shingles: (0..shingles as u32).collect(), ..Signature::default() }
     }
 
     fn edge(a: usize, b: usize, containment: f64) -> Edge {

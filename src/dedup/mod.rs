@@ -85,7 +85,18 @@ use signature::{Scratch, Shape};
 
 /// The version of everything the deduplicator stores: signature encoding, hashes, seeds and
 /// key layout. Bump it when any of them changes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+
+/// What [`Deduper::verify`] says of a pair.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Verification {
+    /// Shared shingles over all shingles of the pair.
+    pub jaccard: f64,
+    /// Shared shingles over the shingles of the smaller text.
+    pub containment: f64,
+    /// Whether the pair is the same story under the acceptance rule.
+    pub accepted: bool,
+}
 
 /// What the deduplicator does, as users write it down (a `[dedup]` table of the config file).
 ///
@@ -330,6 +341,28 @@ impl Deduper {
             return Vec::new();
         }
         self.inner.layout.all_keys(signature)
+    }
+
+    /// Verifies one pair as clustering does: the Jaccard similarity and containment of their
+    /// shingle sets, and whether the pair is accepted as the same story.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use clean_news::dedup::Deduper;
+    ///
+    /// let deduper = Deduper::builder().build()?;
+    /// let story = "The city council approved the new metro line on Monday after a long debate \
+    ///              about its cost, its route and the years of building work it will take.";
+    /// let teaser = "The city council approved the new metro line on Monday after a long debate.";
+    /// let v = deduper.verify(&deduper.sign(teaser), &deduper.sign(story));
+    /// assert!(v.containment > 0.9 && v.accepted);
+    /// # Ok::<(), clean_news::Error>(())
+    /// ```
+    pub fn verify(&self, a: &Signature, b: &Signature) -> Verification {
+        let (jaccard, containment, accepted) =
+            verify::verify(&a.shingles, &b.shingles, &self.inner.rule);
+        Verification { jaccard, containment, accepted }
     }
 
     /// Clusters a batch of cleaned documents: signs each `text` (in parallel), reads

@@ -120,7 +120,7 @@ const GALLOP_RATIO: usize = 16;
 /// assert_eq!(intersection(&[1, 3, 5, 7], &[2, 3, 4, 7, 9]), 2);
 /// # Ok::<(), clean_news::Error>(())
 /// ```
-pub fn intersection(a: &[u64], b: &[u64]) -> usize {
+pub fn intersection(a: &[u32], b: &[u32]) -> usize {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if small.is_empty() {
         return 0;
@@ -138,7 +138,7 @@ pub fn intersection(a: &[u64], b: &[u64]) -> usize {
     common
 }
 
-fn gallop(small: &[u64], mut large: &[u64]) -> usize {
+fn gallop(small: &[u32], mut large: &[u32]) -> usize {
     let mut common = 0;
     for &x in small {
         // Exponential search for the first element >= x, then binary search inside.
@@ -162,7 +162,7 @@ fn gallop(small: &[u64], mut large: &[u64]) -> usize {
 }
 
 /// Verifies one pair of shingle sets under `rule`.
-pub(crate) fn verify(a: &[u64], b: &[u64], rule: &AcceptRule) -> (f64, f64, bool) {
+pub(crate) fn verify(a: &[u32], b: &[u32], rule: &AcceptRule) -> (f64, f64, bool) {
     let common = intersection(a, b);
     let (jaccard, containment) = scores(common, a.len(), b.len());
     (jaccard, containment, rule.accepts(common, a.len(), b.len()))
@@ -175,8 +175,8 @@ mod tests {
 
     #[test]
     fn a_teaser_inside_its_original_is_accepted_on_containment() {
-        let original: Vec<u64> = (0..600).collect();
-        let teaser: Vec<u64> = (0..30).collect();
+        let original: Vec<u32> = (0..600).collect();
+        let teaser: Vec<u32> = (0..30).collect();
         let (jaccard, containment, accepted) = verify(&teaser, &original, &AcceptRule::default());
         assert!(jaccard < 0.06);
         assert_eq!(containment, 1.0);
@@ -185,7 +185,7 @@ mod tests {
 
     #[test]
     fn short_texts_are_never_accepted() {
-        let a: Vec<u64> = (0..9).collect();
+        let a: Vec<u32> = (0..9).collect();
         assert!(!verify(&a, &a, &AcceptRule::default()).2);
     }
 
@@ -198,11 +198,11 @@ mod tests {
     proptest! {
         #[test]
         fn intersection_equals_the_set_oracle(
-            a in proptest::collection::btree_set(0u64..2000, 0..100),
-            b in proptest::collection::btree_set(0u64..2000, 0..3000),
+            a in proptest::collection::btree_set(0u32..2000, 0..100),
+            b in proptest::collection::btree_set(0u32..2000, 0..3000),
         ) {
             let want = a.intersection(&b).count();
-            let (a, b): (Vec<u64>, Vec<u64>) = (a.into_iter().collect(), b.into_iter().collect());
+            let (a, b): (Vec<u32>, Vec<u32>) = (a.into_iter().collect(), b.into_iter().collect());
             prop_assert_eq!(intersection(&a, &b), want);
             prop_assert_eq!(intersection(&b, &a), want);
         }

@@ -20,7 +20,7 @@
 //! # Memory
 //!
 //! The batch's cleaned texts and signatures are held together: about the size of the cleaned
-//! text plus 8 bytes per shingle and a fixed ~1.5 KiB of sketches per document (a million
+//! text plus 4 bytes per shingle and a fixed ~1.5 KiB of sketches per document (a million
 //! news-size documents: a few GiB). A later version can spill cleaned texts to disk between
 //! learning and writing; the design does not depend on holding them.
 
@@ -177,12 +177,31 @@ pub fn run(
     pipeline.install(|| {
         docs.par_iter_mut().for_each(fill_site);
     });
+    // Profiles of the sites this batch saw, to remember in the index with its documents.
+    let mut site_records: Vec<(String, Vec<u8>)> = Vec::new();
     if config.learn_templates {
-        let profiles = learn_profiles(&docs, config)?;
+        let remembered = match &index {
+            Some(index) => remembered_profiles(index)?,
+            None => SiteProfiles::empty(),
+        };
+        let learned = SiteProfiles::learn(&docs, &config.site)?;
+        let batch_sites: BTreeSet<String> = learned.sites().map(|p| p.site.clone()).collect();
+        let mut profiles = remembered;
+        if let Some(path) = &config.site_profiles {
+            profiles = profiles.merged_with(SiteProfiles::load(path)?);
+        }
+        let profiles = profiles.merged_with(learned);
         let removed: u64 =
             pipeline.install(|| docs.par_iter_mut().map(|d| profiles.apply(d).len() as u64).sum());
         summary.template_lines_removed = removed;
         profiles.save(config.out_dir.join("site-profiles.json"))?;
+        site_records = profiles
+            .split_by_site()
+            .filter_map(|one| {
+                let site = one.sites().next()?.site.clone();
+                batch_sites.contains(&site).then(|| (site, one.to_json().into_bytes()))
+            })
+            .collect();
     }
 
     let signatures: Vec<Signature> =
@@ -328,7 +347,7 @@ pub fn run(
         // the index remembers, and the rerun (same input) recognises nothing and redoes all.
         documents.into_inner().commit()?;
         cluster_lines.into_inner().commit()?;
-        index.add(&updates)?;
+        index.add(&updates, &site_records)?;
     } else {
         documents.into_inner().commit()?;
         cluster_lines.into_inner().commit()?;
@@ -339,8 +358,9 @@ pub fn run(
 
 /// Gives a document without a site the one its URL or its input subfolder names
 /// (`pages/kt.kz/a.txt` → `kt.kz`): templates are learned per site, and a folder per site is
-/// how scrapers save pages.
-fn fill_site(doc: &mut Cleaned) {
+/// how scrapers save pages. A run does this to every cleaned document before learning
+/// templates; the Python bindings and the Spark job do the same.
+pub fn fill_site(doc: &mut Cleaned) {
     if doc.meta.site.is_some() {
         return;
     }
@@ -358,13 +378,17 @@ fn fill_site(doc: &mut Cleaned) {
     }
 }
 
-/// This batch's profiles, merged over the ones loaded from `config.site_profiles`.
-fn learn_profiles(docs: &[Cleaned], config: &RunConfig) -> Result<SiteProfiles, Error> {
-    let learned = SiteProfiles::learn(docs, &config.site)?;
-    match &config.site_profiles {
-        Some(path) => Ok(SiteProfiles::load(path)?.merged_with(learned)),
-        None => Ok(learned),
+/// The site profiles earlier runs left in the index. A record this build cannot read (an
+/// older profiles format) is passed over: the site learns again and its record is rewritten.
+fn remembered_profiles(index: &Index) -> Result<SiteProfiles, Error> {
+    let mut profiles = SiteProfiles::empty();
+    for (_, bytes) in index.site_profiles()? {
+        let json = String::from_utf8_lossy(&bytes);
+        if let Ok(one) = SiteProfiles::from_json(&json) {
+            profiles = profiles.merged_with(one);
+        }
     }
+    Ok(profiles)
 }
 
 fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Error> {

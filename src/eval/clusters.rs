@@ -1,6 +1,4 @@
-//! Scores against labelled sets: the library half of `clean-news eval`.
-//!
-//! # Clusters
+//! Scores a clustering against a near-duplicate gold set.
 //!
 //! [`score_clusters`] scores a clustering against a near-duplicate gold set such as
 //! `../shared/data/neardup/bbc-repost-dev`, computing **exactly** what the reference scorer

@@ -96,7 +96,7 @@ pub struct LabelledPage {
 ///
 /// ```no_run
 /// use clean_news::Cleaner;
-/// use clean_news::eval_extraction::{LabelledSet, SetKind, run};
+/// use clean_news::eval::extraction::{LabelledSet, SetKind, run};
 ///
 /// let set = LabelledSet::load(SetKind::Daniel, "target/eval-data".as_ref(), Some("ru"))?;
 /// let cleaner = Cleaner::builder().build()?;

@@ -1,0 +1,66 @@
+"""The Spark job finds the clusters of `clean-news run` on the shared dev set."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pyspark = pytest.importorskip("pyspark")
+
+from clean_news import spark as job  # noqa: E402
+from conftest import SHARED  # noqa: E402
+
+
+def assignment(path):
+    return {json.loads(l)["id"]: json.loads(l)["cluster"] for l in open(path, encoding="utf-8")}
+
+
+def partition(assigned):
+    groups = {}
+    for doc, cluster in assigned.items():
+        groups.setdefault(cluster, set()).add(doc)
+    return {frozenset(g) for g in groups.values()}
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (SparkSession.builder.master("local[2]").appName("clean-news-test")
+               .config("spark.ui.enabled", "false").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def test_spark_job_equals_the_cli_run_on_the_dev_set(spark, cli, dev_set, tmp_path):
+    docs = str(dev_set / "docs.jsonl")
+    subprocess.run([cli, "run", docs, "-o", str(tmp_path / "cli"), "--no-index", "-q"],
+                   check=True)
+    counts = job.run(spark, docs, str(tmp_path / "spark"))
+    want = assignment(tmp_path / "cli" / "documents.jsonl")
+    got = assignment(tmp_path / "spark" / "documents.jsonl")
+    assert counts["documents"] == len(want) == 4182
+    assert partition(got) == partition(want)
+    assert got == want  # cluster ids too: both derive them from the canonical member
+    # The shared scorer reads the Spark output like the CLI's.
+    scorer = SHARED / "tools" / "score_clusters.py"
+    if scorer.is_file():
+        out = subprocess.run([sys.executable, str(scorer), str(dev_set),
+                              str(tmp_path / "spark" / "documents.jsonl")],
+                             check=True, capture_output=True, text=True).stdout
+        assert "ARI" in out
+
+
+def test_components_are_the_same_on_the_driver_and_on_the_cluster(spark, dev_set, tmp_path):
+    sample = tmp_path / "sample.jsonl"
+    with open(dev_set / "docs.jsonl", encoding="utf-8") as docs:
+        sample.write_text("".join(line for _, line in zip(range(400), docs)), encoding="utf-8")
+    job.run(spark, str(sample), str(tmp_path / "driver"))
+    job.run(spark, str(sample), str(tmp_path / "cluster"), driver_links=0)
+    driver = assignment(tmp_path / "driver" / "documents.jsonl")
+    assert assignment(tmp_path / "cluster" / "documents.jsonl") == driver
+    assert len(set(driver.values())) < len(driver)  # some reposts were found
