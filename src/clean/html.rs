@@ -756,6 +756,10 @@ struct Walk<'a> {
     pending: String,
     pending_link_chars: usize,
     pending_space: bool,
+    /// The least negative depth of the text in the block being filled: a block all of
+    /// whose text sits in a negative inline element (`<p><em class=copyright>`) is as
+    /// negative as that element.
+    pending_negative_depth: Option<u32>,
     link_depth: usize,
     pre_depth: usize,
     /// Inside `<noscript>`, only paragraphs count: the short lines there ask readers to
@@ -1025,6 +1029,11 @@ impl<'a> Walk<'a> {
                 self.pending_space = true;
             }
         }
+        if self.pending.len() > before {
+            let depth = self.negative_depth;
+            self.pending_negative_depth =
+                Some(self.pending_negative_depth.map_or(depth, |d| d.min(depth)));
+        }
         if self.link_depth > 0 {
             let added = self.pending.get(before..).map_or(0, |s| s.chars().count());
             self.pending_link_chars = self.pending_link_chars.saturating_add(added);
@@ -1036,6 +1045,7 @@ impl<'a> Walk<'a> {
         self.pending_space = false;
         let text = std::mem::take(&mut self.pending);
         let link_chars = std::mem::take(&mut self.pending_link_chars);
+        let text_negative_depth = self.pending_negative_depth.take();
         let trimmed = text.trim();
         if trimmed.is_empty() {
             return;
@@ -1062,7 +1072,8 @@ impl<'a> Walk<'a> {
                 }
             }
         }
-        let negative_depth = self.negative_depth;
+        let negative_depth =
+            text_negative_depth.map_or(self.negative_depth, |d| d.max(self.negative_depth));
         let has_punctuation = has_sentence_punctuation(&text);
         let innermost = self
             .closing
@@ -2123,6 +2134,22 @@ mod tests {
             page.text,
             "The council voted on Tuesday to keep the library open, after months of debate.\n\
              Residents, who had petitioned for a year, welcomed the decision, the mayor said."
+        );
+    }
+
+    #[test]
+    fn a_block_all_in_a_negative_inline_element_is_negative() {
+        let page = extract(
+            "<body><div class=story>\
+             <p>The council voted on Tuesday to keep the library open, after months of debate.</p>\
+             <p><em class=copyright>Photo: Town Hall | J. Doe</em></p>\
+             <p>Residents, who had petitioned <span class=byline>for a year</span>, welcomed it.</p>\
+             </div></body>",
+        );
+        assert_eq!(
+            page.text,
+            "The council voted on Tuesday to keep the library open, after months of debate.\n\
+             Residents, who had petitioned for a year, welcomed it."
         );
     }
 
