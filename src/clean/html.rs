@@ -1732,7 +1732,7 @@ fn class_words(value: &str) -> (bool, bool) {
         let (mut strong, mut weak, mut pos) = (false, false, false);
         let mut first = true;
         let mut state = false;
-        let mut judge = |word: &str| {
+        let mut judge = |word: &str, modifier: bool| {
             if word.is_empty() {
                 return;
             }
@@ -1744,10 +1744,12 @@ fn class_words(value: &str) -> (bool, bool) {
             if state {
                 return;
             }
+            // In a BEM modifier (`report__section--ads`) a short word says what the
+            // element also holds, not what it is.
             let hit = NEGATIVE_WORDS
                 .iter()
                 .find(|w| word.starts_with(*w))
-                .or_else(|| NEGATIVE_EXACT_WORDS.iter().find(|w| word == **w));
+                .or_else(|| NEGATIVE_EXACT_WORDS.iter().find(|w| !modifier && word == **w));
             if let Some(w) = hit {
                 if WEAK_NEGATIVE_WORDS.contains(w) {
                     weak = true;
@@ -1759,15 +1761,20 @@ fn class_words(value: &str) -> (bool, bool) {
         };
         word.clear();
         let mut prev_lower = false;
+        let mut modifier = false;
+        let mut prev_dash = false;
         for c in name.chars() {
             if !c.is_alphanumeric() {
-                judge(&word);
+                judge(&word, modifier);
                 word.clear();
                 prev_lower = false;
+                modifier |= prev_dash && c == '-';
+                prev_dash = c == '-';
                 continue;
             }
+            prev_dash = false;
             if c.is_uppercase() && prev_lower {
-                judge(&word);
+                judge(&word, modifier);
                 word.clear();
             }
             prev_lower = c.is_lowercase();
@@ -1777,7 +1784,7 @@ fn class_words(value: &str) -> (bool, bool) {
                 word.extend(c.to_lowercase());
             }
         }
-        judge(&word);
+        judge(&word, modifier);
         // Meta lines and dates: only as the last word, which names what the element is
         // (`entry-meta`, `post-date`); `date-outer` wraps a blog's posts.
         strong |= !state && matches!(word.as_str(), "meta" | "date");
@@ -2181,6 +2188,13 @@ mod tests {
         assert_eq!(class_words("entry themeform share"), (true, true));
         assert_eq!(class_words("address"), (false, false));
         assert_eq!(class_words("ad"), (true, false));
+    }
+
+    #[test]
+    fn a_short_word_in_a_bem_modifier_is_not_negative() {
+        assert_eq!(class_words("report__section--ads"), (false, false));
+        assert_eq!(class_words("report__ads"), (true, false));
+        assert_eq!(class_words("callout--type--asset-embed"), (true, false));
     }
 
     #[test]
