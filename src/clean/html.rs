@@ -128,7 +128,7 @@ fn merge_meta(page: &PageMeta, meta: &mut Meta) {
 
 /// Extracts the article and metadata of an HTML page. Never fails and never panics.
 pub fn extract(html: &str) -> Extracted {
-    let html = flatten_deep_nesting(html, MAX_TAG_DEPTH);
+    let html = prepare(html, MAX_TAG_DEPTH);
     let doc = parse(&html);
     let mut walk = Walk::default();
     walk.run(doc.tree.root());
@@ -205,56 +205,73 @@ fn is_void_tag(name: &[u8]) -> bool {
     )
 }
 
-/// The page with the start and end tags deeper than `max_depth` left out (their text
-/// kept), by a rough byte-level count of open tags; the page itself, borrowed, when it never
-/// nests that deep (every real page).
-fn flatten_deep_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
+/// The page as the parser should see it, from one byte-level pass: comments and the
+/// bodies of `<style>` and `<script>` elements left out (they hold no article text, and
+/// are 40% of the bytes of news pages: the parser would read them character by
+/// character), JSON-LD kept (it holds metadata); and the start and end tags deeper than
+/// `max_depth` left out, their text kept. The page itself, borrowed, when there is
+/// nothing to leave out.
+fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
     let bytes = html.as_bytes();
-    // Spans of tags to leave out, found in one pass; nothing is copied unless there is one.
-    let mut drop: Vec<std::ops::Range<usize>> = Vec::new();
+    // Spans to leave out, with what replaces each, found in one pass.
+    let mut drop: Vec<(std::ops::Range<usize>, &str)> = Vec::new();
     let mut depth = 0usize;
     let mut at = 0usize;
     while let Some(pos) = memchr::memchr(b'<', bytes.get(at..).unwrap_or_default()) {
         let start = at + pos;
         let rest = bytes.get(start + 1..).unwrap_or_default();
+        if rest.starts_with(b"!--") {
+            // A comment may hold `>` and tags: skip to its end.
+            let end = memchr::memmem::find(bytes.get(start + 4..).unwrap_or_default(), b"-->")
+                .map_or(bytes.len(), |e| start + 4 + e + 3);
+            drop.push((start..end, ""));
+            at = end;
+            continue;
+        }
         let Some(end) = memchr::memchr(b'>', rest).map(|e| start + 1 + e + 1) else { break };
         at = end;
         let closing = rest.first() == Some(&b'/');
         let name_start = usize::from(closing);
-        let name: Vec<u8> = rest
-            .iter()
-            .skip(name_start)
-            .take_while(|b| b.is_ascii_alphanumeric())
-            .map(u8::to_ascii_lowercase)
-            .collect();
-        if name.is_empty() {
-            if rest.starts_with(b"!--") {
-                // A comment may hold `>`: skip to its end.
-                at = memchr::memmem::find(bytes.get(start..).unwrap_or_default(), b"-->")
-                    .map_or(bytes.len(), |e| start + e + 3);
+        // Tag names that matter here are short: longer ones are cut, which only makes them
+        // match nothing.
+        let mut name_buf = [0u8; 16];
+        let mut name_len = 0;
+        for b in rest.iter().skip(name_start).take_while(|b| b.is_ascii_alphanumeric()) {
+            if let Some(slot) = name_buf.get_mut(name_len) {
+                *slot = b.to_ascii_lowercase();
             }
+            name_len += 1;
+        }
+        let name = name_buf.get(..name_len.min(name_buf.len())).unwrap_or_default();
+        if name.is_empty() {
             continue;
         }
-        if matches!(name.as_slice(), b"script" | b"style" | b"textarea" | b"title") && !closing {
-            let mut close = b"</".to_vec();
-            close.extend_from_slice(&name);
-            let lower_rest = bytes.get(at..).unwrap_or_default().to_ascii_lowercase();
-            at = memchr::memmem::find(&lower_rest, &close).map_or(bytes.len(), |e| at + e);
+        if matches!(name, b"script" | b"style" | b"textarea" | b"title") && !closing {
+            let body_end = find_end_tag(bytes, end, name);
+            let tag = bytes.get(start..end).unwrap_or_default();
+            let json_ld = name == b"script"
+                && memchr::memmem::find(&tag.to_ascii_lowercase(), b"ld+json").is_some();
+            if matches!(name, b"script" | b"style") && !json_ld && body_end > end {
+                drop.push((end..body_end, ""));
+            }
+            // Past the end tag, which closes what was never counted as open.
+            at = memchr::memchr(b'>', bytes.get(body_end..).unwrap_or_default())
+                .map_or(bytes.len(), |e| body_end + e + 1);
             continue;
         }
         let self_closing = bytes.get(end.saturating_sub(2)) == Some(&b'/');
-        if is_void_tag(&name) || self_closing {
+        if is_void_tag(name) || self_closing {
             continue;
         }
         if closing {
             if depth > max_depth {
-                drop.push(start..end);
+                drop.push((start..end, " "));
             }
             depth = depth.saturating_sub(1);
         } else {
             depth += 1;
             if depth > max_depth {
-                drop.push(start..end);
+                drop.push((start..end, " "));
             }
         }
     }
@@ -263,14 +280,36 @@ fn flatten_deep_nesting(html: &str, max_depth: usize) -> Cow<'_, str> {
     }
     let mut out = String::with_capacity(html.len());
     let mut from = 0;
-    for span in drop {
-        // Spans start at `<` and end after `>`: both ASCII, so on char boundaries.
+    for (span, with) in drop {
+        // Spans start at `<` or after `>` and end at `<` or after `>`: ASCII, so on char
+        // boundaries.
         out.push_str(html.get(from..span.start).unwrap_or_default());
-        out.push(' ');
+        out.push_str(with);
         from = span.end;
     }
     out.push_str(html.get(from..).unwrap_or_default());
     Cow::Owned(out)
+}
+
+/// Where the end tag `</name` (any case) starts at or after `from`, else the end: the
+/// raw text of a `<script>` or `<style>` is skipped without copying it.
+fn find_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> usize {
+    let mut at = from;
+    while let Some(pos) = memchr::memmem::find(bytes.get(at..).unwrap_or_default(), b"</") {
+        let start = at + pos;
+        let after = start + 2;
+        let named =
+            bytes.get(after..after + name.len()).is_some_and(|n| n.eq_ignore_ascii_case(name));
+        // `</scripts` does not end a script; `</script>`, `</script >`, `</script/>` do.
+        let ended = bytes
+            .get(after + name.len())
+            .is_none_or(|b| matches!(b, b'>' | b'/') || b.is_ascii_whitespace());
+        if named && ended {
+            return start;
+        }
+        at = after;
+    }
+    bytes.len()
 }
 
 /// How far into a page the charset declaration is looked for. The HTML standard says 1024
@@ -287,6 +326,12 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
     if let Ok(text) = std::str::from_utf8(bytes) {
         return (Cow::Borrowed(text), None);
     }
+    // A UTF-8 page with a stray byte (a copy-paste from another charset) is still UTF-8:
+    // its valid multi-byte characters outnumber the broken ones many times over.
+    let (valid, invalid) = utf8_sequences(bytes);
+    if valid >= MIN_UTF8_RATIO.saturating_mul(invalid) {
+        return decode_with(encoding_rs::UTF_8, bytes);
+    }
     let head = bytes.get(..SNIFF_BYTES).unwrap_or(bytes);
     // The bytes are not UTF-8, so a UTF-8 declaration is wrong (or belongs to a wrapper,
     // as in archived pages): the first other declared charset wins.
@@ -298,6 +343,37 @@ pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
     // A page can declare UTF-16 but, having reached us as ASCII-compatible bytes, is not.
     let encoding = encoding.output_encoding();
     decode_with(encoding, bytes)
+}
+
+/// How many more valid multi-byte UTF-8 characters than invalid sequences make a page
+/// UTF-8 with a few stray bytes.
+const MIN_UTF8_RATIO: usize = 20;
+
+/// The valid multi-byte UTF-8 characters and the invalid sequences in `bytes`.
+fn utf8_sequences(bytes: &[u8]) -> (usize, usize) {
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    let mut rest = bytes;
+    loop {
+        let (good, next) = match std::str::from_utf8(rest) {
+            Ok(text) => (text, None),
+            Err(e) => {
+                invalid += 1;
+                let skip = e.valid_up_to() + e.error_len().unwrap_or(rest.len() - e.valid_up_to());
+                let good = std::str::from_utf8(rest.get(..e.valid_up_to()).unwrap_or_default())
+                    .unwrap_or_default();
+                (good, Some(skip))
+            }
+        };
+        valid += good.chars().filter(|c| !c.is_ascii()).count();
+        match next {
+            Some(skip) => rest = rest.get(skip..).unwrap_or_default(),
+            None => break,
+        }
+        if rest.is_empty() {
+            break;
+        }
+    }
+    (valid, invalid)
 }
 
 fn decode_with<'a>(
@@ -391,19 +467,28 @@ pub const NEGATIVE_WORDS: &[&str] = &[
     "disclaimer",
     "affiliate",
     "author",
+    "byline",
+    "embed",
 ];
 
 /// Words that must be the whole word to count (as prefixes they would catch `address`,
 /// `menuitem` in an article id, `tagline`, `navy`).
 pub const NEGATIVE_EXACT_WORDS: &[&str] = &[
-    "ad", "ads", "menu", "tags", "nav", "hidden", "banner", "rating", "print", "skip", "button",
-    "btn", "pager",
+    "ad", "ads", "menu", "tags", "nav", "banner", "rating", "print", "skip", "button", "btn",
+    "pager",
+];
+
+/// First words of a class name that make it a state of the page or element rather than
+/// what the element is (`has-sidebar`, `no-comments`, `with-share-bar`, `show-footer`).
+const STATE_WORDS: &[&str] = &[
+    "has", "no", "with", "without", "show", "showing", "enable", "enabled", "disable", "disabled",
 ];
 
 /// Negative words that a positive word in the same class name overrides:
 /// `content-with-sidebar` wraps the whole page, `article-footer` may hold the last lines.
 const WEAK_NEGATIVE_WORDS: &[&str] = &[
     "sidebar",
+    "paywall",
     "author",
     "menu",
     "tags",
@@ -430,7 +515,6 @@ fn is_dropped_tag(tag: &str) -> bool {
             | "style"
             | "template"
             | "nav"
-            | "aside"
             | "footer"
             | "iframe"
             | "svg"
@@ -567,6 +651,8 @@ struct Frame<'a> {
     negative: bool,
     /// How many negative elements enclose it, itself included.
     negative_depth: u32,
+    /// What the markup calls it (see [`Candidate::named`]).
+    named: u8,
     /// How many of its children are teaser cards, and their characters.
     cards: u32,
     card_chars: usize,
@@ -579,6 +665,9 @@ struct Candidate {
     blocks: std::ops::Range<usize>,
     weight: f32,
     negative_depth: u32,
+    /// What the markup calls it: 3 for an article-body class name, 2 for `<article>`,
+    /// 1 for `<main>` or `role=main`, else 0.
+    named: u8,
 }
 
 /// Blocks this long count as prose even without punctuation.
@@ -620,6 +709,11 @@ const LIST_TEXT_COST: f32 = 0.2;
 const MAX_LOOSE_LINE_CHARS: usize = 40;
 /// How many short lines in a row make a list.
 const MIN_LIST_LINES: usize = 5;
+/// Below this objective the best container is no article, and the one the markup names
+/// is taken instead.
+const MIN_PROSE_OBJECTIVE: f32 = 100.0;
+/// The least text a named container must hold to be taken.
+const MIN_NAMED_CHARS: usize = 50;
 /// The enclosing container replaces the chosen one when its objective is this much larger.
 const CLIMB_GAIN: f32 = 1.2;
 /// How many prose blocks before the chosen container are taken for its lead.
@@ -627,6 +721,9 @@ const MAX_LEAD_BLOCKS: usize = 6;
 /// How many short lines or filtered blocks may stand between the container and a lead
 /// or tail paragraph.
 const MAX_LEAD_GAP: usize = 4;
+/// How many blocks under negative elements (share buttons, an author box) may stand
+/// between the container and a lead paragraph.
+const MAX_LEAD_FILTERED: usize = 12;
 /// The longest line of such a gap (a byline, a date, a photo credit, a subheading).
 const MAX_GAP_LINE_CHARS: usize = 100;
 /// A wrapper that adds at most this many characters of kept text to the chosen container
@@ -668,6 +765,27 @@ struct Walk<'a> {
     closing: Option<&'a str>,
     negative_depth: u32,
     raw: RawMeta,
+    /// What each class or id value says (negative, positive, article body): pages repeat
+    /// the same few hundred values thousands of times.
+    class_cache: ClassCache<'a>,
+}
+
+type ClassCache<'a> =
+    std::collections::HashMap<&'a str, ClassJudgment, xxhash_rust::xxh3::Xxh3DefaultBuilder>;
+
+/// What a class or id value says about its element.
+#[derive(Debug, Clone, Copy)]
+struct ClassJudgment {
+    negative: bool,
+    positive: bool,
+    article_body: bool,
+}
+
+impl ClassJudgment {
+    fn of(value: &str) -> ClassJudgment {
+        let (negative, positive) = class_words(value);
+        ClassJudgment { negative, positive, article_body: names_article_body(value) }
+    }
 }
 
 /// Metadata as found, before choosing.
@@ -727,13 +845,13 @@ impl<'a> Walk<'a> {
             }
             Node::Element(element) => {
                 let tag = element.name();
-                let facts = ElementFacts::of(element);
+                let facts = ElementFacts::of(element, &mut self.class_cache);
                 self.note_meta(node, tag, &facts);
                 let dropped = is_dropped_tag(tag) || facts.hidden;
                 // `<noindex>` is how Russian sites tell Yandex "not content". A form is a
                 // comment box or a search field, unless (ASP.NET, shops) it wraps the page:
                 // negative, so that it only wins when nothing outside competes.
-                let negative = (facts.negative || matches!(tag, "noindex" | "form"))
+                let negative = (facts.negative || matches!(tag, "noindex" | "form" | "aside"))
                     && !dropped
                     && !matches!(tag, "html" | "body" | "main");
                 if is_block_tag(tag) || tag == "br" {
@@ -769,6 +887,15 @@ impl<'a> Walk<'a> {
                     dropped,
                     negative,
                     negative_depth: self.negative_depth,
+                    named: if facts.article_body {
+                        3
+                    } else if tag == "article" {
+                        2
+                    } else if tag == "main" || facts.main_role {
+                        1
+                    } else {
+                        0
+                    },
                     cards: 0,
                     card_chars: 0,
                 });
@@ -809,6 +936,7 @@ impl<'a> Walk<'a> {
                 blocks: frame.first_block..self.blocks.len(),
                 weight: frame.weight,
                 negative_depth: frame.negative_depth,
+                named: frame.named,
             });
         }
     }
@@ -819,7 +947,12 @@ impl<'a> Walk<'a> {
     /// marked, so that they neither count as article nor reach the output.
     fn note_cards(&mut self, frame: &Frame<'a>) {
         let blocks = self.blocks.get(frame.first_block..).unwrap_or_default();
-        if (2..=MAX_CARD_BLOCKS).contains(&blocks.len()) {
+        // A paragraph with a link line and a <br> is the author's, not a card.
+        let paragraph = matches!(
+            frame.tag,
+            "p" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "blockquote" | "pre" | "caption"
+        );
+        if !paragraph && (2..=MAX_CARD_BLOCKS).contains(&blocks.len()) {
             let chars: usize = blocks.iter().map(|b| b.chars).sum();
             let is_link = |b: &Block| link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY;
             let headline = blocks.iter().any(is_link);
@@ -997,13 +1130,29 @@ impl<'a> Walk<'a> {
         self.mark_teaser_runs();
         self.mark_list_runs();
         let (chosen, negative_depth) = self.choose();
-        let kept: Vec<&Block> = self
-            .blocks
-            .get(chosen.clone())
-            .unwrap_or_default()
-            .iter()
-            .filter(|b| !self.is_filtered(b, negative_depth))
-            .filter(|b| !b.loose || b.in_list || b.chars > MAX_LOOSE_LINE_CHARS || self.is_prose(b))
+        // The last prose block of the chosen range: a box title before it is mid-article.
+        let last_prose_index = chosen
+            .clone()
+            .rev()
+            .find(|&i| {
+                self.blocks
+                    .get(i)
+                    .is_some_and(|b| !self.is_filtered(b, negative_depth) && self.is_prose(b))
+            })
+            .unwrap_or(chosen.start);
+        let kept: Vec<&Block> = chosen
+            .clone()
+            .filter_map(|i| self.blocks.get(i).map(|b| (i, b)))
+            .filter(|(_, b)| !self.is_filtered(b, negative_depth))
+            .filter(|(_, b)| {
+                !(b.loose && !b.in_list && b.chars <= MAX_LOOSE_LINE_CHARS && !self.is_prose(b))
+            })
+            .filter(|&(i, b)| {
+                !(i < last_prose_index
+                    && self.is_box_title(i, b)
+                    && !self.teasers_follow(i, last_prose_index))
+            })
+            .map(|(_, b)| b)
             .collect();
         // After the last paragraph come share prompts, tags and "more on this" lines.
         let last_prose =
@@ -1021,12 +1170,16 @@ impl<'a> Walk<'a> {
             #[allow(clippy::cast_precision_loss)]
             let short = (text_chars as f32) < ARTICLE_BODY_SHARE * body_chars as f32;
             if short && body_chars >= 200 {
-                text = body
-                    .lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .collect::<Vec<_>>()
-                    .join("\n");
+                // Paywalled pages show the lead and hide the body: the lead paragraphs the
+                // page shows and the body does not hold go first.
+                let flat_body = collapse_spaces(body);
+                let mut lines: Vec<&str> = kept
+                    .iter()
+                    .filter(|b| self.is_prose(b) && !flat_body.contains(&collapse_spaces(&b.text)))
+                    .map(|b| b.text.as_str())
+                    .collect();
+                lines.extend(body.lines().map(str::trim).filter(|l| !l.is_empty()));
+                text = lines.join("\n");
             }
         }
         let meta = self.raw.into_meta(ld, chosen);
@@ -1052,6 +1205,13 @@ impl<'a> Walk<'a> {
             }
         }
         let Some((mut best, _)) = best else { return (0..self.blocks.len(), 0) };
+        // A page with little prose (a table of results, a product sheet, a short post):
+        // the element the markup calls the article holds it, whatever it scores.
+        if self.candidates.get(best).is_none_or(|c| self.objective(c) < MIN_PROSE_OBJECTIVE) {
+            if let Some(named) = self.named_container() {
+                best = named;
+            }
+        }
         // Climb to the enclosing container while what it adds is more prose than other
         // text: an article split into sections, a lead outside the body's wrapper. A
         // wrapper that adds only a few short lines (a section heading) is looked past: the
@@ -1066,6 +1226,11 @@ impl<'a> Walk<'a> {
             });
             let Some((index, parent)) = enclosing else { break };
             if parent.negative_depth != current.negative_depth {
+                // The article in a negative wrapper (a paywall, an "ad-free" box): its
+                // lead may stand outside it.
+                if outer.is_none() {
+                    outer = Some(parent.blocks.clone());
+                }
                 break;
             }
             at = index;
@@ -1098,38 +1263,64 @@ impl<'a> Walk<'a> {
         // a date or a photo credit: take the prose blocks before the container, inside the
         // one that encloses it. After the article come author boxes, subscription pitches
         // and related lists, prose as often as not: nothing is taken after it.
-        let floor = outer.as_ref().map_or(top.blocks.start, |o| o.start);
+        // The lead is looked for inside the nearest enclosing element that holds anything
+        // before the body (the parent may only add comments after it).
+        let mut floor = outer.as_ref().map_or(top.blocks.start, |o| o.start);
+        if floor == top.blocks.start {
+            if let Some(enclosing) = self.candidates.iter().skip(best + 1).find(|c| {
+                c.blocks.start < top.blocks.start
+                    && c.blocks.end >= top.blocks.end
+                    && c.negative_depth <= top.negative_depth
+            }) {
+                floor = enclosing.blocks.start;
+            }
+        }
         let start = self.lead_start(top.blocks.start, floor, top.negative_depth);
-        let end = top.blocks.end;
-        (start..end, top.negative_depth)
+        (start..top.blocks.end, top.negative_depth)
     }
 
     /// Where the chosen blocks start once the lead before them is taken: up to
-    /// [`MAX_LEAD_BLOCKS`] prose blocks back from `start`, not before `floor`, each reached
-    /// over at most [`MAX_LEAD_GAP`] short lines or filtered blocks (a byline, a date, a
-    /// share button); a long element more negative than the container ends the search.
+    /// [`MAX_LEAD_BLOCKS`] prose blocks back from `start`, not before `floor`. Between two
+    /// of them may stand up to [`MAX_LEAD_FILTERED`] blocks under negative elements (share
+    /// buttons, a photo caption, an author box) and [`MAX_LEAD_GAP`] short lines or link
+    /// lines (a byline, a date); a longer line, or the title of a box of links
+    /// ("Related"), ends the search.
     fn lead_start(&self, start: usize, floor: usize, negative_depth: u32) -> usize {
         let mut start = start;
         let mut at = start;
         let mut prose = 0;
         let mut gap = 0;
+        let mut filtered = 0;
         while prose < MAX_LEAD_BLOCKS && at > floor {
             at -= 1;
             let Some(b) = self.blocks.get(at) else { break };
             if b.negative_depth > negative_depth {
-                if b.chars > MAX_GAP_LINE_CHARS {
+                // A caption, a share bar, an author box between the lead and the body:
+                // passed, as the output leaves them out anyway.
+                filtered += 1;
+                if filtered > MAX_LEAD_FILTERED {
                     break;
                 }
-            } else if self.is_prose(b) && !b.teaser {
+                continue;
+            }
+            if self.is_prose(b) && !b.teaser {
                 prose += 1;
                 gap = 0;
+                filtered = 0;
                 start = at;
                 continue;
             }
+            // Link lines and teasers count: a list of them is another box. A short line
+            // over such a list is that box's title ("Related"): the lead is not past it.
             gap += 1;
-            if gap > MAX_LEAD_GAP
-                || (b.chars > MAX_GAP_LINE_CHARS && !self.is_filtered(b, negative_depth))
-            {
+            let filtered_here = self.is_filtered(b, negative_depth);
+            // (A date or a byline with a number over a photo credit is not one.)
+            let box_title = !filtered_here
+                && !b.text.contains(|c: char| c.is_ascii_digit())
+                && self.blocks.get(at + 1).is_some_and(|n| {
+                    n.teaser || link_density(n.link_chars, n.chars) > MAX_LINK_DENSITY
+                });
+            if gap > MAX_LEAD_GAP || box_title || (b.chars > MAX_GAP_LINE_CHARS && !filtered_here) {
                 break;
             }
         }
@@ -1148,8 +1339,18 @@ impl<'a> Walk<'a> {
             let mut pairs = 0;
             let mut at = i;
             let mut end = i;
-            while let (Some(link), Some(summary)) = (self.blocks.get(at), self.blocks.get(at + 1)) {
-                if !is_link(link) || is_link(summary) || !self.is_prose(summary) {
+            loop {
+                let (Some(link), Some(summary)) = (self.blocks.get(at), self.blocks.get(at + 1))
+                else {
+                    break;
+                };
+                // A headline is a phrase (or a line of Chinese), not a bare address
+                // (`example.org/2015/08/goods`) or a lone word (`Video`).
+                let text = link.text.trim();
+                let phrase = text.contains(char::is_whitespace)
+                    || (!text.contains(['.', '/']) && text.chars().any(|c| u32::from(c) >= 0x2E80));
+                let headline = is_link(link) && phrase;
+                if !headline || is_link(summary) || !self.is_prose(summary) {
                     break;
                 }
                 pairs += 1;
@@ -1200,6 +1401,57 @@ impl<'a> Walk<'a> {
             }
             i = end.max(i + 1);
         }
+    }
+
+    /// The candidate the markup calls the article (see [`Candidate::named`]), outside any
+    /// negative element and with text to keep: the most specific name first, then the
+    /// most text.
+    fn named_container(&self) -> Option<usize> {
+        self.candidates
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.named > 0 && c.negative_depth == 0)
+            .map(|(i, c)| (i, c.named, self.kept_chars(&c.blocks, 0)))
+            .filter(|(_, _, kept)| *kept >= MIN_NAMED_CHARS)
+            .max_by_key(|(i, named, kept)| (*named, *kept, std::cmp::Reverse(*i)))
+            .map(|(i, _, _)| i)
+    }
+
+    /// Whether a short line stands over a list of links or teasers ("Related", "Auch
+    /// interessant"): inside the article it is that box's title, and left in the text it
+    /// would end the article for the text cleaner.
+    fn is_box_title(&self, index: usize, b: &Block) -> bool {
+        b.chars <= MAX_BOX_TITLE_CHARS
+            && !self.is_prose(b)
+            && !b.in_list
+            && !b.text.contains(|c: char| c.is_ascii_digit())
+            && self
+                .blocks
+                .get(index + 1)
+                .is_some_and(|n| n.teaser || link_density(n.link_chars, n.chars) > MAX_LINK_DENSITY)
+    }
+
+    /// Whether, after the box that starts at `title`, links and paragraphs alternate
+    /// again before `end`: teasers with summaries of several paragraphs, which the title
+    /// ("See also") introduces and the text cleaner cuts.
+    fn teasers_follow(&self, title: usize, end: usize) -> bool {
+        let is_link =
+            |b: &Block| b.teaser || link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY;
+        // Past the box itself.
+        let mut at = title + 1;
+        while self.blocks.get(at).is_some_and(is_link) {
+            at += 1;
+        }
+        let mut pairs = 0;
+        while at + 1 < end {
+            if let (Some(link), Some(next)) = (self.blocks.get(at), self.blocks.get(at + 1)) {
+                if is_link(link) && !is_link(next) && self.is_prose(next) {
+                    pairs += 1;
+                }
+            }
+            at += 1;
+        }
+        pairs >= 2
     }
 
     /// The characters of the blocks in `range` that the output would keep.
@@ -1340,6 +1592,8 @@ struct ElementFacts<'a> {
     hidden: bool,
     /// Whether its class, id or itemprop names the article's body.
     article_body: bool,
+    /// Whether its ARIA role is `main`.
+    main_role: bool,
     negative: bool,
     positive: bool,
     lang: Option<&'a str>,
@@ -1356,16 +1610,16 @@ struct ElementFacts<'a> {
 }
 
 impl<'a> ElementFacts<'a> {
-    fn of(element: &'a scraper::node::Element) -> ElementFacts<'a> {
+    fn of(element: &'a scraper::node::Element, cache: &mut ClassCache<'a>) -> ElementFacts<'a> {
         let mut facts = ElementFacts::default();
         let mut negative = false;
         for (name, value) in element.attrs() {
             match name {
                 "class" | "id" => {
-                    let (neg, pos) = class_words(value);
-                    negative |= neg;
-                    facts.positive |= pos;
-                    facts.article_body |= names_article_body(value);
+                    let judged = *cache.entry(value).or_insert_with(|| ClassJudgment::of(value));
+                    negative |= judged.negative;
+                    facts.positive |= judged.positive;
+                    facts.article_body |= judged.article_body;
                 }
                 "hidden" => facts.hidden = true,
                 "aria-hidden" => facts.hidden |= value.trim().eq_ignore_ascii_case("true"),
@@ -1386,6 +1640,7 @@ impl<'a> ElementFacts<'a> {
                 "pubdate" => facts.pubdate = true,
                 // ARIA landmarks that are never the article.
                 "role" => {
+                    facts.main_role |= value.trim() == "main";
                     negative |= matches!(
                         value.trim(),
                         "navigation"
@@ -1432,12 +1687,19 @@ const ARTICLE_BODY_NAMES: &[&str] = &[
 /// and case ignored).
 fn names_article_body(value: &str) -> bool {
     value.split_ascii_whitespace().any(|name| {
-        let squashed: String = name
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        ARTICLE_BODY_NAMES.iter().any(|n| squashed.contains(n))
+        let mut buf = [0u8; 64];
+        let mut len = 0;
+        for b in name.bytes().filter(u8::is_ascii_alphanumeric) {
+            if let Some(slot) = buf.get_mut(len) {
+                *slot = b.to_ascii_lowercase();
+                len += 1;
+            }
+        }
+        let squashed = buf.get(..len).unwrap_or_default();
+        let has = |w: &[u8]| memchr::memmem::find(squashed, w).is_some();
+        // Every such name ends in body, text or content: most names are out at once.
+        (has(b"body") || has(b"text") || has(b"content"))
+            && ARTICLE_BODY_NAMES.iter().any(|n| has(n.as_bytes()))
     })
 }
 
@@ -1458,10 +1720,21 @@ fn style_hides(style: &str) -> bool {
 fn class_words(value: &str) -> (bool, bool) {
     let mut negative = false;
     let mut positive = false;
+    let mut word = String::new();
     for name in value.split_ascii_whitespace() {
         let (mut strong, mut weak, mut pos) = (false, false, false);
+        let mut first = true;
+        let mut state = false;
         let mut judge = |word: &str| {
             if word.is_empty() {
+                return;
+            }
+            // `has-sidebar`, `no-comments`, `show-pagination`: a state of the page, not
+            // what the element is.
+            if std::mem::take(&mut first) {
+                state = STATE_WORDS.contains(&word);
+            }
+            if state {
                 return;
             }
             let hit = NEGATIVE_WORDS
@@ -1477,7 +1750,7 @@ fn class_words(value: &str) -> (bool, bool) {
             }
             pos |= POSITIVE_WORDS.iter().any(|w| word.starts_with(w));
         };
-        let mut word = String::new();
+        word.clear();
         let mut prev_lower = false;
         for c in name.chars() {
             if !c.is_alphanumeric() {
@@ -1491,9 +1764,23 @@ fn class_words(value: &str) -> (bool, bool) {
                 word.clear();
             }
             prev_lower = c.is_lowercase();
-            word.extend(c.to_lowercase());
+            if c.is_ascii() {
+                word.push(c.to_ascii_lowercase());
+            } else {
+                word.extend(c.to_lowercase());
+            }
         }
         judge(&word);
+        // Meta lines and dates: only as the last word, which names what the element is
+        // (`entry-meta`, `post-date`); `date-outer` wraps a blog's posts.
+        strong |= !state && matches!(word.as_str(), "meta" | "date");
+        // A name that says the element is hidden (`hidden`, `is-hidden`), not that a part
+        // of it is (`field--label-hidden`), nor that it hides on some screens
+        // (`hidden-xs`, `mobile-hidden`) or clips (`overflow-hidden`).
+        strong |= matches!(
+            name.to_ascii_lowercase().as_str(),
+            "hidden" | "is-hidden" | "u-hidden" | "js-hidden" | "visually-hidden" | "sr-only"
+        );
         let name_negative = strong || (weak && !pos);
         negative |= name_negative;
         positive |= pos && !name_negative;
@@ -1874,10 +2161,48 @@ mod tests {
     }
 
     #[test]
+    fn only_hidden_elements_are_hidden() {
+        assert_eq!(class_words("hidden"), (true, false));
+        assert_eq!(class_words("is-hidden"), (true, false));
+        assert_eq!(class_words("field field--label-hidden"), (false, false));
+        assert_eq!(class_words("hidden-xs"), (false, false));
+        assert_eq!(class_words("overflow-hidden"), (false, false));
+    }
+
+    #[test]
+    fn state_names_are_not_what_the_element_is() {
+        assert_eq!(class_words("has-sidebar"), (false, false));
+        assert_eq!(class_words("no-comments showing-comments"), (false, false));
+        assert_eq!(class_words("sidebar"), (true, false));
+        assert_eq!(class_words("content-behind-paywall"), (false, true));
+    }
+
+    #[test]
+    fn meta_and_date_count_as_the_last_word() {
+        assert_eq!(class_words("entry-meta"), (true, false));
+        assert_eq!(class_words("post-date"), (true, false));
+        assert_eq!(class_words("date-outer"), (false, false));
+        assert_eq!(class_words("metadata"), (false, false));
+    }
+
+    #[test]
+    fn prepare_leaves_out_scripts_styles_and_comments() {
+        let page = "<head><style>p{color:red}</style><script type=\"application/ld+json\">{\"a\":1}</script>\
+                    <script>var s = '</scripts>'; if (a<b) x();</script></head>\
+                    <body><!-- a <p>comment</p> --><p>kept</p></body>";
+        let prepared = prepare(page, 512);
+        assert!(!prepared.contains("color:red"));
+        assert!(!prepared.contains("if (a<b)"));
+        assert!(!prepared.contains("comment"));
+        assert!(prepared.contains("{\"a\":1}"));
+        assert!(prepared.contains("<p>kept</p>"));
+    }
+
+    #[test]
     fn deep_nesting_is_flattened_below_the_cap() {
         let page = format!("{}<p>deep text</p>{}", "<div>".repeat(20), "</div>".repeat(20));
-        assert!(matches!(flatten_deep_nesting(&page, 30), Cow::Borrowed(_)));
-        let flat = flatten_deep_nesting(&page, 5);
+        assert!(matches!(prepare(&page, 30), Cow::Borrowed(_)));
+        let flat = prepare(&page, 5);
         assert_eq!(flat.matches("<div>").count(), 5);
         assert!(flat.contains("deep text"));
     }
@@ -1927,6 +2252,15 @@ mod tests {
             "<meta charset=\"utf-8\"><meta content=\"text/html; charset=gb2312\"><p>一个约定，信守十五年。</p>",
         );
         assert!(extract_bytes(&bytes).text.contains("一个约定"));
+    }
+
+    #[test]
+    fn a_stray_byte_leaves_a_utf8_page_utf8() {
+        let mut bytes = "<meta charset=utf-8><p>Kolejne organizacje sprzeciwiają się atakom na fundację, która działa od lat.</p>".repeat(6).into_bytes();
+        bytes.push(0xE9);
+        let (text, note) = decode(&bytes);
+        assert!(text.contains("sprzeciwiają się"));
+        assert!(note.is_some_and(|n| n.contains("utf-8")));
     }
 
     #[test]
