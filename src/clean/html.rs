@@ -1145,7 +1145,7 @@ impl<'a> Walk<'a> {
             .filter_map(|i| self.blocks.get(i).map(|b| (i, b)))
             .filter(|(_, b)| !self.is_filtered(b, negative_depth))
             .filter(|(_, b)| {
-                !(b.loose && !b.in_list && b.chars <= MAX_LOOSE_LINE_CHARS && !self.is_prose(b))
+                !b.loose || b.in_list || b.chars > MAX_LOOSE_LINE_CHARS || self.is_prose(b)
             })
             .filter(|&(i, b)| {
                 !(i < last_prose_index
@@ -1339,11 +1339,7 @@ impl<'a> Walk<'a> {
             let mut pairs = 0;
             let mut at = i;
             let mut end = i;
-            loop {
-                let (Some(link), Some(summary)) = (self.blocks.get(at), self.blocks.get(at + 1))
-                else {
-                    break;
-                };
+            while let (Some(link), Some(summary)) = (self.blocks.get(at), self.blocks.get(at + 1)) {
                 // A headline is a phrase (or a line of Chinese), not a bare address
                 // (`example.org/2015/08/goods`) or a lone word (`Video`).
                 let text = link.text.trim();
