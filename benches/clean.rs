@@ -2,6 +2,11 @@
 //! corpora (`corpora/clean/**/*.toml`, see `clean_batch.rs`). One thread (`clean/1_thread`)
 //! and the rayon pool (`clean/all_threads`).
 //!
+//! The corpus pages are the worst case: 600-byte pages in which nearly every line is a case
+//! of boilerplate. `clean_news_pages/1_thread` runs the same cleaner over at least 10 MB of
+//! generated news pages (`clean_news::synth`: site templates around stories of news length,
+//! the shape of the dev set), the load a scraper puts on it.
+//!
 //! ```text
 //! cargo bench --bench clean
 //! cargo bench --bench clean -- --save-baseline before   # then --baseline before
@@ -12,6 +17,7 @@
 mod clean_batch;
 
 use clean_news::Cleaner;
+use clean_news::synth::{Corpus, SynthConfig};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
 
@@ -32,5 +38,25 @@ fn bench_clean(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_clean);
+fn bench_news_pages(c: &mut Criterion) {
+    let cleaner = Cleaner::builder().build().unwrap();
+    let mut docs = Vec::new();
+    let mut bytes = 0;
+    for (doc, _) in Corpus::generate(&SynthConfig { docs: 100_000, ..SynthConfig::default() }) {
+        bytes += doc.body.len();
+        docs.push(doc);
+        if bytes >= clean_batch::TARGET_BYTES {
+            break;
+        }
+    }
+    let mut group = c.benchmark_group("clean_news_pages");
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.sample_size(10);
+    group.bench_function("1_thread", |b| {
+        b.iter(|| docs.iter().map(|d| cleaner.clean(d).text.len()).sum::<usize>());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_clean, bench_news_pages);
 criterion_main!(benches);
