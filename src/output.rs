@@ -280,10 +280,14 @@ pub struct AtomicFile {
     out: Option<BufWriter<File>>,
     committed: bool,
     sync: bool,
+    /// `path` is a device, pipe or socket (`-o /dev/null`, a named pipe): written in place,
+    /// since renaming a file over it would replace the device with a file.
+    direct: bool,
 }
 
 impl AtomicFile {
-    /// Creates a temporary file beside `path` (which need not exist).
+    /// Creates a temporary file beside `path` (which need not exist). When `path` is a
+    /// device, a named pipe or a socket, it is opened and written in place instead.
     ///
     /// # Errors
     ///
@@ -295,6 +299,15 @@ impl AtomicFile {
             let err = io::Error::new(io::ErrorKind::InvalidInput, "not a file name");
             return Err(Error::io(Some(path), "cannot create", err));
         };
+        if fs::metadata(&path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            let file = OpenOptions::new()
+                .write(true)
+                .open(&path)
+                .map_err(|err| Error::io(Some(path.clone()), "cannot open", err))?;
+            let out = Some(BufWriter::with_capacity(64 * 1024, file));
+            let temp = path.clone();
+            return Ok(AtomicFile { path, temp, out, committed: false, sync: false, direct: true });
+        }
         let dir = parent_dir(&path);
         let pid = std::process::id();
         let mut last = io::Error::other("no temporary name was free");
@@ -306,7 +319,14 @@ impl AtomicFile {
             match OpenOptions::new().write(true).create_new(true).open(&temp) {
                 Ok(file) => {
                     let out = Some(BufWriter::with_capacity(64 * 1024, file));
-                    return Ok(AtomicFile { path, temp, out, committed: false, sync: true });
+                    return Ok(AtomicFile {
+                        path,
+                        temp,
+                        out,
+                        committed: false,
+                        sync: true,
+                        direct: false,
+                    });
                 }
                 Err(err) if err.kind() == io::ErrorKind::AlreadyExists => last = err,
                 Err(err) => return Err(Error::io(Some(path), "cannot create", err)),
@@ -321,7 +341,7 @@ impl AtomicFile {
     /// (nor a `kill -9`) ever sees the final name half-written; only a power loss or kernel
     /// crash right after the commit could.
     pub fn sync_on_commit(&mut self, yes: bool) -> &mut AtomicFile {
-        self.sync = yes;
+        self.sync = yes && !self.direct;
         self
     }
 
@@ -330,7 +350,8 @@ impl AtomicFile {
         &self.path
     }
 
-    /// The temporary name the data is written under until [`commit`](Self::commit).
+    /// The temporary name the data is written under until [`commit`](Self::commit) (the
+    /// final name itself for a device or pipe).
     pub fn temp_path(&self) -> &Path {
         &self.temp
     }
@@ -344,6 +365,10 @@ impl AtomicFile {
         let fail = |err: io::Error| Error::io(Some(self.path.clone()), "cannot write", err);
         let out = self.out.take().ok_or_else(|| fail(io::Error::other("already committed")))?;
         let file = out.into_inner().map_err(|err| fail(err.into_error()))?;
+        if self.direct {
+            self.committed = true;
+            return Ok(());
+        }
         if self.sync {
             file.sync_all().map_err(fail)?;
         }
@@ -382,7 +407,7 @@ impl Write for AtomicFile {
 
 impl Drop for AtomicFile {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.committed && !self.direct {
             drop(self.out.take());
             // Best effort: a temporary file left behind is harmless and hidden.
             let _ = fs::remove_file(&self.temp);
@@ -527,6 +552,30 @@ mod tests {
         let mut out = JsonLines::new(Vec::new());
         out.write_cleaned(cleaned).unwrap();
         String::from_utf8(out.into_inner()).unwrap()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_is_written_in_place_and_stays_a_pipe() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("out.fifo");
+        // `-o /dev/null` is the everyday case; a named pipe tests the same path safely.
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            return; // no mkfifo here: nothing to test
+        }
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read(fifo).unwrap())
+        };
+        let mut file = AtomicFile::create(&fifo).unwrap();
+        file.write_all(b"{}\n").unwrap();
+        file.commit().unwrap();
+        // Checked before joining: had the pipe been replaced, its reader would wait forever.
+        assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo(), "the pipe was replaced");
+        assert_eq!(reader.join().unwrap(), b"{}\n");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "a temporary file was left");
     }
 
     #[test]
