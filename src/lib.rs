@@ -30,6 +30,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod calendar;
 pub mod clean;
 pub mod dedup;
 mod error;
