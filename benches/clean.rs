@@ -17,7 +17,6 @@
 mod clean_batch;
 
 use clean_news::Cleaner;
-use clean_news::synth::{Corpus, SynthConfig};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rayon::prelude::*;
 
@@ -40,15 +39,8 @@ fn bench_clean(c: &mut Criterion) {
 
 fn bench_news_pages(c: &mut Criterion) {
     let cleaner = Cleaner::builder().build().unwrap();
-    let mut docs = Vec::new();
-    let mut bytes = 0;
-    for (doc, _) in Corpus::generate(&SynthConfig { docs: 100_000, ..SynthConfig::default() }) {
-        bytes += doc.body.len();
-        docs.push(doc);
-        if bytes >= clean_batch::TARGET_BYTES {
-            break;
-        }
-    }
+    let docs = clean_batch::news_pages();
+    let bytes: usize = docs.iter().map(|d| d.body.len()).sum();
     let mut group = c.benchmark_group("clean_news_pages");
     group.throughput(Throughput::Bytes(bytes as u64));
     group.sample_size(10);

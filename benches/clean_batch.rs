@@ -63,3 +63,21 @@ pub(crate) fn batch() -> Vec<Document> {
     }
     docs
 }
+
+/// At least [`TARGET_BYTES`] of generated news pages (`clean_news::synth`: site templates
+/// around stories of news length, the shape of the dev set), the load a scraper puts on the
+/// cleaner.
+#[allow(dead_code)] // not every includer runs both batches
+pub(crate) fn news_pages() -> Vec<Document> {
+    use clean_news::synth::{Corpus, SynthConfig};
+    let mut docs = Vec::new();
+    let mut bytes = 0;
+    for (doc, _) in Corpus::generate(&SynthConfig { docs: 100_000, ..SynthConfig::default() }) {
+        bytes += doc.body.len();
+        docs.push(doc);
+        if bytes >= TARGET_BYTES {
+            break;
+        }
+    }
+    docs
+}

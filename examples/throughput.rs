@@ -5,6 +5,7 @@
 //! ```text
 //! cargo run --release --example throughput -- docs.jsonl      # {"id","site","title","text"} lines
 //! cargo run --release --example throughput -- --corpora       # the batch of benches/clean.rs
+//! cargo run --release --example throughput -- --news-pages    # the generated pages of the same
 //! valgrind --tool=callgrind --toggle-collect='throughput::measured' \
 //!     target/release/examples/throughput --corpora 1           # one counted pass
 //! ```
@@ -36,11 +37,13 @@ fn measured(cleaner: &Cleaner, docs: &[Document]) -> usize {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let usage = "usage: throughput (FILE.jsonl | --corpora) [PASSES]";
+    let usage = "usage: throughput (FILE.jsonl | --corpora | --news-pages) [PASSES]";
     let source = std::env::args().nth(1).ok_or(usage)?;
     let passes: usize = std::env::args().nth(2).map_or(Ok(3), |p| p.parse())?;
     let docs = if source == "--corpora" {
         clean_batch::batch()
+    } else if source == "--news-pages" {
+        clean_batch::news_pages()
     } else {
         let file = std::io::BufReader::new(std::fs::File::open(source)?);
         let mut docs = Vec::new();

@@ -166,34 +166,15 @@ struct FunctionWords {
 impl FunctionWords {
     fn count(sample: &str) -> FunctionWords {
         let mut c = FunctionWords::default();
-        if sample.is_ascii() {
-            // Words are runs of ASCII letters; the [`word_key`] of a word is built as its
-            // letters go by, and only words of at most 6 letters are looked up.
-            let mut letters = 0u64;
-            let mut len = 0u64;
-            for &b in sample.as_bytes() {
-                if b.is_ascii_alphabetic() {
-                    if len < 7 {
-                        letters |= u64::from(b | 0x20) << (8 * len);
-                    }
-                    len += 1;
-                } else {
-                    if (1..=6).contains(&len) {
-                        c.see_key(letters | (len << 56));
-                    }
-                    letters = 0;
-                    len = 0;
-                }
-            }
-            if (1..=6).contains(&len) {
-                c.see_key(letters | (len << 56));
-            }
-            return c;
-        }
-        // Words are runs of alphabetic characters; ASCII bytes are classified without
-        // decoding. Only words of at most 6 bytes can be function words.
+        let table = &*FUNCTION_WORDS;
+        // Words are runs of alphabetic characters; only words of at most 6 bytes can be
+        // function words. The [`word_key`] of an ASCII word is built as its letters go by;
+        // a word with other letters takes its key from its bytes when it ends. Only
+        // non-ASCII bytes are decoded.
         let bytes = sample.as_bytes();
         let mut start = 0;
+        let mut letters = 0u64;
+        let mut ascii = true;
         let mut at = 0;
         while at < bytes.len() {
             let b = bytes[at];
@@ -205,28 +186,52 @@ impl FunctionWords {
                     None => break,
                 }
             };
-            if !alphabetic {
-                if at > start && at - start <= 6 {
-                    c.see(sample.get(start..at).unwrap_or_default());
+            if alphabetic {
+                if b < 0x80 {
+                    if at - start < 7 {
+                        letters |= u64::from(b | 0x20) << (8 * (at - start));
+                    }
+                } else {
+                    ascii = false;
                 }
+            } else {
+                c.see_word(table, sample, start..at, letters, ascii);
                 start = at + len;
+                letters = 0;
+                ascii = true;
             }
             at += len;
         }
-        if bytes.len() > start && bytes.len() - start <= 6 {
-            c.see(sample.get(start..).unwrap_or_default());
-        }
+        c.see_word(table, sample, start..bytes.len(), letters, ascii);
         c
     }
 
-    /// Counts one word (of at most 6 bytes).
-    fn see(&mut self, word: &str) {
-        self.see_key(word_key(word.as_bytes()));
+    /// Counts the word at `range` of `sample`, if it is short enough to be a function word;
+    /// `letters` is its key without the length when it is `ascii`.
+    #[inline(always)]
+    fn see_word(
+        &mut self,
+        table: &WordTable,
+        sample: &str,
+        range: std::ops::Range<usize>,
+        letters: u64,
+        ascii: bool,
+    ) {
+        let len = range.len();
+        if !(1..=6).contains(&len) {
+            return;
+        }
+        let key = if ascii {
+            letters | ((len as u64) << 56)
+        } else {
+            word_key(sample.as_bytes().get(range).unwrap_or_default())
+        };
+        self.see_key(table, key);
     }
 
     /// Counts one word given by its [`word_key`].
-    fn see_key(&mut self, key: u64) {
-        let languages = FUNCTION_WORDS.languages(key);
+    fn see_key(&mut self, table: &WordTable, key: u64) {
+        let languages = table.languages(key);
         if languages == 0 {
             return;
         }

@@ -140,6 +140,7 @@ impl Cleaner {
         let facts: Vec<LineFacts> = lines.iter().map(|l| l.facts(rules)).collect();
         let layout = Layout::of(&facts);
         if let Some(lead) = layout.lead {
+            lines[lead].match_lead(rules, site, &mut scratch);
             lines[lead].match_window(Scope::Start, rules, site, &mut scratch);
         }
         let forms = scratch.forms.as_str();
@@ -236,7 +237,10 @@ struct LineState<'a> {
     form: Option<std::ops::Range<usize>>,
     blank: bool,
     prose: bool,
+    /// The rules that matched, in the order they are tried: the whole-line hits first (the
+    /// first `line_hits`, by rule), then those on windows.
     hits: Vec<Hit>,
+    line_hits: usize,
 }
 
 /// Characters trimmed from kept lines: white space and the invisible marks scrapers leave.
@@ -274,6 +278,7 @@ impl<'a> LineState<'a> {
             blank: text.is_empty(),
             prose: false,
             hits: Vec::new(),
+            line_hits: 0,
         };
         if line.blank {
             return line;
@@ -290,12 +295,31 @@ impl<'a> LineState<'a> {
             scratch.matched.clear();
             rules.matches(form, form.chars().count(), None, site, &mut scratch.matched);
             line.hits.extend(scratch.matched.iter().map(|&rule| Hit { rule, window: None }));
+            line.line_hits = line.hits.len();
             line.form = Some(start..scratch.forms.len());
         }
         line.chars = chars;
         line.match_window(Scope::End, rules, site, scratch);
         line.prose = zones::is_prose(text, chars);
         line
+    }
+
+    /// Adds the whole-line hits of the rules of the `lead` zone, for the lead line, in rule
+    /// order among the other whole-line hits.
+    fn match_lead(&mut self, rules: &RuleSet, site: Option<&str>, scratch: &mut Scratch) {
+        let Some(form) = self.form.clone().and_then(|range| scratch.forms.get(range)) else {
+            return;
+        };
+        scratch.matched.clear();
+        rules.matches_lead(form, form.chars().count(), site, &mut scratch.matched);
+        if scratch.matched.is_empty() {
+            return;
+        }
+        let lead = scratch.matched.iter().map(|&rule| Hit { rule, window: None });
+        let mut line: Vec<Hit> = self.hits.drain(..self.line_hits).chain(lead).collect();
+        line.sort_by_key(|hit| hit.rule);
+        self.line_hits = line.len();
+        self.hits.splice(0..0, line);
     }
 
     /// Adds the hits of the `start` or `end` rules on that window of a long line. The end
@@ -309,7 +333,10 @@ impl<'a> LineState<'a> {
         scratch: &mut Scratch,
     ) {
         let window_chars = rules.max_window_chars();
-        if window_chars == 0 || self.chars <= window_chars {
+        if window_chars == 0
+            || self.chars <= window_chars
+            || !rules.has_window_rules(scope, self.chars)
+        {
             return;
         }
         // A line short enough for the line rules has its matching form already: its window

@@ -91,10 +91,19 @@ pub(crate) struct RuleSet {
     tiers: Vec<(usize, Matcher)>,
     /// The `start`/`end` rules, for windows of long lines.
     windows: Matcher,
+    /// The rules of the `lead` zone, matched on the lead line alone once the layout is known
+    /// ([`RuleSet::matches_lead`]): a rule of that zone never changes the layout (see
+    /// `zones::LineFacts`), and the tiers need not carry its patterns (agency datelines that
+    /// run a letter class through every paragraph) for every other line.
+    lead: Matcher,
     /// The longest line (in chars) that some rule looks at whole.
     max_line_chars: usize,
     /// The longest window of the `start`/`end` rules.
     max_window_chars: usize,
+    /// For `start` and `end`: the shortest line a rule of that scope sees through a window
+    /// (one character more than the smallest `max_line_chars` among them). Shorter lines
+    /// are matched whole by those rules, so their windows need no second look.
+    shortest_windowed: [usize; 2],
 }
 
 /// Upper bounds (in characters) of the length tiers; the last tier is unbounded.
@@ -296,14 +305,18 @@ impl RuleSet {
         let mut tiers = Vec::new();
         let mut lower = 0;
         for bound in TIER_BOUNDS.into_iter().chain([usize::MAX]) {
-            let members: Vec<usize> =
-                (0..rules.len()).filter(|&i| rules[i].max_line_chars > lower).collect();
+            let members: Vec<usize> = (0..rules.len())
+                .filter(|&i| rules[i].max_line_chars > lower && rules[i].zone != Zone::Lead)
+                .collect();
             tiers.push((bound, Matcher::build(&specs, &members)?));
             lower = bound;
         }
         let window_members: Vec<usize> =
             (0..rules.len()).filter(|&i| rules[i].scope != Scope::Line).collect();
         let windows = Matcher::build(&specs, &window_members)?;
+        let lead_members: Vec<usize> =
+            (0..rules.len()).filter(|&i| rules[i].zone == Zone::Lead).collect();
+        let lead = Matcher::build(&specs, &lead_members)?;
         let max_line_chars = rules.iter().map(|r| r.max_line_chars).max().unwrap_or(0);
         let max_window_chars = rules
             .iter()
@@ -312,7 +325,23 @@ impl RuleSet {
             .max()
             .unwrap_or(0)
             .min(MAX_WINDOW_CHARS);
-        Ok(RuleSet { rules, tiers, windows, max_line_chars, max_window_chars })
+        let shortest_windowed = [Scope::Start, Scope::End].map(|scope| {
+            rules
+                .iter()
+                .filter(|r| r.scope == scope)
+                .map(|r| r.max_line_chars.saturating_add(1))
+                .min()
+                .unwrap_or(usize::MAX)
+        });
+        Ok(RuleSet {
+            rules,
+            tiers,
+            windows,
+            lead,
+            max_line_chars,
+            max_window_chars,
+            shortest_windowed,
+        })
     }
 
     /// The rule at `index`.
@@ -335,7 +364,19 @@ impl RuleSet {
         self.max_window_chars
     }
 
-    /// Appends to `out`, in rule order, every rule that matches the matching form `line`.
+    /// Whether some rule of `scope` (`start` or `end`) looks at a window of a line of `chars`
+    /// characters.
+    pub(crate) fn has_window_rules(&self, scope: Scope, chars: usize) -> bool {
+        let shortest = match scope {
+            Scope::Start => self.shortest_windowed[0],
+            Scope::End => self.shortest_windowed[1],
+            Scope::Line => return false,
+        };
+        chars >= shortest
+    }
+
+    /// Appends to `out`, in rule order, every rule outside the `lead` zone that matches the
+    /// matching form `line`.
     ///
     /// `chars` is the length of the line in characters (of the whole line, when `window` is
     /// `Some`). With `window`, `line` is the first or last part of a long line, and only the
@@ -348,11 +389,6 @@ impl RuleSet {
         site: Option<&str>,
         out: &mut Vec<usize>,
     ) {
-        let start = out.len();
-        let eligible = |rule: &Rule| match window {
-            None => chars <= rule.max_line_chars,
-            Some(scope) => rule.scope == scope && chars > rule.max_line_chars,
-        };
         let matcher = match window {
             Some(_) => &self.windows,
             None => {
@@ -362,6 +398,34 @@ impl RuleSet {
                     None => return,
                 }
             }
+        };
+        self.collect(matcher, line, chars, window, site, out);
+    }
+
+    /// [`RuleSet::matches`] for the rules of the `lead` zone, on the whole lead line.
+    pub(crate) fn matches_lead(
+        &self,
+        line: &str,
+        chars: usize,
+        site: Option<&str>,
+        out: &mut Vec<usize>,
+    ) {
+        self.collect(&self.lead, line, chars, None, site, out);
+    }
+
+    fn collect(
+        &self,
+        matcher: &Matcher,
+        line: &str,
+        chars: usize,
+        window: Option<Scope>,
+        site: Option<&str>,
+        out: &mut Vec<usize>,
+    ) {
+        let start = out.len();
+        let eligible = |rule: &Rule| match window {
+            None => chars <= rule.max_line_chars,
+            Some(scope) => rule.scope == scope && chars > rule.max_line_chars,
         };
         matcher.candidates(&self.rules, line, out);
         let candidates = &mut out[start..];
@@ -467,6 +531,7 @@ mod tests {
                     let chars = m.chars().count();
                     let mut out = Vec::new();
                     set.matches(&m, chars, None, site, &mut out);
+                    set.matches_lead(&m, chars, site, &mut out);
                     if chars > spec.max_line_chars && spec.scope != Scope::Line {
                         let window = window_of(&m, spec.scope, set.max_window_chars());
                         set.matches(window, chars, Some(spec.scope), site, &mut out);
