@@ -121,6 +121,8 @@ struct Matcher {
     /// Phrases of `whole_line` rules, by their trimmed matching form. Every line is looked
     /// up: a fast fixed-seed hash (the keys are our phrases, not input).
     whole_lines: HashMap<String, Vec<usize>, Xxh3DefaultBuilder>,
+    /// The longest key of `whole_lines`, in bytes: longer lines are not looked up.
+    longest_whole_line: usize,
     /// Rules that have a pattern and no phrases, matched together.
     pattern_only: RegexSet,
     pattern_only_rules: Vec<usize>,
@@ -189,10 +191,12 @@ impl Matcher {
             .dfa_size_limit(64 << 20)
             .build()
             .map_err(|e| Error::config(format!("cannot build the pattern set: {e}")))?;
+        let longest_whole_line = whole_lines.keys().map(String::len).max().unwrap_or(0);
         Ok(Matcher {
             phrases,
             phrase_rules,
             whole_lines,
+            longest_whole_line,
             pattern_only,
             pattern_only_rules,
             pattern_only_slow,
@@ -202,7 +206,10 @@ impl Matcher {
     /// Appends the rules whose phrases or (pattern-only) patterns match `line`; unsorted,
     /// possibly with repeats.
     fn candidates(&self, rules: &[Rule], line: &str, out: &mut Vec<usize>) {
-        if let Some(owners) = self.whole_lines.get(trim_decoration(line)) {
+        let trimmed = trim_decoration(line);
+        if trimmed.len() <= self.longest_whole_line
+            && let Some(owners) = self.whole_lines.get(trimmed)
+        {
             out.extend(owners.iter().copied());
         }
         // Standard (not leftmost) semantics: the match states on the way name every phrase
