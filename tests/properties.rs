@@ -12,6 +12,19 @@ use proptest::prelude::*;
 
 static CLEANER: LazyLock<Cleaner> = LazyLock::new(|| Cleaner::builder().build().unwrap());
 
+/// A site pack that removes a line only on one site, to check that what the memo of short
+/// lines remembers on one site does not leak to another.
+const SITE_PACK: &str = "[pack]\nname = \"site-test\"\nsites = [\"kt.kz\"]\n\
+    [[rule]]\nid = \"site-test.ad.caption\"\nclass = \"ad\"\nphrases = [\"a short caption\"]\n\
+    examples = [\"A short caption\"]\n";
+
+fn with_site_pack(memo_lines: usize) -> Cleaner {
+    Cleaner::builder().pack_toml("site-test", SITE_PACK).memo_lines(memo_lines).build().unwrap()
+}
+
+static REMEMBERING: LazyLock<Cleaner> = LazyLock::new(|| with_site_pack(64));
+static FORGETFUL: LazyLock<Cleaner> = LazyLock::new(|| with_site_pack(0));
+
 /// Lines in the shapes of the catalogue, so that generated pages exercise the rules.
 const LINES: &[&str] = &[
     "25.06.2024, 14:25 61571",
@@ -75,6 +88,24 @@ proptest! {
         let once = clean(&text, None);
         let twice = clean(&once.text, once.title.clone());
         prop_assert_eq!(&twice.text, &once.text, "removed the second time: {:#?}", twice.removed);
+    }
+
+    /// The memo changes the speed, never the output: pages cleaned by a cleaner that
+    /// remembers their short lines (a small memo, so that it also fills and empties) and by
+    /// one that remembers nothing come out the same, on whatever site.
+    #[test]
+    fn the_memo_of_short_lines_never_changes_the_output(
+        pages in proptest::collection::vec((page(), proptest::sample::select(&[None, Some("kt.kz"), Some("www.kt.kz"), Some("other.kz")][..])), 1..8)
+    ) {
+        let memo = REMEMBERING.with_empty_memo();
+        for round in 0..2 {
+            for (text, site) in &pages {
+                let doc = Document { site: site.map(str::to_owned), ..Document::text("p", text.as_str()) };
+                let remembered = serde_json::to_string(&memo.clean(&doc)).unwrap();
+                let matched = serde_json::to_string(&FORGETFUL.clean(&doc)).unwrap();
+                prop_assert_eq!(remembered, matched, "round {}, site {:?}", round, site);
+            }
+        }
     }
 
     #[test]

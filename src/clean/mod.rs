@@ -27,6 +27,7 @@
 mod dates;
 pub mod html;
 pub(crate) mod language;
+mod memo;
 pub(crate) mod packs;
 pub(crate) mod rules;
 pub(crate) mod zones;
@@ -38,8 +39,9 @@ pub mod site;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use memo::{LineMemo, Recalled};
 use packs::{Action, Pack, Scope};
-use rules::RuleSet;
+use rules::{Probe, RuleSet};
 use zones::{Layout, LineFacts, LineZone};
 
 use crate::normalize::{fold_into, for_matching};
@@ -69,6 +71,9 @@ use crate::{Body, Cleaned, Document, Error, Meta, Removal, RemovalClass};
 #[derive(Debug, Clone)]
 pub struct Cleaner {
     rules: Arc<RuleSet>,
+    /// What the rules said of the short lines seen so far (`memo`), shared by the clones.
+    memo: Arc<LineMemo>,
+    memo_capacity: usize,
 }
 
 /// Builds a [`Cleaner`]: which packs to load.
@@ -83,12 +88,27 @@ pub struct Cleaner {
 /// assert!(all.rule_count() > some.rule_count());
 /// # Ok::<(), clean_news::Error>(())
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CleanerBuilder {
     packs: Option<Vec<String>>,
     pack_files: Vec<PathBuf>,
     pack_texts: Vec<(String, String)>,
+    memo_capacity: usize,
 }
+
+impl Default for CleanerBuilder {
+    fn default() -> CleanerBuilder {
+        CleanerBuilder {
+            packs: None,
+            pack_files: Vec::new(),
+            pack_texts: Vec::new(),
+            memo_capacity: DEFAULT_MEMO_LINES,
+        }
+    }
+}
+
+/// How many short lines a cleaner remembers by default (see `memo::MAX_LINE_BYTES`).
+const DEFAULT_MEMO_LINES: usize = 16 * 1024;
 
 impl Cleaner {
     /// A builder with the default configuration: every built-in pack.
@@ -99,6 +119,21 @@ impl Cleaner {
     /// How many rules the cleaner holds.
     pub fn rule_count(&self) -> usize {
         self.rules.len()
+    }
+
+    /// A cleaner with the same rules that has seen no line yet.
+    ///
+    /// A cleaner remembers what its rules said of the short lines it has seen (a site's
+    /// header, menu and footer stand on every page of it), and its clones share that memory;
+    /// the output is the same with or without it (see [`CleanerBuilder::memo_lines`]). A
+    /// cleaner from here starts with an empty memory, as a new one would, without compiling
+    /// the rules again: benchmarks use it to time a batch as seen for the first time.
+    pub fn with_empty_memo(&self) -> Cleaner {
+        Cleaner {
+            rules: Arc::clone(&self.rules),
+            memo: Arc::new(LineMemo::new(self.memo_capacity)),
+            memo_capacity: self.memo_capacity,
+        }
     }
 
     /// Cleans one document. Never fails and never panics.
@@ -132,15 +167,17 @@ impl Cleaner {
         let rules = &*self.rules;
         let mut scratch =
             Scratch { forms: String::with_capacity(text.len()), ..Scratch::default() };
+        let memo = &*self.memo;
         let mut lines: Vec<LineState<'_>> = split_lines(text)
             .enumerate()
-            .map(|(index, raw)| LineState::new(index, raw, rules, site, &mut scratch))
+            .map(|(index, raw)| LineState::new(index, raw, rules, memo, site, &mut scratch))
             .collect();
+        match_lines(&mut lines, rules, memo, site, &scratch);
         let facts: Vec<LineFacts> = lines.iter().map(|l| l.facts(rules)).collect();
         let layout = Layout::of(&facts);
         if let Some(lead) = layout.lead {
             lines[lead].match_lead(rules, site, &mut scratch);
-            lines[lead].match_window(Scope::Start, rules, site, &mut scratch);
+            lines[lead].match_start_window(rules, site, &mut scratch);
         }
         let forms = scratch.forms.as_str();
 
@@ -189,6 +226,14 @@ impl CleanerBuilder {
         self
     }
 
+    /// How many short lines the cleaner remembers, with what its rules said of them (default
+    /// 16,384; 0 remembers none). Boilerplate lines repeat from page to page, and a line
+    /// remembered is not matched again: this changes the speed, never the output.
+    pub fn memo_lines(&mut self, lines: usize) -> &mut CleanerBuilder {
+        self.memo_capacity = lines;
+        self
+    }
+
     /// Loads, validates and compiles the packs.
     ///
     /// # Errors
@@ -210,7 +255,11 @@ impl CleanerBuilder {
         for (origin, text) in &self.pack_texts {
             packs.push(packs::parse(origin, text)?);
         }
-        Ok(Cleaner { rules: Arc::new(RuleSet::build(&packs)?) })
+        Ok(Cleaner {
+            rules: Arc::new(RuleSet::build(&packs)?),
+            memo: Arc::new(LineMemo::new(self.memo_capacity)),
+            memo_capacity: self.memo_capacity,
+        })
     }
 }
 
@@ -234,12 +283,20 @@ struct LineState<'a> {
     /// Where the matching form of `text` is in [`Scratch::forms`], for lines short enough
     /// for line rules.
     form: Option<std::ops::Range<usize>>,
+    /// Length of the matching form in characters.
+    form_chars: usize,
+    /// Where the matching form of the end window is in [`Scratch::forms`], for lines long
+    /// enough for `end` rules to see them through it.
+    end_window: Option<std::ops::Range<usize>>,
     blank: bool,
     prose: bool,
     /// The rules that matched, in the order they are tried: the whole-line hits first (the
     /// first `line_hits`, by rule), then those on windows.
     hits: Vec<Hit>,
     line_hits: usize,
+    /// Whether the form and the whole-line hits came from the memo (which leaves the
+    /// windows to match, if any).
+    recalled: bool,
 }
 
 /// The lines of `text`, as `str::split('\n')` gives them (found with `memchr`'s vector search).
@@ -261,19 +318,66 @@ fn is_trimmed(c: char) -> bool {
 /// Buffers of one document's lines, allocated once per document rather than once per line.
 #[derive(Default)]
 struct Scratch {
-    /// The matching forms of the lines, one after the other.
+    /// The matching forms of the lines and windows, one after the other.
     forms: String,
-    /// The matching form of a window of a long line.
-    window: String,
     /// The rules a line (or window) matched.
     matched: Vec<usize>,
 }
 
+/// Matches every line and end window of a document against the rules, in one
+/// [`RuleSet::matches_many`] call, records the hits (for `site`) on the lines, and remembers
+/// the short lines in `memo`. Lines recalled from the memo have their hits already.
+fn match_lines(
+    lines: &mut [LineState<'_>],
+    rules: &RuleSet,
+    memo: &LineMemo,
+    site: Option<&str>,
+    scratch: &Scratch,
+) {
+    let forms = scratch.forms.as_str();
+    let mut probes = Vec::with_capacity(lines.len() * 2);
+    let mut owners = Vec::with_capacity(lines.len() * 2);
+    for line in lines.iter() {
+        if let Some(form) = line.form.clone().and_then(|range| forms.get(range))
+            && !line.recalled
+        {
+            probes.push(Probe { form, chars: line.form_chars, window: None });
+            owners.push(line.index);
+        }
+        if let Some(form) = line.end_window.clone().and_then(|range| forms.get(range)) {
+            probes.push(Probe { form, chars: line.chars, window: Some(Scope::End) });
+            owners.push(line.index);
+        }
+    }
+    let mut matched = Vec::new();
+    rules.matches_many(&probes, &mut matched);
+    // In probe order: a line's whole-line hits (by rule), then those on its window.
+    let mut next = 0;
+    for (probe, (owner, &Probe { form, chars, window })) in owners.iter().zip(&probes).enumerate() {
+        let end = next + matched[next..].iter().take_while(|(p, _)| *p == probe).count();
+        let line = &mut lines[*owner];
+        let for_site = matched[next..end].iter().filter(|&&(_, r)| rules.rule(r).applies_to(site));
+        line.hits.extend(for_site.map(|&(_, rule)| Hit { rule, window }));
+        if window.is_none() {
+            line.line_hits = line.hits.len();
+            if memo::remembers(line.text, line.chars) {
+                let rules = matched[next..end].iter().map(|&(_, r)| r as u32).collect();
+                memo.remember(line.text, Recalled { form: form.into(), form_chars: chars, rules });
+            }
+        }
+        next = end;
+    }
+}
+
 impl<'a> LineState<'a> {
+    /// The line at `index`, with its matching form (and that of its end window) appended to
+    /// `scratch.forms`; matched later, with the others ([`match_lines`]), unless `memo`
+    /// remembers it.
     fn new(
         index: usize,
         raw: &'a str,
         rules: &RuleSet,
+        memo: &LineMemo,
         site: Option<&str>,
         scratch: &mut Scratch,
     ) -> LineState<'a> {
@@ -285,16 +389,31 @@ impl<'a> LineState<'a> {
             text,
             chars: 0,
             form: None,
+            form_chars: 0,
+            end_window: None,
             blank: text.is_empty(),
             prose: false,
             hits: Vec::new(),
             line_hits: 0,
+            recalled: false,
         };
         if line.blank {
             return line;
         }
         let chars = text.chars().count();
-        if chars <= rules.max_line_chars() {
+        if memo::remembers(text, chars) && chars <= rules.max_line_chars() {
+            line.recalled = memo.recall(text, |recalled| {
+                let start = scratch.forms.len();
+                scratch.forms.push_str(&recalled.form);
+                line.form = Some(start..scratch.forms.len());
+                line.form_chars = recalled.form_chars;
+                let for_site = recalled.rules.iter().map(|&r| r as usize);
+                let for_site = for_site.filter(|&r| rules.rule(r).applies_to(site));
+                line.hits.extend(for_site.map(|rule| Hit { rule, window: None }));
+                line.line_hits = line.hits.len();
+            });
+        }
+        if chars <= rules.max_line_chars() && !line.recalled {
             let start = scratch.forms.len();
             fold_into(text, &mut scratch.forms, None);
             let form = &scratch.forms[start..];
@@ -302,14 +421,11 @@ impl<'a> LineState<'a> {
                 line.blank = true;
                 return line;
             }
-            scratch.matched.clear();
-            rules.matches(form, form.chars().count(), None, site, &mut scratch.matched);
-            line.hits.extend(scratch.matched.iter().map(|&rule| Hit { rule, window: None }));
-            line.line_hits = line.hits.len();
+            line.form_chars = form.chars().count();
             line.form = Some(start..scratch.forms.len());
         }
         line.chars = chars;
-        line.match_window(Scope::End, rules, site, scratch);
+        line.end_window = line.window_form(Scope::End, rules, scratch);
         line.prose = zones::is_prose(text, chars);
         line
     }
@@ -321,7 +437,8 @@ impl<'a> LineState<'a> {
             return;
         };
         scratch.matched.clear();
-        rules.matches_lead(form, form.chars().count(), site, &mut scratch.matched);
+        rules.matches_lead(form, self.form_chars, &mut scratch.matched);
+        scratch.matched.retain(|&rule| rules.rule(rule).applies_to(site));
         if scratch.matched.is_empty() {
             return;
         }
@@ -332,36 +449,46 @@ impl<'a> LineState<'a> {
         self.hits.splice(0..0, line);
     }
 
-    /// Adds the hits of the `start` or `end` rules on that window of a long line. The end
-    /// window is read for every line (attributions, glued fragments); the start window only for
-    /// the lead, once the layout is known, since datelines open the first paragraph only.
-    fn match_window(
-        &mut self,
+    /// Where the matching form of the `start` or `end` window of this line is in
+    /// `scratch.forms`, if some rule of that scope sees the line through it. The end window
+    /// is read for every line (attributions, glued fragments); the start window only for the
+    /// lead, once the layout is known, since datelines open the first paragraph only.
+    fn window_form(
+        &self,
         scope: Scope,
         rules: &RuleSet,
-        site: Option<&str>,
         scratch: &mut Scratch,
-    ) {
+    ) -> Option<std::ops::Range<usize>> {
         let window_chars = rules.max_window_chars();
         if window_chars == 0
             || self.chars <= window_chars
             || !rules.has_window_rules(scope, self.chars)
         {
-            return;
+            return None;
         }
         // A line short enough for the line rules has its matching form already: its window
         // is the end (or start) of that form, not a second normalisation.
-        let form = match self.form.clone().and_then(|range| scratch.forms.get(range)) {
-            Some(full) => window(full, scope, window_chars),
-            None => {
-                scratch.window.clear();
-                fold_into(window(self.text, scope, window_chars), &mut scratch.window, None);
-                scratch.window.as_str()
-            }
-        };
-        scratch.matched.clear();
-        rules.matches(form, self.chars, Some(scope), site, &mut scratch.matched);
-        self.hits.extend(scratch.matched.iter().map(|&rule| Hit { rule, window: Some(scope) }));
+        if let Some(range) = self.form.clone()
+            && let Some(full) = scratch.forms.get(range.clone())
+        {
+            let part = window(full, scope, window_chars);
+            let offset = part.as_ptr() as usize - full.as_ptr() as usize;
+            return Some(range.start + offset..range.start + offset + part.len());
+        }
+        let start = scratch.forms.len();
+        fold_into(window(self.text, scope, window_chars), &mut scratch.forms, None);
+        Some(start..scratch.forms.len())
+    }
+
+    /// Adds the hits of the `start` rules on the start window of the lead line.
+    fn match_start_window(&mut self, rules: &RuleSet, site: Option<&str>, scratch: &mut Scratch) {
+        let Some(range) = self.window_form(Scope::Start, rules, scratch) else { return };
+        let form = scratch.forms.get(range).unwrap_or_default();
+        let probe = Probe { form, chars: self.chars, window: Some(Scope::Start) };
+        let mut matched = Vec::new();
+        rules.matches_many(&[probe], &mut matched);
+        let for_site = matched.into_iter().filter(|&(_, rule)| rules.rule(rule).applies_to(site));
+        self.hits.extend(for_site.map(|(_, rule)| Hit { rule, window: Some(Scope::Start) }));
     }
 
     fn facts(&self, rules: &RuleSet) -> LineFacts {

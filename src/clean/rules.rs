@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 
-use aho_corasick::automaton::Automaton;
+use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{Anchored, MatchKind, StartKind, dfa::DFA};
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use xxhash_rust::xxh3::Xxh3DefaultBuilder;
@@ -39,7 +39,7 @@ pub(crate) struct Rule {
 
 impl Rule {
     /// Whether the rule applies to documents of `site`.
-    fn applies_to(&self, site: Option<&str>) -> bool {
+    pub(crate) fn applies_to(&self, site: Option<&str>) -> bool {
         self.sites.is_empty()
             || site.is_some_and(|site| {
                 self.sites.iter().any(|s| {
@@ -206,39 +206,119 @@ impl Matcher {
     /// Appends the rules whose phrases or (pattern-only) patterns match `line`; unsorted,
     /// possibly with repeats.
     fn candidates(&self, rules: &[Rule], line: &str, out: &mut Vec<usize>) {
+        if let Some(dfa) = &self.phrases {
+            let mut lane = Lane::new(self, dfa, line.as_bytes());
+            lane.finish(|_, rule| out.push(rule));
+        }
+        self.other_candidates(rules, line, |rule| out.push(rule));
+    }
+
+    /// The candidates of `line` that do not come from the phrase automaton: `whole_line`
+    /// phrases and pattern-only rules.
+    fn other_candidates(&self, rules: &[Rule], line: &str, mut found: impl FnMut(usize)) {
         let trimmed = trim_decoration(line);
         if trimmed.len() <= self.longest_whole_line
             && let Some(owners) = self.whole_lines.get(trimmed)
         {
-            out.extend(owners.iter().copied());
-        }
-        // Standard (not leftmost) semantics: the match states on the way name every phrase
-        // that ends at that byte, overlaps included, and the walk never dies. (An unanchored
-        // start state always exists: the DFA is built with one.)
-        if let Some(dfa) = &self.phrases
-            && let Ok(mut state) = dfa.start_state(Anchored::No)
-        {
-            for &byte in line.as_bytes() {
-                state = dfa.next_state(Anchored::No, state, byte);
-                if dfa.is_special(state) && dfa.is_match(state) {
-                    for i in 0..dfa.match_len(state) {
-                        let pattern = dfa.match_pattern(state, i).as_usize();
-                        out.extend(self.phrase_rules[pattern].iter().copied());
-                    }
-                }
-            }
+            owners.iter().for_each(|&rule| found(rule));
         }
         // Most lines match no pattern: a plain (leftmost, stop-early) search rules that out
         // before the slower search for every pattern that matches.
         if !self.pattern_only_rules.is_empty() && self.pattern_only.is_match(line) {
-            out.extend(self.pattern_only.matches(line).iter().map(|i| self.pattern_only_rules[i]));
+            self.pattern_only.matches(line).iter().for_each(|i| found(self.pattern_only_rules[i]));
         }
         for &index in &self.pattern_only_slow {
             if rules[index].regex.as_ref().is_some_and(|re| re.is_match(line)) {
-                out.push(index);
+                found(index);
             }
         }
     }
+}
+
+/// One probe's walk through the phrase automaton of its matcher.
+///
+/// Standard (not leftmost) semantics: the match states on the way name every phrase that ends
+/// at that byte, overlaps included, and the walk never dies. (An unanchored start state always
+/// exists: the DFA is built with one.)
+///
+/// A walk is a chain of dependent table loads, one per byte, so its speed is the latency of
+/// that load; [`walk_phrases`] walks [`LANES`] probes side by side so that their loads overlap.
+struct Lane<'a> {
+    matcher: &'a Matcher,
+    dfa: &'a DFA,
+    bytes: &'a [u8],
+    state: StateID,
+    /// The next byte to read.
+    at: usize,
+    /// The probe walked (an index into the caller's list).
+    probe: usize,
+}
+
+impl<'a> Lane<'a> {
+    fn new(matcher: &'a Matcher, dfa: &'a DFA, bytes: &'a [u8]) -> Lane<'a> {
+        // The DFA is built with an unanchored start state; without one, the dead state
+        // (which matches nothing) is the honest answer.
+        let state = dfa.start_state(Anchored::No).unwrap_or(StateID::ZERO);
+        Lane { matcher, dfa, bytes, state, at: 0, probe: 0 }
+    }
+
+    /// Reads one more byte (there must be one); reports the rules of the phrases ending there.
+    #[inline(always)]
+    fn step(&mut self, found: &mut impl FnMut(usize, usize)) {
+        let byte = self.bytes.get(self.at).copied().unwrap_or(0);
+        self.at += 1;
+        self.state = self.dfa.next_state(Anchored::No, self.state, byte);
+        if self.dfa.is_special(self.state) && self.dfa.is_match(self.state) {
+            for i in 0..self.dfa.match_len(self.state) {
+                let pattern = self.dfa.match_pattern(self.state, i).as_usize();
+                for &rule in self.matcher.phrase_rules.get(pattern).into_iter().flatten() {
+                    found(self.probe, rule);
+                }
+            }
+        }
+    }
+
+    /// Reads the rest of the bytes.
+    fn finish(&mut self, mut found: impl FnMut(usize, usize)) {
+        while self.at < self.bytes.len() {
+            self.step(&mut found);
+        }
+    }
+}
+
+/// How many probes [`walk_phrases`] walks side by side. Measured on generated news pages:
+/// two lanes walk 1.7 times as fast as one, four 1.9 times.
+const LANES: usize = 4;
+
+/// Walks every lane to its end, [`LANES`] at a time, longest first so that the lanes walked
+/// together are about as long. `found(probe, rule)` is called for every phrase match.
+fn walk_phrases(lanes: &mut [Lane<'_>], mut found: impl FnMut(usize, usize)) {
+    lanes.sort_by_key(|lane| std::cmp::Reverse(lane.bytes.len()));
+    for group in lanes.chunks_mut(LANES) {
+        if let Ok(group) = <&mut [Lane<'_>; LANES]>::try_from(&mut *group) {
+            // Together up to the end of the shortest (the last: sorted), then each alone.
+            let together = group[LANES - 1].bytes.len();
+            for _ in 0..together {
+                for lane in group.iter_mut() {
+                    lane.step(&mut found);
+                }
+            }
+        }
+        for lane in group {
+            lane.finish(&mut found);
+        }
+    }
+}
+
+/// One line, or one window of a line, to match with [`RuleSet::matches_many`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Probe<'a> {
+    /// The matching form of the line or window.
+    pub(crate) form: &'a str,
+    /// The length of the line in characters (of the whole line, for a window).
+    pub(crate) chars: usize,
+    /// `None` for the whole line; the scope of the window otherwise.
+    pub(crate) window: Option<Scope>,
 }
 
 /// The most a `start`/`end` rule sees of a long line. Datelines and attribution clauses are
@@ -382,12 +462,24 @@ impl RuleSet {
         chars >= shortest
     }
 
+    /// The matcher for a line of `chars` characters, or for a window of one.
+    fn matcher(&self, chars: usize, window: Option<Scope>) -> Option<&Matcher> {
+        match window {
+            Some(_) => Some(&self.windows),
+            None => {
+                let tier = self.tiers.iter().find(|(bound, _)| chars <= *bound);
+                tier.or(self.tiers.last()).map(|(_, matcher)| matcher)
+            }
+        }
+    }
+
     /// Appends to `out`, in rule order, every rule outside the `lead` zone that matches the
     /// matching form `line`.
     ///
     /// `chars` is the length of the line in characters (of the whole line, when `window` is
     /// `Some`). With `window`, `line` is the first or last part of a long line, and only the
     /// rules with that scope are considered.
+    #[cfg(test)]
     pub(crate) fn matches(
         &self,
         line: &str,
@@ -396,65 +488,72 @@ impl RuleSet {
         site: Option<&str>,
         out: &mut Vec<usize>,
     ) {
-        let matcher = match window {
-            Some(_) => &self.windows,
-            None => {
-                let tier = self.tiers.iter().find(|(bound, _)| chars <= *bound);
-                match tier.or(self.tiers.last()) {
-                    Some((_, matcher)) => matcher,
-                    None => return,
-                }
-            }
-        };
-        self.collect(matcher, line, chars, window, site, out);
+        let mut pairs = Vec::new();
+        self.matches_many(&[Probe { form: line, chars, window }], &mut pairs);
+        let for_site = pairs.into_iter().filter(|&(_, rule)| self.rules[rule].applies_to(site));
+        out.extend(for_site.map(|(_, rule)| rule));
     }
 
-    /// [`RuleSet::matches`] for the rules of the `lead` zone, on the whole lead line.
-    pub(crate) fn matches_lead(
-        &self,
-        line: &str,
-        chars: usize,
-        site: Option<&str>,
-        out: &mut Vec<usize>,
-    ) {
-        self.collect(&self.lead, line, chars, None, site, out);
-    }
-
-    fn collect(
-        &self,
-        matcher: &Matcher,
-        line: &str,
-        chars: usize,
-        window: Option<Scope>,
-        site: Option<&str>,
-        out: &mut Vec<usize>,
-    ) {
+    /// [`RuleSet::matches`] for many probes at once (the lines of a document), and for every
+    /// site: appends `(probe, rule)` to `out` for every match, in order of probe, then of
+    /// rule; the caller keeps the rules that apply to its site ([`Rule::applies_to`]). The
+    /// phrase automata are walked side by side ([`walk_phrases`]).
+    pub(crate) fn matches_many(&self, probes: &[Probe<'_>], out: &mut Vec<(usize, usize)>) {
         let start = out.len();
-        let eligible = |rule: &Rule| match window {
+        let mut lanes: Vec<Lane<'_>> = probes
+            .iter()
+            .enumerate()
+            .filter_map(|(probe, p)| {
+                let matcher = self.matcher(p.chars, p.window)?;
+                let dfa = matcher.phrases.as_ref()?;
+                Some(Lane { probe, ..Lane::new(matcher, dfa, p.form.as_bytes()) })
+            })
+            .collect();
+        walk_phrases(&mut lanes, |probe, rule| out.push((probe, rule)));
+        for (index, probe) in probes.iter().enumerate() {
+            if let Some(matcher) = self.matcher(probe.chars, probe.window) {
+                matcher.other_candidates(&self.rules, probe.form, |rule| out.push((index, rule)));
+            }
+        }
+        out[start..].sort_unstable();
+        out.dedup();
+        let mut kept = start;
+        for i in start..out.len() {
+            let (index, rule) = out[i];
+            let probe = &probes[index];
+            if self.confirms(rule, probe.form, probe.chars, probe.window) {
+                out[kept] = (index, rule);
+                kept += 1;
+            }
+        }
+        out.truncate(kept);
+    }
+
+    /// [`RuleSet::matches_many`] for the rules of the `lead` zone, on the whole lead line.
+    pub(crate) fn matches_lead(&self, line: &str, chars: usize, out: &mut Vec<usize>) {
+        let start = out.len();
+        self.lead.candidates(&self.rules, line, out);
+        out[start..].sort_unstable();
+        let mut kept = start;
+        for i in start..out.len() {
+            let rule = out[i];
+            if (i == start || out[i - 1] != rule) && self.confirms(rule, line, chars, None) {
+                out[kept] = rule;
+                kept += 1;
+            }
+        }
+        out.truncate(kept);
+    }
+
+    /// Whether the candidate `rule` holds for the probe: eligible by length and scope, and
+    /// (a rule with phrases) its pattern matches too; pattern-only rules matched already.
+    fn confirms(&self, rule: usize, line: &str, chars: usize, window: Option<Scope>) -> bool {
+        let rule = &self.rules[rule];
+        let eligible = match window {
             None => chars <= rule.max_line_chars,
             Some(scope) => rule.scope == scope && chars > rule.max_line_chars,
         };
-        matcher.candidates(&self.rules, line, out);
-        let candidates = &mut out[start..];
-        candidates.sort_unstable();
-        let mut kept = start;
-        for i in start..out.len() {
-            let index = out[i];
-            if i > start && out[i - 1] == index {
-                continue;
-            }
-            let rule = &self.rules[index];
-            if !eligible(rule) || !rule.applies_to(site) {
-                continue;
-            }
-            // Rules with phrases check their pattern now; pattern-only rules matched already.
-            if rule.has_phrases && rule.regex.as_ref().is_some_and(|re| !re.is_match(line)) {
-                continue;
-            }
-            out[kept] = index;
-            kept += 1;
-        }
-        out.truncate(kept);
+        eligible && !(rule.has_phrases && rule.regex.as_ref().is_some_and(|re| !re.is_match(line)))
     }
 }
 
@@ -538,7 +637,7 @@ mod tests {
                     let chars = m.chars().count();
                     let mut out = Vec::new();
                     set.matches(&m, chars, None, site, &mut out);
-                    set.matches_lead(&m, chars, site, &mut out);
+                    set.matches_lead(&m, chars, &mut out);
                     if chars > spec.max_line_chars && spec.scope != Scope::Line {
                         let window = window_of(&m, spec.scope, set.max_window_chars());
                         set.matches(window, chars, Some(spec.scope), site, &mut out);
