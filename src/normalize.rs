@@ -99,26 +99,19 @@ enum AsciiKind {
 /// Classifies `bytes` for [`fold_into`] in one branch-free pass per block (the block loop
 /// vectorises), which costs far less than the fold it lets the caller skip.
 fn ascii_kind(bytes: &[u8]) -> AsciiKind {
-    let mut other = false;
-    let mut unusual = false;
     for block in bytes.chunks(64) {
-        let mut block_other = 0u8;
-        let mut block_unusual = 0u8;
-        for &b in block {
-            block_other |= u8::from(b >= 0x80 || b == b'<' || b == b'&');
-            block_unusual |= u8::from(b < 0x20 || b == 0x7f || b == b'`');
-        }
-        other |= block_other != 0;
-        unusual |= block_unusual != 0;
-        if other {
+        let other =
+            block.iter().fold(0u8, |acc, &b| acc | u8::from(b >= 0x80 || b == b'<' || b == b'&'));
+        if other != 0 {
             return AsciiKind::Other;
         }
     }
-    if unusual || memchr::memmem::find(bytes, b"  ").is_some() {
-        AsciiKind::Spaced
-    } else {
-        AsciiKind::Plain
-    }
+    let control =
+        bytes.iter().fold(0u8, |acc, &b| acc | u8::from(b < 0x20 || b == 0x7f || b == b'`'));
+    let next = bytes.get(1..).unwrap_or_default();
+    let two_spaces =
+        bytes.iter().zip(next).fold(0u8, |acc, (&a, &b)| acc | u8::from(a == b' ' && b == b' '));
+    if control | two_spaces != 0 { AsciiKind::Spaced } else { AsciiKind::Plain }
 }
 
 /// The fast path of [`fold_into`] for ASCII text without markup: no NFKC, no look-alikes, no

@@ -67,8 +67,13 @@ impl Survey {
                 .fold(0, u8::wrapping_add);
             s.latin += usize::from(letters);
         }
+        // The Uzbek `o'` and `g'` are letters: an ASCII `o` or `g` before the mark and a
+        // word going on after it (`o'zbek`, `o'z`; see `uzbek_letter_follows`).
         let after_o_or_g = |at: usize| at > 0 && matches!(bytes[at - 1], b'o' | b'g' | b'O' | b'G');
-        s.seen.uzbek_latin = memchr::memchr2_iter(b'\'', b'`', bytes).any(after_o_or_g);
+        let word_goes_on = |at: usize| uzbek_letter_follows(bytes.get(at..).unwrap_or_default());
+        let uzbek_mark = |at: usize, len: usize| after_o_or_g(at) && word_goes_on(at + len);
+        s.seen.uzbek_latin =
+            memchr::memchr2_iter(b'\'', b'`', bytes).filter(|&at| uzbek_mark(at, 1)).count();
         let Some(first) = bytes.iter().position(|b| !b.is_ascii()) else { return (s, end) };
         let mut at = first;
         while at < bytes.len() {
@@ -96,8 +101,7 @@ impl Survey {
                 '\u{4e00}'..='\u{9fff}' => s.han += 1,
                 _ => {}
             }
-            // For the Uzbek `oʻ gʻ`: only an ASCII letter before the mark counts.
-            s.seen.see(ch, after_o_or_g(at));
+            s.seen.see(ch, uzbek_mark(at, ch.len_utf8()));
             at += ch.len_utf8();
         }
         (s, end)
@@ -144,7 +148,8 @@ impl Survey {
             return Some("kk-Latn");
         }
         let counts = function_words();
-        if seen.uzbek_latin || counts.uz >= 3 {
+        // An `o'`/`g'` letter counts as much as an Uzbek function word.
+        if seen.uzbek_latin + counts.uz >= 3 {
             return Some("uz-Latn");
         }
         counts.best()
@@ -168,68 +173,67 @@ impl FunctionWords {
         let mut c = FunctionWords::default();
         let table = &*FUNCTION_WORDS;
         // Words are runs of alphabetic characters; only words of at most 6 bytes can be
-        // function words. The [`word_key`] of an ASCII word is built as its letters go by;
-        // a word with other letters takes its key from its bytes when it ends. Only
-        // non-ASCII bytes are decoded.
+        // function words, and a word's [`word_key`] is only taken when it ends
+        // ([`FunctionWords::see_word`]). ASCII bytes are classified as they come; only other
+        // characters are decoded.
         let bytes = sample.as_bytes();
         let mut start = 0;
-        let mut letters = 0u64;
         let mut ascii = true;
         let mut at = 0;
         while at < bytes.len() {
             let b = bytes[at];
-            let (alphabetic, len) = if b < 0x80 {
-                (b.is_ascii_alphabetic(), 1)
-            } else {
-                match sample.get(at..).and_then(|rest| rest.chars().next()) {
-                    Some(ch) => (ch.is_alphabetic(), ch.len_utf8()),
-                    None => break,
+            if b < 0x80 {
+                if (b | 0x20).wrapping_sub(b'a') >= 26 {
+                    c.see_word(table, bytes, start, at - start, ascii);
+                    start = at + 1;
+                    ascii = true;
                 }
-            };
-            if alphabetic {
-                if b < 0x80 {
-                    if at - start < 7 {
-                        letters |= u64::from(b | 0x20) << (8 * (at - start));
-                    }
-                } else {
-                    ascii = false;
-                }
+                at += 1;
+                continue;
+            }
+            let Some(ch) = sample.get(at..).and_then(|rest| rest.chars().next()) else { break };
+            if ch.is_alphabetic() {
+                ascii = false;
             } else {
-                c.see_word(table, sample, start..at, letters, ascii);
-                start = at + len;
-                letters = 0;
+                c.see_word(table, bytes, start, at - start, ascii);
+                start = at + ch.len_utf8();
                 ascii = true;
             }
-            at += len;
+            at += ch.len_utf8();
         }
-        c.see_word(table, sample, start..bytes.len(), letters, ascii);
+        c.see_word(table, bytes, start, bytes.len() - start, ascii);
         c
     }
 
-    /// Counts the word at `range` of `sample`, if it is short enough to be a function word;
-    /// `letters` is its key without the length when it is `ascii`.
+    /// Counts the word of `len` bytes at `bytes[from..]`, if it is short enough to be a
+    /// function word; `ascii` says whether all its letters are ASCII.
     #[inline(always)]
-    fn see_word(
-        &mut self,
-        table: &WordTable,
-        sample: &str,
-        range: std::ops::Range<usize>,
-        letters: u64,
-        ascii: bool,
-    ) {
-        let len = range.len();
+    fn see_word(&mut self, table: &WordTable, bytes: &[u8], from: usize, len: usize, ascii: bool) {
         if !(1..=6).contains(&len) {
             return;
         }
         let key = if ascii {
-            letters | ((len as u64) << 56)
+            // Eight bytes from the word's start, cut to its length and lower-cased
+            // (`| 0x20` lower-cases an ASCII letter), and the length.
+            let word = match bytes.get(from..from + 8) {
+                Some(eight) => eight.try_into().map_or(0, u64::from_le_bytes),
+                None => {
+                    let mut padded = [0u8; 8];
+                    let word = bytes.get(from..from + len).unwrap_or_default();
+                    for (slot, &b) in padded.iter_mut().zip(word) {
+                        *slot = b;
+                    }
+                    u64::from_le_bytes(padded)
+                }
+            };
+            let mask = u64::MAX >> (64 - 8 * len);
+            ((word | 0x2020_2020_2020_2020) & mask) | ((len as u64) << 56)
         } else {
-            word_key(sample.as_bytes().get(range).unwrap_or_default())
+            word_key(bytes.get(from..from + len).unwrap_or_default())
         };
         self.see_key(table, key);
     }
 
-    /// Counts one word given by its [`word_key`].
     fn see_key(&mut self, table: &WordTable, key: u64) {
         let languages = table.languages(key);
         if languages == 0 {
@@ -363,6 +367,16 @@ impl WordTable {
     }
 }
 
+/// Whether `after`, the text after an apostrophe that follows an `o` or a `g`, goes on with
+/// the rest of an Uzbek word (`o'zbek`, `o'z`, `g'alaba`): a lower-case letter, and not an
+/// English clitic (`Toyota's`, `who'll`) or an Irish name (`O'Driscoll`).
+fn uzbek_letter_follows(after: &[u8]) -> bool {
+    let letters = after.iter().take_while(|b| b.is_ascii_alphabetic()).count();
+    let word = after.get(..letters).unwrap_or_default();
+    word.first().is_some_and(u8::is_ascii_lowercase)
+        && !matches!(word, b"s" | b"ll" | b"re" | b"ve" | b"d" | b"m" | b"t")
+}
+
 /// A word of at most 7 bytes as one number: its bytes (lower-cased when the word is ASCII;
 /// other words are compared as written) and its length.
 fn word_key(word: &[u8]) -> u64 {
@@ -386,13 +400,15 @@ struct Letters {
     kazakh_arabic: bool,
     schwa: bool,
     kazakh_latin: usize,
-    uzbek_latin: bool,
+    /// Uzbek `o'`/`g'` letters seen.
+    uzbek_latin: usize,
 }
 
 impl Letters {
-    /// Notes a non-ASCII character; `after_o_or_g` says whether an ASCII `o` or `g` stood
-    /// just before it.
-    fn see(&mut self, ch: char, after_o_or_g: bool) {
+    /// Notes a non-ASCII character; `uzbek_mark` says whether, were it an apostrophe, it
+    /// would make an Uzbek `o'`/`g'` letter (an ASCII `o` or `g` before it, a word going on
+    /// after it).
+    fn see(&mut self, ch: char, uzbek_mark: bool) {
         match ch {
             'ә' | 'Ә' | 'ұ' | 'Ұ' | 'і' | 'І' | 'һ' | 'Һ' => self.kazakh_only = true,
             'ғ' | 'Ғ' | 'қ' | 'Қ' => self.kazakh_shared = true,
@@ -405,7 +421,7 @@ impl Letters {
             'á' | 'ó' | 'ú' | 'ý' | 'ǵ' | 'ń' | 'ı' => {
                 self.kazakh_latin = self.kazakh_latin.saturating_add(1);
             }
-            'ʻ' | '‘' | 'ʼ' | '’' if after_o_or_g => self.uzbek_latin = true,
+            'ʻ' | '‘' | 'ʼ' | '’' if uzbek_mark => self.uzbek_latin += 1,
             _ => {}
         }
     }
@@ -420,11 +436,15 @@ mod tests {
     fn reference_survey(text: &str) -> Survey {
         let mut s = Survey::default();
         let mut previous = '\0';
-        for ch in text.chars().take(SAMPLE_CHARS) {
+        let chars: Vec<char> = text.chars().take(SAMPLE_CHARS).collect();
+        for (i, &ch) in chars.iter().enumerate() {
+            let rest: String = chars.get(i + 1..).unwrap_or_default().iter().collect();
+            let word_goes_on = uzbek_letter_follows(rest.as_bytes());
+            let uzbek_mark = matches!(previous, 'o' | 'g' | 'O' | 'G') && word_goes_on;
             if ch.is_ascii() {
                 s.latin += usize::from(ch.is_ascii_alphabetic());
-                if matches!(ch, '\'' | '`') && matches!(previous, 'o' | 'g' | 'O' | 'G') {
-                    s.seen.uzbek_latin = true;
+                if matches!(ch, '\'' | '`') && uzbek_mark {
+                    s.seen.uzbek_latin += 1;
                 }
                 previous = ch;
                 continue;
@@ -437,7 +457,7 @@ mod tests {
                 '\u{4e00}'..='\u{9fff}' => s.han += 1,
                 _ => {}
             }
-            s.seen.see(ch, matches!(previous, 'o' | 'g' | 'O' | 'G'));
+            s.seen.see(ch, uzbek_mark);
             previous = ch;
         }
         s
@@ -508,6 +528,12 @@ mod tests {
     fn tells_the_languages_of_the_region_apart() {
         let cases = [
             ("The minister said that the talks of the two sides were useful.", Some("en")),
+            // Possessives, clitics and Irish names are not the Uzbek `o'`/`g'` letters.
+            (
+                "Ronaldo's goal and Toyota’s profits: Chicago's mayor said the news was good.",
+                Some("en"),
+            ),
+            ("O'Driscoll, who'll lead the side, said O'Gara and O'Sullivan were fit.", Some("en")),
             ("Министр заявил, что переговоры были полезными.", Some("ru")),
             ("Президент бүгін Астанада шетелдік инвесторлармен кездесті.", Some("kk")),
             ("Президент бүгүн Бишкекте чет элдик инвесторлор менен жолукту.", Some("ky")),
