@@ -16,9 +16,11 @@
 //! so that rayon workers learn from each other's pages.
 
 use std::collections::HashMap;
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::{Mutex, PoisonError};
 
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 /// Lines longer than this (in characters) are not remembered: they are rarely repeated, and
 /// a long line may need its windows matched too.
@@ -39,6 +41,8 @@ const SHARDS: usize = 16;
 /// What the rules said of one line.
 #[derive(Debug)]
 pub(crate) struct Recalled {
+    /// The line (trimmed, as it stood).
+    pub(crate) line: Box<str>,
     /// The matching form of the line.
     pub(crate) form: Box<str>,
     /// Its length in characters.
@@ -48,11 +52,39 @@ pub(crate) struct Recalled {
 }
 
 /// The short lines seen so far, and what the rules said of them.
+///
+/// A line is hashed once, with a seed drawn when the memo is made (so that crafted lines
+/// cannot be made to collide); the hash picks the shard and is the key in it. Two lines
+/// with the same hash are told apart by the line kept in the entry: the second one is not
+/// recalled, and replaces the first when remembered.
 #[derive(Debug)]
 pub(crate) struct LineMemo {
-    shards: Vec<Mutex<HashMap<Box<str>, Recalled>>>,
+    shards: Vec<Mutex<Shard>>,
     /// Lines per shard.
     shard_capacity: usize,
+    seed: u64,
+}
+
+/// One shard: entries by the hash of their line.
+type Shard = HashMap<u64, Recalled, BuildHasherDefault<SeededHash>>;
+
+/// The keys of a [`Shard`] are seeded hashes already: they are their own hash.
+#[derive(Debug, Default)]
+struct SeededHash(u64);
+
+impl Hasher for SeededHash {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used (by `u64` keys); any other input is folded in.
+        self.0 = xxh3_64_with_seed(bytes, self.0);
+    }
+
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
+    }
 }
 
 impl LineMemo {
@@ -62,41 +94,39 @@ impl LineMemo {
         let shards = if capacity == 0 {
             Vec::new()
         } else {
-            (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect()
+            (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect()
         };
-        LineMemo { shards, shard_capacity }
+        LineMemo { shards, shard_capacity, seed: RandomState::new().hash_one(SHARDS) }
     }
 
-    /// The shard of `line`. The shard is picked with a fixed hash; inside a shard, the map
-    /// hashes with a random key, so crafted lines cannot make its probes long.
-    fn shard(&self, line: &str) -> Option<&Mutex<HashMap<Box<str>, Recalled>>> {
-        if self.shards.is_empty() {
-            return None;
-        }
-        self.shards.get(xxh3_64(line.as_bytes()) as usize % self.shards.len())
+    /// The hash of `line`, and its shard.
+    fn shard(&self, line: &str) -> Option<(u64, &Mutex<Shard>)> {
+        let hash = xxh3_64_with_seed(line.as_bytes(), self.seed);
+        let shard = self.shards.get(hash as usize % self.shards.len().max(1))?;
+        Some((hash, shard))
     }
 
     /// Calls `use_it` with what was remembered of `line`, if anything; returns whether it did.
     pub(crate) fn recall(&self, line: &str, use_it: impl FnOnce(&Recalled)) -> bool {
-        let Some(shard) = self.shard(line) else { return false };
+        let Some((hash, shard)) = self.shard(line) else { return false };
         let map = shard.lock().unwrap_or_else(PoisonError::into_inner);
-        match map.get(line) {
-            Some(recalled) => {
+        match map.get(&hash) {
+            Some(recalled) if &*recalled.line == line => {
                 use_it(recalled);
                 true
             }
-            None => false,
+            _ => false,
         }
     }
 
-    /// Remembers what the rules said of `line`.
-    pub(crate) fn remember(&self, line: &str, recalled: Recalled) {
-        let Some(shard) = self.shard(line) else { return };
+    /// Remembers what the rules said of a line (`recalled.line`).
+    pub(crate) fn remember(&self, recalled: Recalled) {
+        let Some((hash, shard)) = self.shard(&recalled.line) else { return };
         let mut map = shard.lock().unwrap_or_else(PoisonError::into_inner);
         if map.len() >= self.shard_capacity {
             map.clear();
         }
-        map.insert(line.into(), recalled);
+        map.insert(hash, recalled);
     }
 }
 
@@ -104,15 +134,16 @@ impl LineMemo {
 mod tests {
     use super::*;
 
-    fn recalled(form: &str, rules: &[u32]) -> Recalled {
-        Recalled { form: form.into(), form_chars: form.chars().count(), rules: rules.into() }
+    fn recalled(line: &str, form: &str, rules: &[u32]) -> Recalled {
+        let form_chars = form.chars().count();
+        Recalled { line: line.into(), form: form.into(), form_chars, rules: rules.into() }
     }
 
     #[test]
     fn recalls_what_it_was_told() {
         let memo = LineMemo::new(64);
         assert!(!memo.recall("Share this story", |_| {}));
-        memo.remember("Share this story", recalled("share this story", &[3, 7]));
+        memo.remember(recalled("Share this story", "share this story", &[3, 7]));
         let mut got = None;
         assert!(memo.recall("Share this story", |r| got = Some((r.form.clone(), r.rules.clone()))));
         assert_eq!(got, Some(("share this story".into(), vec![3, 7].into())));
@@ -124,7 +155,7 @@ mod tests {
         let memo = LineMemo::new(SHARDS * 4);
         for i in 0..1000 {
             let line = format!("line {i}");
-            memo.remember(&line, recalled(&line, &[]));
+            memo.remember(recalled(&line, &line, &[]));
         }
         for shard in &memo.shards {
             assert!(shard.lock().unwrap().len() <= 4);
@@ -132,9 +163,18 @@ mod tests {
     }
 
     #[test]
+    fn a_line_with_the_hash_of_another_is_not_recalled_as_it() {
+        let memo = LineMemo::new(64);
+        // Plant an entry under the hash of one line, for another line.
+        let (hash, shard) = memo.shard("Subscribe").unwrap();
+        shard.lock().unwrap().insert(hash, recalled("Advertisement", "advertisement", &[1]));
+        assert!(!memo.recall("Subscribe", |_| {}));
+    }
+
+    #[test]
     fn a_memo_of_nothing_remembers_nothing() {
         let memo = LineMemo::new(0);
-        memo.remember("a", recalled("a", &[1]));
+        memo.remember(recalled("a", "a", &[1]));
         assert!(!memo.recall("a", |_| {}));
     }
 }

@@ -362,7 +362,8 @@ fn match_lines(
             line.line_hits = line.hits.len();
             if memo::remembers(line.text, line.chars) {
                 let rules = matched[next..end].iter().map(|&(_, r)| r as u32).collect();
-                memo.remember(line.text, Recalled { form: form.into(), form_chars: chars, rules });
+                let (line, form) = (line.text.into(), form.into());
+                memo.remember(Recalled { line, form, form_chars: chars, rules });
             }
         }
         next = end;

@@ -262,27 +262,35 @@ impl<'a> Lane<'a> {
         Lane { matcher, dfa, bytes, state, at: 0, probe: 0 }
     }
 
-    /// Reads one more byte (there must be one); reports the rules of the phrases ending there.
+    /// The state after `byte` from `state`; reports the rules of the phrases ending there.
     #[inline(always)]
-    fn step(&mut self, found: &mut impl FnMut(usize, usize)) {
-        let byte = self.bytes.get(self.at).copied().unwrap_or(0);
-        self.at += 1;
-        self.state = self.dfa.next_state(Anchored::No, self.state, byte);
-        if self.dfa.is_special(self.state) && self.dfa.is_match(self.state) {
-            for i in 0..self.dfa.match_len(self.state) {
-                let pattern = self.dfa.match_pattern(self.state, i).as_usize();
-                for &rule in self.matcher.phrase_rules.get(pattern).into_iter().flatten() {
-                    found(self.probe, rule);
-                }
+    fn next(&self, state: StateID, byte: u8, found: &mut impl FnMut(usize, usize)) -> StateID {
+        let state = self.dfa.next_state(Anchored::No, state, byte);
+        if self.dfa.is_special(state) && self.dfa.is_match(state) {
+            self.report(state, found);
+        }
+        state
+    }
+
+    #[inline(never)]
+    fn report(&self, state: StateID, found: &mut impl FnMut(usize, usize)) {
+        for i in 0..self.dfa.match_len(state) {
+            let pattern = self.dfa.match_pattern(state, i).as_usize();
+            for &rule in self.matcher.phrase_rules.get(pattern).into_iter().flatten() {
+                found(self.probe, rule);
             }
         }
     }
 
     /// Reads the rest of the bytes.
     fn finish(&mut self, mut found: impl FnMut(usize, usize)) {
-        while self.at < self.bytes.len() {
-            self.step(&mut found);
+        // The state stays in a register: stored back once, not once per byte.
+        let mut state = self.state;
+        for &byte in self.bytes.get(self.at..).unwrap_or_default() {
+            state = self.next(state, byte, &mut found);
         }
+        self.state = state;
+        self.at = self.bytes.len();
     }
 }
 
@@ -296,12 +304,20 @@ fn walk_phrases(lanes: &mut [Lane<'_>], mut found: impl FnMut(usize, usize)) {
     lanes.sort_by_key(|lane| std::cmp::Reverse(lane.bytes.len()));
     for group in lanes.chunks_mut(LANES) {
         if let Ok(group) = <&mut [Lane<'_>; LANES]>::try_from(&mut *group) {
-            // Together up to the end of the shortest (the last: sorted), then each alone.
+            // Together up to the end of the shortest (the last: sorted), then each alone;
+            // the states are locals, so that they stay in registers.
             let together = group[LANES - 1].bytes.len();
-            for _ in 0..together {
-                for lane in group.iter_mut() {
-                    lane.step(&mut found);
+            let mut states = group.each_ref().map(|lane| lane.state);
+            let bytes = group.each_ref().map(|lane| lane.bytes.get(..together).unwrap_or_default());
+            for at in 0..together {
+                for (lane, state) in states.iter_mut().enumerate() {
+                    let byte = bytes[lane].get(at).copied().unwrap_or(0);
+                    *state = group[lane].next(*state, byte, &mut found);
                 }
+            }
+            for (lane, state) in group.iter_mut().zip(states) {
+                lane.state = state;
+                lane.at = together;
             }
         }
         for lane in group {
