@@ -123,13 +123,48 @@ struct Matcher {
     whole_lines: HashMap<String, Vec<usize>, Xxh3DefaultBuilder>,
     /// The longest key of `whole_lines`, in bytes: longer lines are not looked up.
     longest_whole_line: usize,
-    /// Rules that have a pattern and no phrases, matched together.
-    pattern_only: RegexSet,
-    pattern_only_rules: Vec<usize>,
+    /// Rules that have a pattern and no phrases, matched together, in groups by where the
+    /// pattern is anchored ([`Anchoring`]).
+    pattern_only: Vec<PatternGroup>,
     /// Pattern-only rules whose pattern a DFA cannot run on non-ASCII text (Unicode word
     /// boundaries): run one by one, so that they do not push the whole set onto the slow
     /// NFA simulation.
     pattern_only_slow: Vec<usize>,
+}
+
+/// Pattern-only rules searched as one set.
+#[derive(Debug)]
+struct PatternGroup {
+    set: RegexSet,
+    /// The rule of each pattern of `set`.
+    rules: Vec<usize>,
+}
+
+/// Where every match of a pattern must stand. Nearly every pattern of the packs is anchored
+/// at the start or at the end of the line. A set of patterns that all are is searched
+/// anchored (forwards from the start, or backwards from the end: `regex` sees it), and stops
+/// at the first character that cannot continue a match; one set of them all would be
+/// searched unanchored, through the whole line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Anchoring {
+    Start,
+    End,
+    Neither,
+}
+
+impl Anchoring {
+    fn of(pattern: &str) -> Anchoring {
+        use regex_syntax::hir::Look;
+        let Ok(hir) = regex_syntax::parse(pattern) else { return Anchoring::Neither };
+        let properties = hir.properties();
+        if properties.look_set_prefix().contains(Look::Start) {
+            Anchoring::Start
+        } else if properties.look_set_suffix().contains(Look::End) {
+            Anchoring::End
+        } else {
+            Anchoring::Neither
+        }
+    }
 }
 
 impl Matcher {
@@ -139,8 +174,7 @@ impl Matcher {
         let mut phrase_list: Vec<String> = Vec::new();
         let mut phrase_rules: Vec<Vec<usize>> = Vec::new();
         let mut whole_lines: HashMap<String, Vec<usize>, Xxh3DefaultBuilder> = HashMap::default();
-        let mut pattern_only_sources = Vec::new();
-        let mut pattern_only_rules = Vec::new();
+        let mut pattern_only_sources: [(Vec<String>, Vec<usize>); 3] = Default::default();
         let mut pattern_only_slow = Vec::new();
         for &index in members {
             let spec = specs[index];
@@ -167,8 +201,9 @@ impl Matcher {
                 if p.contains("\\b") || p.contains("\\B") {
                     pattern_only_slow.push(index);
                 } else {
-                    pattern_only_sources.push(p.clone());
-                    pattern_only_rules.push(index);
+                    let (sources, rules) = &mut pattern_only_sources[Anchoring::of(p) as usize];
+                    sources.push(p.clone());
+                    rules.push(index);
                 }
             }
         }
@@ -186,11 +221,18 @@ impl Matcher {
                     })?,
             )
         };
-        let pattern_only = RegexSetBuilder::new(&pattern_only_sources)
-            .size_limit(64 << 20)
-            .dfa_size_limit(64 << 20)
-            .build()
-            .map_err(|e| Error::config(format!("cannot build the pattern set: {e}")))?;
+        let mut pattern_only = Vec::new();
+        for (sources, rules) in pattern_only_sources {
+            if sources.is_empty() {
+                continue;
+            }
+            let set = RegexSetBuilder::new(&sources)
+                .size_limit(64 << 20)
+                .dfa_size_limit(64 << 20)
+                .build()
+                .map_err(|e| Error::config(format!("cannot build the pattern set: {e}")))?;
+            pattern_only.push(PatternGroup { set, rules });
+        }
         let longest_whole_line = whole_lines.keys().map(String::len).max().unwrap_or(0);
         Ok(Matcher {
             phrases,
@@ -198,7 +240,6 @@ impl Matcher {
             whole_lines,
             longest_whole_line,
             pattern_only,
-            pattern_only_rules,
             pattern_only_slow,
         })
     }
@@ -224,8 +265,10 @@ impl Matcher {
         }
         // Most lines match no pattern: a plain (leftmost, stop-early) search rules that out
         // before the slower search for every pattern that matches.
-        if !self.pattern_only_rules.is_empty() && self.pattern_only.is_match(line) {
-            self.pattern_only.matches(line).iter().for_each(|i| found(self.pattern_only_rules[i]));
+        for group in &self.pattern_only {
+            if group.set.is_match(line) {
+                group.set.matches(line).iter().for_each(|i| found(group.rules[i]));
+            }
         }
         for &index in &self.pattern_only_slow {
             if rules[index].regex.as_ref().is_some_and(|re| re.is_match(line)) {
