@@ -26,12 +26,22 @@ fn sample_end(text: &str) -> usize {
     if bytes.len() <= SAMPLE_CHARS || bytes[..SAMPLE_CHARS].is_ascii() {
         return bytes.len().min(SAMPLE_CHARS);
     }
-    // Characters start at every byte that is not a continuation byte (0b10xx_xxxx).
+    // Characters start at every byte that is not a continuation byte (0b10xx_xxxx). Whole
+    // blocks are counted at once (the count vectorises) while the sample cannot end in them.
+    let is_start = |b: &u8| (*b as i8) >= -0x40;
     let mut starts = 0;
-    for (at, &b) in bytes.iter().enumerate() {
-        if (b as i8) >= -0x40 {
+    let mut at = 0;
+    for block in bytes.chunks(64) {
+        if starts + block.len() > SAMPLE_CHARS {
+            break;
+        }
+        starts += block.iter().filter(|b| is_start(b)).count();
+        at += block.len();
+    }
+    for (offset, b) in bytes.get(at..).unwrap_or_default().iter().enumerate() {
+        if is_start(b) {
             if starts == SAMPLE_CHARS {
-                return at;
+                return at + offset;
             }
             starts += 1;
         }
@@ -79,7 +89,11 @@ impl Survey {
         while at < bytes.len() {
             let b = bytes[at];
             if b < 0x80 {
-                at += 1;
+                // Latin text with a `£` or a `«` here and there: skip ASCII blocks whole.
+                match bytes.get(at..at + 16) {
+                    Some(block) if block.is_ascii() => at += 16,
+                    _ => at += 1,
+                }
                 continue;
             }
             // The Russian alphabet (U+0410..U+044F, lead byte 0xD0 or 0xD1) is the bulk of
