@@ -5,7 +5,9 @@
 //! 1. split the page into lines and take the *matching form* of each short line
 //!    ([`crate::normalize`]); long lines (body paragraphs) are only looked at through their
 //!    first and last few hundred characters, where datelines and attributions stand;
-//! 2. ask the compiled packs (`rules`) which rules match each line;
+//! 2. ask the compiled packs (`rules`) which rules match each line, all the lines of the
+//!    page at once; a short line seen before (a site's menu, its footer) is recalled from
+//!    the cleaner's memo (`memo`) instead, with the same answer;
 //! 3. lay out the zones (`zones`): head, lead, body, tail, and the cut;
 //! 4. apply, line by line, the first rule whose zone fits: drop (metadata from its named
 //!    groups), keep with metadata, strip a glued fragment, or cut the rest;
