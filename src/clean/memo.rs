@@ -1,4 +1,4 @@
-//! Step 3b: what the rules said of the short lines already seen.
+//! Step 3c, beside the rules: what they said of the short lines already seen.
 //!
 //! Boilerplate repeats by definition: a site prints the same header, menu, share prompts and
 //! footer on every page, and the same wire notice stands under every story of the day. In a
@@ -57,12 +57,26 @@ pub(crate) struct Recalled {
 /// cannot be made to collide); the hash picks the shard and is the key in it. Two lines
 /// with the same hash are told apart by the line kept in the entry: the second one is not
 /// recalled, and replaces the first when remembered.
-#[derive(Debug)]
 pub(crate) struct LineMemo {
     shards: Vec<Mutex<Shard>>,
     /// Lines per shard.
     shard_capacity: usize,
     seed: u64,
+}
+
+impl std::fmt::Debug for LineMemo {
+    /// Its size, not its lines: a cleaner's `Debug` should not print a few thousand of them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lines: usize = self
+            .shards
+            .iter()
+            .map(|shard| shard.lock().unwrap_or_else(PoisonError::into_inner).len())
+            .sum();
+        f.debug_struct("LineMemo")
+            .field("lines", &lines)
+            .field("capacity", &(self.shard_capacity * self.shards.len()))
+            .finish()
+    }
 }
 
 /// One shard: entries by the hash of their line.
@@ -169,6 +183,13 @@ mod tests {
         let (hash, shard) = memo.shard("Subscribe").unwrap();
         shard.lock().unwrap().insert(hash, recalled("Advertisement", "advertisement", &[1]));
         assert!(!memo.recall("Subscribe", |_| {}));
+    }
+
+    #[test]
+    fn debug_shows_the_size_not_the_lines() {
+        let memo = LineMemo::new(64);
+        memo.remember(recalled("Share this story", "share this story", &[3]));
+        assert_eq!(format!("{memo:?}"), "LineMemo { lines: 1, capacity: 64 }");
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Step 3c: the compiled rules — which rules match a line.
 //!
 //! A [`RuleSet`] is built once from the packs and then only read, so it is shared by every
-//! worker. Matching a line costs one `aho-corasick` pass for every literal phrase of every
-//! rule, one hash lookup for the `whole_line` phrases, and one `RegexSet` pass for the rules
-//! that have only a pattern; a rule's own regex runs only when its phrases already matched.
-//! That keeps the cost per line nearly flat in the number of rules.
+//! worker. Matching a line costs one walk of an `aho-corasick` automaton for every literal
+//! phrase of every rule, one hash lookup for the `whole_line` phrases, and one anchored
+//! `RegexSet` search per kind of anchoring for the rules that have only a pattern; a rule's
+//! own regex runs only when its phrases already matched. That keeps the cost per line nearly
+//! flat in the number of rules. The lines of a page are matched together
+//! ([`RuleSet::matches_many`]), so that their automaton walks overlap.
 //!
 //! The rule set does not know about zones: it reports every rule that matches, in pack order,
 //! and the cleaner (`clean::zones`) decides which one applies where the line stands.
@@ -315,6 +317,8 @@ impl<'a> Lane<'a> {
         state
     }
 
+    /// Reports the rules of every phrase that ends in the match state `state`. Kept out of
+    /// line: most bytes end no phrase, and the walk's loop stays small.
     #[inline(never)]
     fn report(&self, state: StateID, found: &mut impl FnMut(usize, usize)) {
         for i in 0..self.dfa.match_len(state) {
