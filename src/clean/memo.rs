@@ -115,8 +115,11 @@ impl LineMemo {
 
     /// The hash of `line`, and its shard.
     fn shard(&self, line: &str) -> Option<(u64, &Mutex<Shard>)> {
+        if self.shards.is_empty() {
+            return None;
+        }
         let hash = xxh3_64_with_seed(line.as_bytes(), self.seed);
-        let shard = self.shards.get(hash as usize % self.shards.len().max(1))?;
+        let shard = self.shards.get(hash as usize % self.shards.len())?;
         Some((hash, shard))
     }
 
