@@ -266,7 +266,8 @@ impl Matcher {
             owners.iter().for_each(|&rule| found(rule));
         }
         // Most lines match no pattern: a plain (leftmost, stop-early) search rules that out
-        // before the slower search for every pattern that matches.
+        // before the slower search for every pattern that matches. (That overlapping search
+        // alone, even anchored, is slower on both bench batches: 107 -> 85 MB/s.)
         for group in &self.pattern_only {
             if group.set.is_match(line) {
                 group.set.matches(line).iter().for_each(|i| found(group.rules[i]));
