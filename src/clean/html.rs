@@ -249,8 +249,8 @@ fn prepare(html: &str, max_depth: usize) -> Cow<'_, str> {
         if matches!(name, b"script" | b"style" | b"textarea" | b"title") && !closing {
             let body_end = find_end_tag(bytes, end, name);
             let tag = bytes.get(start..end).unwrap_or_default();
-            let json_ld = name == b"script"
-                && memchr::memmem::find(&tag.to_ascii_lowercase(), b"ld+json").is_some();
+            let json_ld =
+                name == b"script" && tag.windows(7).any(|w| w.eq_ignore_ascii_case(b"ld+json"));
             if matches!(name, b"script" | b"style") && !json_ld && body_end > end {
                 drop.push((end..body_end, ""));
             }
@@ -633,6 +633,18 @@ struct Block {
     in_list: bool,
 }
 
+impl Block {
+    /// Whether most of its text is link text (a headline, a menu line).
+    fn is_link_line(&self) -> bool {
+        link_density(self.link_chars, self.chars) > MAX_LINK_DENSITY
+    }
+
+    /// Whether it belongs to a box of links: a link line, or a teaser.
+    fn is_link_box_line(&self) -> bool {
+        self.teaser || self.is_link_line()
+    }
+}
+
 /// An open element during the walk.
 #[derive(Debug)]
 struct Frame<'a> {
@@ -958,10 +970,9 @@ impl<'a> Walk<'a> {
         );
         if !paragraph && (2..=MAX_CARD_BLOCKS).contains(&blocks.len()) {
             let chars: usize = blocks.iter().map(|b| b.chars).sum();
-            let is_link = |b: &Block| link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY;
-            let headline = blocks.iter().any(is_link);
-            let other = blocks.iter().any(|b| !is_link(b));
-            let prose = blocks.iter().filter(|b| !is_link(b) && self.is_prose(b)).count();
+            let headline = blocks.iter().any(Block::is_link_line);
+            let other = blocks.iter().any(|b| !b.is_link_line());
+            let prose = blocks.iter().filter(|b| !b.is_link_line() && self.is_prose(b)).count();
             if headline && other && prose <= 1 && chars <= MAX_CARD_CHARS {
                 if let Some(parent) = self.frames.last_mut() {
                     parent.cards += 1;
@@ -982,11 +993,8 @@ impl<'a> Walk<'a> {
         // is the box's title ("Related stories", "Share this page"), and goes with it.
         let blocks = self.blocks.get(frame.first_block..).unwrap_or_default();
         if (2..=MAX_BOX_BLOCKS).contains(&blocks.len()) {
-            let kept = |b: &Block| {
-                !(b.teaser
-                    || b.negative_depth > frame.negative_depth
-                    || link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY)
-            };
+            let kept =
+                |b: &Block| !(b.is_link_box_line() || b.negative_depth > frame.negative_depth);
             let title = blocks
                 .first()
                 .is_some_and(|b| kept(b) && b.chars <= MAX_BOX_TITLE_CHARS && !self.is_prose(b));
@@ -1325,12 +1333,7 @@ impl<'a> Walk<'a> {
             // over such a list is that box's title ("Related"): the lead is not past it.
             gap += 1;
             let filtered_here = self.is_filtered(b, negative_depth);
-            // (A date or a byline with a number over a photo credit is not one.)
-            let box_title = !filtered_here
-                && !b.text.contains(|c: char| c.is_ascii_digit())
-                && self.blocks.get(at + 1).is_some_and(|n| {
-                    n.teaser || link_density(n.link_chars, n.chars) > MAX_LINK_DENSITY
-                });
+            let box_title = !filtered_here && self.titles_link_box(at, b);
             if gap > MAX_LEAD_GAP || box_title || (b.chars > MAX_GAP_LINE_CHARS && !filtered_here) {
                 break;
             }
@@ -1343,7 +1346,7 @@ impl<'a> Walk<'a> {
     /// (dates, rubrics) before the next headline. An article does not alternate link
     /// lines and paragraphs three times.
     fn mark_teaser_runs(&mut self) {
-        let is_link = |b: &Block| link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY;
+        let is_link = Block::is_link_line;
         let mut i = 0;
         while i < self.blocks.len() {
             // Collect a run of pairs starting at i.
@@ -1388,8 +1391,7 @@ impl<'a> Walk<'a> {
     /// Runs of [`MIN_LIST_LINES`] or more short lines in a row, neither links nor prose.
     fn mark_list_runs(&mut self) {
         let short = |b: &Block| {
-            !b.teaser
-                && link_density(b.link_chars, b.chars) <= MAX_LINK_DENSITY
+            !b.is_link_box_line()
                 && b.chars <= MAX_GAP_LINE_CHARS
                 && !(b.chars >= MIN_SCORED_CHARS && b.has_punctuation)
         };
@@ -1431,19 +1433,21 @@ impl<'a> Walk<'a> {
         b.chars <= MAX_BOX_TITLE_CHARS
             && !self.is_prose(b)
             && !b.in_list
-            && !b.text.contains(|c: char| c.is_ascii_digit())
-            && self
-                .blocks
-                .get(index + 1)
-                .is_some_and(|n| n.teaser || link_density(n.link_chars, n.chars) > MAX_LINK_DENSITY)
+            && self.titles_link_box(index, b)
+    }
+
+    /// Whether the block at `index` stands right over a link or teaser line and has no
+    /// digit (a date or a byline with a number over a photo credit is no box title).
+    fn titles_link_box(&self, index: usize, b: &Block) -> bool {
+        !b.text.contains(|c: char| c.is_ascii_digit())
+            && self.blocks.get(index + 1).is_some_and(Block::is_link_box_line)
     }
 
     /// Whether, after the box that starts at `title`, links and paragraphs alternate
     /// again before `end`: teasers with summaries of several paragraphs, which the title
     /// ("See also") introduces and the text cleaner cuts.
     fn teasers_follow(&self, title: usize, end: usize) -> bool {
-        let is_link =
-            |b: &Block| b.teaser || link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY;
+        let is_link = Block::is_link_box_line;
         // Past the box itself.
         let mut at = title + 1;
         while self.blocks.get(at).is_some_and(is_link) {
@@ -1470,14 +1474,12 @@ impl<'a> Walk<'a> {
     /// Whether the output leaves a block out when the chosen container has this negative
     /// depth: link lists, teasers, elements more negative than the container.
     fn is_filtered(&self, b: &Block, negative_depth: u32) -> bool {
-        b.teaser
-            || b.negative_depth > negative_depth
-            || link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY
+        b.is_link_box_line() || b.negative_depth > negative_depth
     }
 
     fn is_prose(&self, b: &Block) -> bool {
         b.chars >= MIN_SCORED_CHARS
-            && link_density(b.link_chars, b.chars) <= MAX_LINK_DENSITY
+            && !b.is_link_line()
             && (b.chars >= PROSE_CHARS || b.has_punctuation)
     }
 
@@ -1490,10 +1492,7 @@ impl<'a> Walk<'a> {
         let mut filtered = 0usize;
         let mut listed = 0usize;
         for b in self.blocks.get(c.blocks.clone()).unwrap_or_default() {
-            if b.negative_depth > c.negative_depth
-                || b.teaser
-                || link_density(b.link_chars, b.chars) > MAX_LINK_DENSITY
-            {
+            if b.negative_depth > c.negative_depth || b.is_link_box_line() {
                 filtered += b.chars;
                 continue;
             }

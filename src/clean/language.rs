@@ -226,25 +226,8 @@ impl FunctionWords {
         if !(1..=6).contains(&len) {
             return;
         }
-        let key = if ascii {
-            // Eight bytes from the word's start, cut to its length and lower-cased
-            // (`| 0x20` lower-cases an ASCII letter), and the length.
-            let word = match bytes.get(from..from + 8) {
-                Some(eight) => eight.try_into().map_or(0, u64::from_le_bytes),
-                None => {
-                    let mut padded = [0u8; 8];
-                    let word = bytes.get(from..from + len).unwrap_or_default();
-                    for (slot, &b) in padded.iter_mut().zip(word) {
-                        *slot = b;
-                    }
-                    u64::from_le_bytes(padded)
-                }
-            };
-            let mask = u64::MAX >> (64 - 8 * len);
-            ((word | 0x2020_2020_2020_2020) & mask) | ((len as u64) << 56)
-        } else {
-            word_key(bytes.get(from..from + len).unwrap_or_default())
-        };
+        let word = bytes.get(from..from + len).unwrap_or_default();
+        let key = if ascii { ascii_word_key(word) } else { word_key(word) };
         self.see_key(table, key);
     }
 
@@ -381,6 +364,15 @@ impl WordTable {
     }
 }
 
+/// [`word_key`] of a word of ASCII letters (`| 0x20` lower-cases an ASCII letter).
+fn ascii_word_key(word: &[u8]) -> u64 {
+    let mut key = (word.len() as u64) << 56;
+    for (i, &b) in word.iter().take(7).enumerate() {
+        key |= u64::from(b | 0x20) << (8 * i);
+    }
+    key
+}
+
 /// Whether `after`, the text after an apostrophe that follows an `o` or a `g`, goes on with
 /// the rest of an Uzbek word (`o'zbek`, `o'z`, `g'alaba`): a lower-case letter, and not an
 /// English clitic (`Toyota's`, `who'll`) or an Irish name (`O'Driscoll`).
@@ -452,8 +444,10 @@ mod tests {
         let mut previous = '\0';
         let chars: Vec<char> = text.chars().take(SAMPLE_CHARS).collect();
         for (i, &ch) in chars.iter().enumerate() {
-            let rest: String = chars.get(i + 1..).unwrap_or_default().iter().collect();
-            let word_goes_on = uzbek_letter_follows(rest.as_bytes());
+            // Only the letters right after the mark matter.
+            let after = chars.get(i + 1..).unwrap_or_default().iter();
+            let letters: String = after.take_while(|c| c.is_ascii_alphabetic()).collect();
+            let word_goes_on = uzbek_letter_follows(letters.as_bytes());
             let uzbek_mark = matches!(previous, 'o' | 'g' | 'O' | 'G') && word_goes_on;
             if ch.is_ascii() {
                 s.latin += usize::from(ch.is_ascii_alphabetic());

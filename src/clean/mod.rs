@@ -167,21 +167,22 @@ impl Cleaner {
     fn clean_text(&self, doc: &Document, text: &str) -> Cleaned {
         let site = doc.site.as_deref();
         let rules = &*self.rules;
-        let mut scratch =
-            Scratch { forms: String::with_capacity(text.len()), ..Scratch::default() };
+        // The matching forms of the lines and windows, one after the other: one buffer per
+        // document rather than one string per line.
+        let mut forms = String::with_capacity(text.len());
         let memo = &*self.memo;
         let mut lines: Vec<LineState<'_>> = split_lines(text)
             .enumerate()
-            .map(|(index, raw)| LineState::new(index, raw, rules, memo, site, &mut scratch))
+            .map(|(index, raw)| LineState::new(index, raw, rules, memo, site, &mut forms))
             .collect();
-        match_lines(&mut lines, rules, memo, site, &scratch);
+        match_lines(&mut lines, rules, memo, site, &forms);
         let facts: Vec<LineFacts> = lines.iter().map(|l| l.facts(rules)).collect();
         let layout = Layout::of(&facts);
         if let Some(lead) = layout.lead {
-            lines[lead].match_lead(rules, site, &mut scratch);
-            lines[lead].match_start_window(rules, site, &mut scratch);
+            lines[lead].match_lead(rules, site, &forms);
+            lines[lead].match_start_window(rules, site, &mut forms);
         }
-        let forms = scratch.forms.as_str();
+        let forms = forms.as_str();
 
         let mut out = Output::new(doc);
         let title_form = doc.title.as_deref().map(for_matching).filter(|t| !t.is_empty());
@@ -282,12 +283,12 @@ struct LineState<'a> {
     text: &'a str,
     /// Length of `text` in characters.
     chars: usize,
-    /// Where the matching form of `text` is in [`Scratch::forms`], for lines short enough
+    /// Where the matching form of `text` is in the document's buffer of forms, for lines short enough
     /// for line rules.
     form: Option<std::ops::Range<usize>>,
     /// Length of the matching form in characters.
     form_chars: usize,
-    /// Where the matching form of the end window is in [`Scratch::forms`], for lines long
+    /// Where the matching form of the end window is in the document's buffer of forms, for lines long
     /// enough for `end` rules to see them through it.
     end_window: Option<std::ops::Range<usize>>,
     blank: bool,
@@ -317,15 +318,6 @@ fn is_trimmed(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}')
 }
 
-/// Buffers of one document's lines, allocated once per document rather than once per line.
-#[derive(Default)]
-struct Scratch {
-    /// The matching forms of the lines and windows, one after the other.
-    forms: String,
-    /// The rules a line (or window) matched.
-    matched: Vec<usize>,
-}
-
 /// Matches every line and end window of a document against the rules, in one
 /// [`RuleSet::matches_many`] call, records the hits (for `site`) on the lines, and remembers
 /// the short lines in `memo`. Lines recalled from the memo have their hits already.
@@ -334,9 +326,8 @@ fn match_lines(
     rules: &RuleSet,
     memo: &LineMemo,
     site: Option<&str>,
-    scratch: &Scratch,
+    forms: &str,
 ) {
-    let forms = scratch.forms.as_str();
     let mut probes = Vec::with_capacity(lines.len() * 2);
     let mut owners = Vec::with_capacity(lines.len() * 2);
     for line in lines.iter() {
@@ -374,7 +365,7 @@ fn match_lines(
 
 impl<'a> LineState<'a> {
     /// The line at `index`, with its matching form (and that of its end window) appended to
-    /// `scratch.forms`; matched later, with the others ([`match_lines`]), unless `memo`
+    /// `forms`; matched later, with the others ([`match_lines`]), unless `memo`
     /// remembers it.
     fn new(
         index: usize,
@@ -382,7 +373,7 @@ impl<'a> LineState<'a> {
         rules: &RuleSet,
         memo: &LineMemo,
         site: Option<&str>,
-        scratch: &mut Scratch,
+        forms: &mut String,
     ) -> LineState<'a> {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         let text = raw.trim_matches(is_trimmed);
@@ -404,48 +395,47 @@ impl<'a> LineState<'a> {
             return line;
         }
         let chars = text.chars().count();
-        if memo::remembers(text, chars) && chars <= rules.max_line_chars() {
-            line.recalled = memo.recall(text, |recalled| {
-                let start = scratch.forms.len();
-                scratch.forms.push_str(&recalled.form);
-                line.form = Some(start..scratch.forms.len());
-                line.form_chars = recalled.form_chars;
-                let for_site = recalled.rules.iter().map(|&r| r as usize);
-                let for_site = for_site.filter(|&r| rules.rule(r).applies_to(site));
-                line.hits.extend(for_site.map(|rule| Hit { rule, window: None }));
-                line.line_hits = line.hits.len();
-            });
-        }
-        if chars <= rules.max_line_chars() && !line.recalled {
-            let start = scratch.forms.len();
-            fold_into(text, &mut scratch.forms, None);
-            let form = &scratch.forms[start..];
-            if form.is_empty() {
-                line.blank = true;
-                return line;
+        if chars <= rules.max_line_chars() {
+            line.recalled = memo::remembers(text, chars)
+                && memo.recall(text, |recalled| {
+                    let start = forms.len();
+                    forms.push_str(&recalled.form);
+                    line.form = Some(start..forms.len());
+                    line.form_chars = recalled.form_chars;
+                    let for_site = recalled.rules.iter().map(|&r| r as usize);
+                    let for_site = for_site.filter(|&r| rules.rule(r).applies_to(site));
+                    line.hits.extend(for_site.map(|rule| Hit { rule, window: None }));
+                    line.line_hits = line.hits.len();
+                });
+            if !line.recalled {
+                let start = forms.len();
+                fold_into(text, forms, None);
+                let form = &forms[start..];
+                if form.is_empty() {
+                    line.blank = true;
+                    return line;
+                }
+                line.form_chars = form.chars().count();
+                line.form = Some(start..forms.len());
             }
-            line.form_chars = form.chars().count();
-            line.form = Some(start..scratch.forms.len());
         }
         line.chars = chars;
-        line.end_window = line.window_form(Scope::End, rules, scratch);
+        line.end_window = line.window_form(Scope::End, rules, forms);
         line.prose = zones::is_prose(text, chars);
         line
     }
 
     /// Adds the whole-line hits of the rules of the `lead` zone, for the lead line, in rule
     /// order among the other whole-line hits.
-    fn match_lead(&mut self, rules: &RuleSet, site: Option<&str>, scratch: &mut Scratch) {
-        let Some(form) = self.form.clone().and_then(|range| scratch.forms.get(range)) else {
-            return;
-        };
-        scratch.matched.clear();
-        rules.matches_lead(form, self.form_chars, &mut scratch.matched);
-        scratch.matched.retain(|&rule| rules.rule(rule).applies_to(site));
-        if scratch.matched.is_empty() {
+    fn match_lead(&mut self, rules: &RuleSet, site: Option<&str>, forms: &str) {
+        let Some(form) = self.form.clone().and_then(|range| forms.get(range)) else { return };
+        let mut matched = Vec::new();
+        rules.matches_lead(form, self.form_chars, &mut matched);
+        matched.retain(|&(_, rule)| rules.rule(rule).applies_to(site));
+        if matched.is_empty() {
             return;
         }
-        let lead = scratch.matched.iter().map(|&rule| Hit { rule, window: None });
+        let lead = matched.into_iter().map(|(_, rule)| Hit { rule, window: None });
         let mut line: Vec<Hit> = self.hits.drain(..self.line_hits).chain(lead).collect();
         line.sort_by_key(|hit| hit.rule);
         self.line_hits = line.len();
@@ -453,14 +443,14 @@ impl<'a> LineState<'a> {
     }
 
     /// Where the matching form of the `start` or `end` window of this line is in
-    /// `scratch.forms`, if some rule of that scope sees the line through it. The end window
+    /// `forms`, if some rule of that scope sees the line through it. The end window
     /// is read for every line (attributions, glued fragments); the start window only for the
     /// lead, once the layout is known, since datelines open the first paragraph only.
     fn window_form(
         &self,
         scope: Scope,
         rules: &RuleSet,
-        scratch: &mut Scratch,
+        forms: &mut String,
     ) -> Option<std::ops::Range<usize>> {
         let window_chars = rules.max_window_chars();
         if window_chars == 0
@@ -472,21 +462,21 @@ impl<'a> LineState<'a> {
         // A line short enough for the line rules has its matching form already: its window
         // is the end (or start) of that form, not a second normalisation.
         if let Some(range) = self.form.clone()
-            && let Some(full) = scratch.forms.get(range.clone())
+            && let Some(full) = forms.get(range.clone())
         {
             let part = window(full, scope, window_chars);
             let offset = part.as_ptr() as usize - full.as_ptr() as usize;
             return Some(range.start + offset..range.start + offset + part.len());
         }
-        let start = scratch.forms.len();
-        fold_into(window(self.text, scope, window_chars), &mut scratch.forms, None);
-        Some(start..scratch.forms.len())
+        let start = forms.len();
+        fold_into(window(self.text, scope, window_chars), forms, None);
+        Some(start..forms.len())
     }
 
     /// Adds the hits of the `start` rules on the start window of the lead line.
-    fn match_start_window(&mut self, rules: &RuleSet, site: Option<&str>, scratch: &mut Scratch) {
-        let Some(range) = self.window_form(Scope::Start, rules, scratch) else { return };
-        let form = scratch.forms.get(range).unwrap_or_default();
+    fn match_start_window(&mut self, rules: &RuleSet, site: Option<&str>, forms: &mut String) {
+        let Some(range) = self.window_form(Scope::Start, rules, forms) else { return };
+        let form = forms.get(range).unwrap_or_default();
         let probe = Probe { form, chars: self.chars, window: Some(Scope::Start) };
         let mut matched = Vec::new();
         rules.matches_many(&[probe], &mut matched);

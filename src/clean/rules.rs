@@ -246,16 +246,6 @@ impl Matcher {
         })
     }
 
-    /// Appends the rules whose phrases or (pattern-only) patterns match `line`; unsorted,
-    /// possibly with repeats.
-    fn candidates(&self, rules: &[Rule], line: &str, out: &mut Vec<usize>) {
-        if let Some(dfa) = &self.phrases {
-            let mut lane = Lane::new(self, dfa, line.as_bytes());
-            lane.finish(|_, rule| out.push(rule));
-        }
-        self.other_candidates(rules, line, |rule| out.push(rule));
-    }
-
     /// The candidates of `line` that do not come from the phrase automaton: `whole_line`
     /// phrases and pattern-only rules.
     fn other_candidates(&self, rules: &[Rule], line: &str, mut found: impl FnMut(usize)) {
@@ -563,50 +553,45 @@ impl RuleSet {
     /// rule; the caller keeps the rules that apply to its site ([`Rule::applies_to`]). The
     /// phrase automata are walked side by side ([`walk_phrases`]).
     pub(crate) fn matches_many(&self, probes: &[Probe<'_>], out: &mut Vec<(usize, usize)>) {
-        let start = out.len();
+        self.collect(probes, |probe| self.matcher(probe.chars, probe.window), out);
+    }
+
+    /// [`RuleSet::matches_many`] for the rules of the `lead` zone, on the whole lead line.
+    pub(crate) fn matches_lead(&self, line: &str, chars: usize, out: &mut Vec<(usize, usize)>) {
+        self.collect(&[Probe { form: line, chars, window: None }], |_| Some(&self.lead), out);
+    }
+
+    /// Appends `(probe, rule)` for every rule of `matcher_of(probe)` that matches a probe,
+    /// in order of probe, then of rule.
+    fn collect<'m>(
+        &'m self,
+        probes: &[Probe<'_>],
+        matcher_of: impl Fn(&Probe<'_>) -> Option<&'m Matcher>,
+        out: &mut Vec<(usize, usize)>,
+    ) {
         let mut lanes: Vec<Lane<'_>> = probes
             .iter()
             .enumerate()
             .filter_map(|(probe, p)| {
-                let matcher = self.matcher(p.chars, p.window)?;
+                let matcher = matcher_of(p)?;
                 let dfa = matcher.phrases.as_ref()?;
                 Some(Lane { probe, ..Lane::new(matcher, dfa, p.form.as_bytes()) })
             })
             .collect();
-        walk_phrases(&mut lanes, |probe, rule| out.push((probe, rule)));
+        let mut candidates = Vec::new();
+        walk_phrases(&mut lanes, |probe, rule| candidates.push((probe, rule)));
         for (index, probe) in probes.iter().enumerate() {
-            if let Some(matcher) = self.matcher(probe.chars, probe.window) {
-                matcher.other_candidates(&self.rules, probe.form, |rule| out.push((index, rule)));
+            if let Some(matcher) = matcher_of(probe) {
+                let found = |rule| candidates.push((index, rule));
+                matcher.other_candidates(&self.rules, probe.form, found);
             }
         }
-        out[start..].sort_unstable();
-        out.dedup();
-        let mut kept = start;
-        for i in start..out.len() {
-            let (index, rule) = out[i];
+        candidates.sort_unstable();
+        candidates.dedup();
+        out.extend(candidates.into_iter().filter(|&(index, rule)| {
             let probe = &probes[index];
-            if self.confirms(rule, probe.form, probe.chars, probe.window) {
-                out[kept] = (index, rule);
-                kept += 1;
-            }
-        }
-        out.truncate(kept);
-    }
-
-    /// [`RuleSet::matches_many`] for the rules of the `lead` zone, on the whole lead line.
-    pub(crate) fn matches_lead(&self, line: &str, chars: usize, out: &mut Vec<usize>) {
-        let start = out.len();
-        self.lead.candidates(&self.rules, line, out);
-        out[start..].sort_unstable();
-        let mut kept = start;
-        for i in start..out.len() {
-            let rule = out[i];
-            if (i == start || out[i - 1] != rule) && self.confirms(rule, line, chars, None) {
-                out[kept] = rule;
-                kept += 1;
-            }
-        }
-        out.truncate(kept);
+            self.confirms(rule, probe.form, probe.chars, probe.window)
+        }));
     }
 
     /// Whether the candidate `rule` holds for the probe: eligible by length and scope, and
@@ -701,7 +686,9 @@ mod tests {
                     let chars = m.chars().count();
                     let mut out = Vec::new();
                     set.matches(&m, chars, None, site, &mut out);
-                    set.matches_lead(&m, chars, &mut out);
+                    let mut lead = Vec::new();
+                    set.matches_lead(&m, chars, &mut lead);
+                    out.extend(lead.into_iter().map(|(_, rule)| rule));
                     if chars > spec.max_line_chars && spec.scope != Scope::Line {
                         let window = window_of(&m, spec.scope, set.max_window_chars());
                         set.matches(window, chars, Some(spec.scope), site, &mut out);
