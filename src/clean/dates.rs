@@ -9,6 +9,7 @@
 //! across languages, so one table serves them all). Anything that is not a whole, valid date
 //! gives `None`: a relative stamp (`2 часа назад`) is not a publication date.
 
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -74,7 +75,9 @@ const MONTH_STEMS: &[(&str, u8)] = &[
     ("sáý", 4),
     ("sau", 4),
     ("mam", 5),
-    ("maý", 6),
+    // Kazakh `maýsym` (June) before Turkmen `maý` (May).
+    ("maýs", 6),
+    ("maý", 5),
     ("mau", 6),
     ("shil", 7),
     ("şil", 7),
@@ -83,6 +86,14 @@ const MONTH_STEMS: &[(&str, u8)] = &[
     ("qaz", 10),
     ("qar", 11),
     ("jel", 12),
+    // Turkmen (Latin): ýanwar, fewral, mart, aprel, maý, iýun, iýul, awgust, sentýabr,
+    // oktýabr, noýabr, dekabr.
+    ("ýan", 1),
+    ("few", 2),
+    ("iýun", 6),
+    ("iýul", 7),
+    ("awg", 8),
+    ("noý", 11),
     // Kazakh (Arabic script): قاڭتار, اقپان, ناۋرىز, ٴساۋىر, مامىر, ماۋسىم, ٴشىلدە, تامىز,
     // قىركۇيەك, قازان, قاراشا, جەلتوقسان.
     ("قاڭ", 1),
@@ -112,7 +123,9 @@ static NUMERIC_DMY: LazyLock<Regex> = LazyLock::new(|| {
 });
 #[allow(clippy::expect_used)]
 static DAY_MONTH_YEAR: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:^|[^\d])(\d{1,2})(?:-|\s)*(\p{L}[\p{L}\p{M}ٴ]*)\.?,?\s*(\d{4})")
+    Regex::new(
+        r"(?:^|[^\d])(\d{1,2})(?:-?(?:nji|njy|inji|ynjy|nchi|inchi|нчи|чи|th|st|nd|rd|го)\b)?(?:-|\s)*(\p{L}[\p{L}\p{M}ٴ]*)\.?,?\s*(\d{4})",
+    )
         .expect("valid regex")
 });
 #[allow(clippy::expect_used)]
@@ -136,19 +149,20 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
 /// whole, valid date is found.
 pub(crate) fn parse_published(text: &str) -> Option<String> {
     let text = crate::normalize::for_matching(text);
-    let (year, month, day) = find_date(&text)?;
+    let ((year, month, day), _) = find_date(&text)?;
     match find_time(&text) {
-        Some((hour, minute)) => {
+        Some(((hour, minute), _)) => {
             Some(format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}"))
         }
         None => Some(format!("{year:04}-{month:02}-{day:02}")),
     }
 }
 
-fn find_date(text: &str) -> Option<(u16, u8, u8)> {
+/// The first whole, valid date in `text`, and where it stands.
+fn find_date(text: &str) -> Option<((u16, u8, u8), Range<usize>)> {
     if let Some(c) = NUMERIC_YMD.captures(text) {
         if let Some(date) = valid(num(&c[1])?, num(&c[2])?, num(&c[3])?) {
-            return Some(date);
+            return Some((date, span(&c, 1, 3)));
         }
     }
     if let Some(c) = NUMERIC_DMY.captures(text) {
@@ -157,32 +171,40 @@ fn find_date(text: &str) -> Option<(u16, u8, u8)> {
         // Day first, as everywhere in our regions; a first field over 12 cannot be a month,
         // and a second field over 12 means the page wrote month first.
         if let Some(date) = valid(year, b, a).or_else(|| valid(year, a, b)) {
-            return Some(date);
+            return Some((date, span(&c, 1, 3)));
         }
     }
     for c in DAY_MONTH_YEAR.captures_iter(text) {
         if let (Some(month), Some(day), Some(year)) = (month_of(&c[2]), num(&c[1]), num(&c[3])) {
             if let Some(date) = valid(year, month.into(), day) {
-                return Some(date);
+                return Some((date, span(&c, 1, 3)));
             }
         }
     }
     for c in MONTH_DAY_YEAR.captures_iter(text) {
         if let (Some(month), Some(day), Some(year)) = (month_of(&c[1]), num(&c[2]), num(&c[3])) {
             if let Some(date) = valid(year, month.into(), day) {
-                return Some(date);
+                return Some((date, span(&c, 1, 3)));
             }
         }
     }
     if let Some(c) = YEAR_DAY_MONTH.captures(text) {
         if let (Some(year), Some(day), Some(month)) = (num(&c[1]), num(&c[2]), month_of(&c[3])) {
-            return valid(year, month.into(), day);
+            return valid(year, month.into(), day).map(|date| (date, span(&c, 1, 3)));
         }
     }
     None
 }
 
-fn find_time(text: &str) -> Option<(u8, u8)> {
+/// From the start of group `first` to the end of group `last` of `c`.
+fn span(c: &regex::Captures<'_>, first: usize, last: usize) -> Range<usize> {
+    let start = c.get(first).map_or(0, |m| m.start());
+    let end = c.get(last).map_or(start, |m| m.end());
+    start..end
+}
+
+/// The first valid time in `text`, and where it stands.
+fn find_time(text: &str) -> Option<((u8, u8), Range<usize>)> {
     let c = TIME.captures(text)?;
     let mut hour = u8::try_from(num(&c[1])?).ok()?;
     let minute = u8::try_from(num(&c[2])?).ok()?;
@@ -191,7 +213,8 @@ fn find_time(text: &str) -> Option<(u8, u8)> {
         Some("a") if hour == 12 => hour = 0,
         _ => {}
     }
-    (hour < 24 && minute < 60).then_some((hour, minute))
+    let end = c.get(3).map_or_else(|| span(&c, 1, 2).end, |m| m.end());
+    (hour < 24 && minute < 60).then_some(((hour, minute), span(&c, 1, 1).start..end))
 }
 
 fn num(digits: &str) -> Option<u16> {
@@ -213,6 +236,179 @@ fn valid(year: u16, month: u16, day: u16) -> Option<(u16, u8, u8)> {
         _ => 31,
     };
     ((1900..=2200).contains(&year) && (1..=days).contains(&day)).then_some((year, month, day))
+}
+
+/// What a line made of a date, a time and their labels says: see [`read_date_line`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct DateLine {
+    /// `YYYY-MM-DD[THH:MM]`, when the line prints a whole date.
+    pub(crate) published: Option<String>,
+    /// A count printed beside the date (`21 Oktyabr 2022 982`, `14.07.2025 | 22:0024318`).
+    pub(crate) views: Option<u64>,
+}
+
+/// Most words of a date line that are neither calendar words nor numbers: a site's section
+/// (`Siyasət`), a city (`Бишкек убактысы`), a label (`Baxış sayı`).
+const DATE_LINE_MAX_OTHER_WORDS: usize = 2;
+/// A date line is short: past this many characters it is a sentence that mentions a date.
+const DATE_LINE_MAX_CHARS: usize = 90;
+
+/// Reads a line that is only a date or time stamp, in any script and order, with at most a
+/// couple of other words (a label, a city, a section) and maybe a view count: the header of
+/// an article, or of the next story of a feed. `form` is the line's matching form.
+///
+/// `None` when the line is anything else: a sentence, a headline that mentions a date, a
+/// bare number. A relative stamp (`Вчера, 2026 12:10`) is a date line with no `published`.
+pub(crate) fn read_date_line(form: &str) -> Option<DateLine> {
+    if form.len() > DATE_LINE_MAX_CHARS * 2 || form.chars().count() > DATE_LINE_MAX_CHARS {
+        return None;
+    }
+    if !form.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let date = find_date(form);
+    let glued = GLUED_TIME_COUNT.captures(form);
+    let time = find_time(form).or_else(|| {
+        let c = glued.as_ref()?;
+        let (hour, minute) = (u8::try_from(num(&c[1])?).ok()?, u8::try_from(num(&c[2])?).ok()?);
+        (hour < 24 && minute < 60).then_some(((hour, minute), span(c, 1, 2)))
+    });
+    // The line with its date, time and glued count blanked out: what else it says.
+    let mut rest = form.to_owned();
+    let mut blank = |range: &Range<usize>| {
+        if rest.get(range.clone()).is_some() {
+            rest.replace_range(range.clone(), &" ".repeat(range.len()));
+        }
+    };
+    let mut views = None;
+    if let Some(c) = &glued {
+        if let Some(m) = c.get(3) {
+            views = m.as_str().parse().ok();
+            blank(&(m.start()..m.end()));
+        }
+    }
+    if let Some((_, range)) = &date {
+        blank(range);
+    }
+    if let Some((_, range)) = &time {
+        blank(range);
+    }
+    // A second time is a zone offset (`UTC +04:00`) or an update stamp.
+    for c in TIME.captures_iter(form) {
+        blank(&span(&c, 1, 2));
+    }
+    let relative = rest.split(|c: char| !c.is_alphanumeric()).any(is_relative_day);
+    if date.is_none() && time.is_none() {
+        return None;
+    }
+    let mut other_words = 0;
+    let mut counts = Vec::new();
+    let mut words = 0;
+    for token in rest.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()) {
+        words += 1;
+        if token.bytes().all(|b| b.is_ascii_digit()) {
+            let year_like = token.len() == 4 && (1990..=2100).contains(&num(token).unwrap_or(0));
+            if !(year_like && date.is_none()) {
+                counts.push(token);
+            }
+        } else if !(is_calendar_word(token) || is_relative_day(token)) {
+            other_words += 1;
+        }
+    }
+    let both = date.is_some() && time.is_some();
+    let allowed = DATE_LINE_MAX_OTHER_WORDS + usize::from(both);
+    if other_words > allowed || words > 12 {
+        return None;
+    }
+    // A time alone is a stamp only with nothing else beside it but calendar words.
+    if date.is_none() && !relative && other_words > 0 {
+        return None;
+    }
+    if views.is_none() && counts.len() == 1 {
+        views = counts[0].parse().ok().filter(|&n: &u64| n < 1_000_000_000);
+    } else if counts.len() > 1 {
+        return None;
+    }
+    let published = date.map(|((year, month, day), _)| match time {
+        Some(((hour, minute), _)) => format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}"),
+        None => format!("{year:04}-{month:02}-{day:02}"),
+    });
+    Some(DateLine { published, views })
+}
+
+#[allow(clippy::expect_used)] // a constant pattern, compiled in the tests
+static GLUED_TIME_COUNT: LazyLock<Regex> = LazyLock::new(|| {
+    // `22:0024318`: a time and a view counter printed with no space between them.
+    Regex::new(r"(?:^|[^\d:])(\d{1,2}):([0-5]\d)(\d{1,9})(?:[^\d]|$)").expect("valid regex")
+});
+
+/// Words that stand beside dates in headers: weekdays, year and hour words, prepositions,
+/// time zones and date labels, in every language of the packs (matching form).
+const CALENDAR_WORDS: &[&str] = &[
+    // English
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue",
+    "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "at", "on", "of", "am", "pm",
+    "utc", "gmt", "est", "edt", "bst", "cet", "msk", "date", "published", "updated", "posted",
+    "last", "time",
+    // Russian
+    "понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье", "пн",
+    "вт", "ср", "чт", "пт", "сб", "вс", "г", "гг", "год", "года", "в", "мск", "дата",
+    "опубликовано", "обновлено", "время", "публикации",
+    // Kazakh
+    "дүйсенбі", "сейсенбі", "сәрсенбі", "бейсенбі", "жұма", "сенбі", "жексенбі", "жыл", "жылы",
+    "жылғы", "сағат", "уақыты", "күні", "жарияланды",
+    // Kyrgyz
+    "дүйшөмбү", "шейшемби", "шаршемби", "бейшемби", "жума", "ишемби", "жекшемби", "жылдын",
+    "саат", "убактысы", "күнү",
+    // Uzbek (Latin and Cyrillic)
+    "dushanba", "seshanba", "chorshanba", "payshanba", "juma", "shanba", "yakshanba", "yil",
+    "yili", "soat", "kuni", "sana", "душанба", "сешанба", "чоршанба", "пайшанба", "шанба",
+    "якшанба", "йил", "йили", "соат", "куни", "сана",
+    // Azerbaijani
+    "bazar", "ertəsi", "çərşənbə", "axşamı", "cümə", "şənbə", "il", "saat", "tarix", "tarixi",
+    // Tajik
+    "душанбе", "сешанбе", "чоршанбе", "панҷшанбе", "ҷумъа", "шанбе", "якшанбе", "сол", "соли",
+    "соати", "санаи",
+    // Turkmen
+    "duşenbe", "sişenbe", "çarşenbe", "penşenbe", "anna", "şenbe", "ýekşenbe", "ýyl", "ýylyň",
+    "sagat", "güni", "gün",
+    // Month words without their year, and the ordinal suffixes glued by a hyphen.
+    "nji", "njy", "inchi", "нчи", "чи", "чы", "чу", "чү", "ші", "шы", "th", "st", "nd", "rd",
+];
+
+/// Today, yesterday and the like: a header stamp relative to the day the page was read.
+fn is_relative_day(word: &str) -> bool {
+    matches!(
+        word,
+        "today"
+            | "yesterday"
+            | "сегодня"
+            | "вчера"
+            | "позавчера"
+            | "бүгін"
+            | "кеше"
+            | "бүгүн"
+            | "кечээ"
+            | "bugun"
+            | "kecha"
+            | "бугун"
+            | "кеча"
+            | "bu"
+            | "dünən"
+            | "bugün"
+            | "имрӯз"
+            | "дирӯз"
+            | "şu"
+            | "düýn"
+    )
+}
+
+/// Whether a word (matching form) belongs to a date: a month or weekday name, a year or hour
+/// word, a date label. Used to fold date lines into one shape when site templates are
+/// learned, and to tell a date line from a sentence that mentions a date.
+pub(crate) fn is_calendar_word(word: &str) -> bool {
+    (word.chars().count() <= 10 && word.chars().count() >= 3 && month_of(word).is_some())
+        || CALENDAR_WORDS.contains(&word)
 }
 
 /// The month a (matching-form) word names, by its stem.

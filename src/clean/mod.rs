@@ -32,6 +32,7 @@ pub(crate) mod language;
 mod memo;
 pub(crate) mod packs;
 pub(crate) mod rules;
+mod shape;
 pub(crate) mod zones;
 
 pub use packs::builtin_names;
@@ -44,7 +45,8 @@ use std::sync::Arc;
 use memo::{LineMemo, Recalled};
 use packs::{Action, Pack, Scope};
 use rules::{Probe, RuleSet};
-use zones::{Layout, LineFacts, LineZone};
+use shape::Shape;
+use zones::{CutBy, Layout, LineFacts, LineZone};
 
 use crate::normalize::{fold_into, for_matching};
 use crate::{Body, Cleaned, Document, Error, Meta, Removal, RemovalClass};
@@ -176,11 +178,22 @@ impl Cleaner {
             .map(|(index, raw)| LineState::new(index, raw, rules, memo, site, &mut forms))
             .collect();
         match_lines(&mut lines, rules, memo, site, &forms);
-        let facts: Vec<LineFacts> = lines.iter().map(|l| l.facts(rules)).collect();
+        let mut facts: Vec<LineFacts> = lines.iter().map(|l| l.facts(rules)).collect();
+        mark_teasers(&lines, &mut facts);
+        // Datelines: where a story starts, looked for on the prose lines that start like one.
+        for (line, facts) in lines.iter_mut().zip(facts.iter_mut()) {
+            if line.prose && !line.blank {
+                facts.dateline = line.opens_with_dateline(rules, site, &mut forms);
+            }
+        }
         let layout = Layout::of(&facts);
         if let Some(lead) = layout.lead {
-            lines[lead].match_lead(rules, site, &forms);
-            lines[lead].match_start_window(rules, site, &mut forms);
+            let line = &mut lines[lead];
+            if !line.lead_matched {
+                line.lead_matched = true;
+                line.match_lead(rules, site, &forms);
+                line.match_start_window(rules, site, &mut forms);
+            }
         }
         let forms = forms.as_str();
 
@@ -189,7 +202,7 @@ impl Cleaner {
         for line in &lines {
             let zone = layout.zone(line.index);
             if zone == LineZone::Cut {
-                out.cut(&lines[line.index..], rules, site);
+                out.cut(&lines[line.index..], rules, layout.cut_by);
                 break;
             }
             if line.blank {
@@ -300,6 +313,12 @@ struct LineState<'a> {
     /// Whether the form and the whole-line hits came from the memo (which leaves the
     /// windows to match, if any).
     recalled: bool,
+    /// The shape of page chrome the line has, if any (`shape`).
+    shape: Option<Shape>,
+    /// Whether the line reads as a photo caption.
+    caption: bool,
+    /// Whether the rules of the `lead` zone were matched on this line already.
+    lead_matched: bool,
 }
 
 /// The lines of `text`, as `str::split('\n')` gives them (found with `memchr`'s vector search).
@@ -311,6 +330,39 @@ fn split_lines(text: &str) -> impl Iterator<Item = &str> {
         start = end + 1;
         line
     })
+}
+
+/// Whether a line starts as agency datelines do: a capitalised word of letters (a city),
+/// then a comma or a full stop (`БИШКЕК, 15 фев`, `Astana. July 4.`, `Tashkent, Uzbekistan`).
+fn starts_like_a_dateline(text: &str) -> bool {
+    let mut chars = text.char_indices();
+    if !chars.next().is_some_and(|(_, c)| c.is_uppercase()) {
+        return false;
+    }
+    for (at, c) in chars {
+        if c == ',' || c == '.' {
+            return at <= 40;
+        }
+        if !(c.is_alphabetic() || c == '-' || c == ' ') || at > 40 {
+            return false;
+        }
+    }
+    false
+}
+
+/// Marks the prose lines printed again further down the page: a teaser of the paragraph it
+/// repeats, above the title or beside a photo.
+fn mark_teasers(lines: &[LineState<'_>], facts: &mut [LineFacts]) {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for line in lines.iter().rev() {
+        if line.prose && !line.blank {
+            if seen.contains_key(line.text) {
+                facts[line.index].teaser = true;
+            } else {
+                seen.insert(line.text, line.index);
+            }
+        }
+    }
 }
 
 /// Characters trimmed from kept lines: white space and the invisible marks scrapers leave.
@@ -390,6 +442,9 @@ impl<'a> LineState<'a> {
             hits: Vec::new(),
             line_hits: 0,
             recalled: false,
+            shape: None,
+            caption: false,
+            lead_matched: false,
         };
         if line.blank {
             return line;
@@ -422,7 +477,26 @@ impl<'a> LineState<'a> {
         line.chars = chars;
         line.end_window = line.window_form(Scope::End, rules, forms);
         line.prose = zones::is_prose(text, chars);
+        if let Some(form) = line.form.clone().and_then(|range| forms.get(range)) {
+            line.shape = shape::shape_of(form, text, chars, line.prose);
+            line.caption = line.prose && shape::is_caption(form);
+        }
         line
+    }
+
+    /// Whether the line opens with an agency dateline: the rules of the `lead` zone are
+    /// matched on it (once), and one of them matches. Only lines that start like one (a
+    /// capitalised word, then a comma or a full stop) are matched.
+    fn opens_with_dateline(&mut self, rules: &RuleSet, site: Option<&str>, forms: &mut String) -> bool {
+        if !self.lead_matched {
+            if !starts_like_a_dateline(self.text) {
+                return false;
+            }
+            self.lead_matched = true;
+            self.match_lead(rules, site, forms);
+            self.match_start_window(rules, site, forms);
+        }
+        self.hits.iter().any(|h| rules.rule(h.rule).zone == packs::Zone::Lead)
     }
 
     /// Adds the whole-line hits of the rules of the `lead` zone, for the lead line, in rule
@@ -485,7 +559,16 @@ impl<'a> LineState<'a> {
     }
 
     fn facts(&self, rules: &RuleSet) -> LineFacts {
-        let mut facts = LineFacts { blank: self.blank, prose: self.prose, ..LineFacts::default() };
+        let mut facts = LineFacts {
+            blank: self.blank,
+            prose: self.prose,
+            chrome: self.shape.is_some(),
+            stamp: matches!(self.shape, Some(Shape::Stamp(_))),
+            caption: self.caption,
+            words: u8::try_from(zones::count_words(self.text, zones::SHORT_LINE_WORDS + 1))
+                .unwrap_or(u8::MAX),
+            ..LineFacts::default()
+        };
         for hit in &self.hits {
             let rule = rules.rule(hit.rule);
             facts.dropped_in_head |= zones::removes_in_head(rule.action, rule.zone);
@@ -513,6 +596,18 @@ impl<'a> LineState<'a> {
             let rule = rules.rule(hit.rule);
             self.capture(hit, rules, zone, out);
             out.remove(rule.class, &rule.id, self.text, self.index);
+            return;
+        }
+        if let Some(shape) = &self.shape {
+            if shape.anywhere() || matches!(zone, LineZone::Head | LineZone::Tail) {
+                out.remove_shape(shape, self.text, self.index);
+                return;
+            }
+        }
+        if zone == LineZone::Tail {
+            // After the last paragraph, what no rule names is other stories' headlines,
+            // labels and names (see `zones::Layout::of`).
+            out.remove(RemovalClass::RelatedTail, AFTER_BODY_RULE, self.text, self.index);
             return;
         }
         if matches!(zone, LineZone::Head | LineZone::Lead) {
@@ -634,6 +729,11 @@ const MAX_KEEP_META_PER_RULE: usize = 2;
 const TITLE_RULE: &str = "title.document";
 /// The rule id recorded when the title is taken from the head of the text.
 const TITLE_FROM_TEXT_RULE: &str = "title.head_line";
+/// The rule id recorded for a line after the last paragraph that no rule names.
+const AFTER_BODY_RULE: &str = "layout.after_body";
+/// The rule id recorded for a line between the title and the first paragraph that no rule
+/// names: a deck, a caption, a byline, a teaser.
+const BEFORE_BODY_RULE: &str = "layout.before_body";
 /// The rule id recorded for page chrome above the title.
 const ABOVE_TITLE_RULE: &str = "navigation.above_title";
 /// The rule id recorded for a short line repeating the kept line before it.
@@ -641,6 +741,10 @@ const DUPLICATE_RULE: &str = "duplicate.adjacent";
 /// Lines longer than this are never dropped as adjacent duplicates: repeated paragraphs can be
 /// content (a refrain, a quoted statement).
 const DUPLICATE_MAX_CHARS: usize = 200;
+/// How many headline-like lines above the first paragraph compete for the title.
+const TITLE_NEAR_BODY: usize = 3;
+/// Words counted when titles compete by length.
+const TITLE_WORDS_COUNTED: usize = 15;
 /// The longest head line taken for a title.
 const TITLE_MAX_CHARS: usize = 250;
 
@@ -760,6 +864,63 @@ impl<'a> Output<'a> {
         self.kept.push(kept);
     }
 
+    /// The kept head line that is the title, by evidence: a line printed twice in the head
+    /// (heading and alt text, breadcrumb and heading) wins; else, of the last few headline-like
+    /// lines above the first paragraph (the title stands near it, menus and labels above),
+    /// the one with most words. Never a label ending in a colon, a caption, or a line too
+    /// long for a title; chrome (dates, tickers, URLs) was removed by its shape already.
+    fn pick_title(&self) -> Option<usize> {
+        let candidates: Vec<usize> = (0..self.kept.len())
+            .filter(|&i| self.kept[i].zone == LineZone::Head)
+            .filter(|&i| {
+                let t = self.kept[i].text;
+                t.chars().count() <= TITLE_MAX_CHARS && !t.ends_with(':')
+            })
+            .collect();
+        let words = |i: usize| zones::count_words(self.kept[i].text, TITLE_WORDS_COUNTED);
+        let headlines: Vec<usize> = candidates.iter().copied().filter(|&i| words(i) >= 2).collect();
+        let printed_twice = headlines.iter().copied().find(|&i| {
+            let form = self.kept[i].form();
+            let again = |other: &Kept<'_>| {
+                other.line != self.kept[i].line
+                    && other.zone == LineZone::Head
+                    && other.form().ends_with(&*form)
+            };
+            let removed_again = self.removed.iter().any(|r| {
+                r.line != self.kept[i].line
+                    && r.class != RemovalClass::RelatedTail
+                    && for_matching(&r.text).ends_with(&*form)
+            });
+            self.kept.iter().any(again) || removed_again
+        });
+        let near_body = headlines.len().saturating_sub(TITLE_NEAR_BODY);
+        let nearest = headlines[near_body..].iter().copied().rev().max_by_key(|&i| words(i));
+        printed_twice.or(nearest).or_else(|| candidates.first().copied())
+    }
+
+    /// Drops every line left in the head once the title is taken: the article starts at its
+    /// first paragraph, and what stands above it (menus, decks, captions, bylines, teasers)
+    /// is header matter. Lines above the title are recorded as navigation.
+    fn drop_head_lines(&mut self) {
+        let title_line =
+            self.removed.iter().filter(|r| r.class == RemovalClass::Title).map(|r| r.line).min();
+        let mut head = Vec::new();
+        self.kept.retain(|k| {
+            let in_head = k.zone == LineZone::Head;
+            if in_head {
+                head.push((k.text, k.line));
+            }
+            !in_head
+        });
+        for (text, line) in head {
+            if title_line.is_some_and(|t| line < t) {
+                self.remove(RemovalClass::Navigation, ABOVE_TITLE_RULE, text, line);
+            } else {
+                self.remove(RemovalClass::Header, BEFORE_BODY_RULE, text, line);
+            }
+        }
+    }
+
     /// Drops the short head lines printed above the title: a page's masthead, menu, section
     /// label and language switcher stand there, the article never does. Lines that read as
     /// prose are kept, wherever they stand.
@@ -813,16 +974,21 @@ impl<'a> Output<'a> {
         }
     }
 
-    /// Removes the lines from the cut on as one related tail.
-    fn cut(&mut self, lines: &[LineState<'_>], rules: &RuleSet, site: Option<&str>) {
-        let _ = site;
+    /// Removes the lines from the cut on as one related tail. A date stamp that made the cut
+    /// gives the page its date when nothing before it did (sites print it at the foot).
+    fn cut(&mut self, lines: &[LineState<'_>], rules: &RuleSet, by: Option<CutBy>) {
         let Some(first) = lines.first() else { return };
         let rule = first
             .hits
             .iter()
             .map(|h| rules.rule(h.rule))
             .find(|r| r.action == Action::CutTail)
-            .map_or("cut", |r| r.id.as_str());
+            .map(|r| r.id.as_str())
+            .or_else(|| by.and_then(CutBy::id))
+            .unwrap_or("cut");
+        if let Some(Shape::Stamp(stamp)) = &first.shape {
+            self.note_stamp(stamp);
+        }
         let text: Vec<&str> = lines.iter().map(|l| l.raw).collect();
         let text = text.join("\n");
         let text = text.trim_end_matches(is_trimmed);
@@ -835,24 +1001,32 @@ impl<'a> Output<'a> {
         });
     }
 
+    /// Takes the date and view count of a removed stamp, where no rule gave them.
+    fn note_stamp(&mut self, stamp: &dates::DateLine) {
+        if self.meta.published.is_none() {
+            self.meta.published.clone_from(&stamp.published);
+        }
+        if self.meta.views.is_none() {
+            self.meta.views = stamp.views;
+        }
+    }
+
+    /// Records a removal by a line's shape, with what a stamp or counter says.
+    fn remove_shape(&mut self, shape: &Shape, text: &str, line: usize) {
+        match shape {
+            Shape::Stamp(stamp) => self.note_stamp(stamp),
+            Shape::Counter(Some(views)) if self.meta.views.is_none() => {
+                self.meta.views = Some(*views);
+            }
+            _ => {}
+        }
+        self.remove(shape.class(), shape.id(), text, line);
+    }
+
     fn finish(mut self, doc: &Document, layout: &Layout) -> Cleaned {
         let mut title = doc.title.clone();
         if title.is_none() {
-            // The title is the first head line that reads like one (several words, not a
-            // label ending in a colon); without such a line, the first short head line.
-            let head: Vec<usize> = (0..self.kept.len())
-                .filter(|&i| self.kept[i].zone == LineZone::Head)
-                .filter(|&i| {
-                    let t = self.kept[i].text;
-                    t.chars().count() <= TITLE_MAX_CHARS && !t.ends_with(':')
-                })
-                .collect();
-            let pick = head
-                .iter()
-                .copied()
-                .find(|&i| self.kept[i].text.split_whitespace().nth(2).is_some())
-                .or_else(|| head.first().copied());
-            if let Some(i) = pick {
+            if let Some(i) = self.pick_title() {
                 let picked = self.kept.remove(i);
                 // Pages print the title twice (heading and alt text, §9.19): the other copies
                 // go too, as they would when this record is cleaned again with its title.
@@ -871,7 +1045,9 @@ impl<'a> Output<'a> {
                 title = Some(picked.text.to_owned());
             }
         }
-        let _ = layout;
+        if layout.lead.is_some() {
+            self.drop_head_lines();
+        }
         self.drop_chrome_above_title();
         self.drop_adjacent_duplicates();
         self.removed.sort_by_key(|r| r.line);

@@ -34,6 +34,49 @@ pub(crate) struct LineFacts {
     pub(crate) dropped_after_head: bool,
     /// Some `cut_tail` rule matches it.
     pub(crate) cuts: bool,
+    /// Has the shape of page chrome (`clean::shape`).
+    pub(crate) chrome: bool,
+    /// Is a date stamp (`clean::shape::Shape::Stamp`).
+    pub(crate) stamp: bool,
+    /// Reads as a photo caption (`clean::shape::is_caption`).
+    pub(crate) caption: bool,
+    /// A prose line printed again further down: a teaser of the paragraph below.
+    pub(crate) teaser: bool,
+    /// Opens with an agency dateline (`БИШКЕК, 15 фев — Sputnik.`): where a story starts.
+    pub(crate) dateline: bool,
+    /// Words in the line, counted up to [`SHORT_LINE_WORDS`] + 1.
+    pub(crate) words: u8,
+}
+
+/// Most words of a lone trailing line that goes with the tail (a label, a name, a credit);
+/// a longer one may be the article's last line.
+pub(crate) const SHORT_LINE_WORDS: usize = 4;
+
+/// How many non-blank lines after the first prose line a dateline is looked for: a page
+/// prints a caption, a deck or a teaser above the paragraph that opens with the dateline.
+const DATELINE_LOOKAHEAD: usize = 6;
+
+/// Why the rest of a document is cut, when it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CutBy {
+    /// A `cut_tail` rule (a related-news marker).
+    Rule,
+    /// A second agency dateline: the next story of a feed.
+    NextDateline,
+    /// A date stamp after the body, followed by no paragraph: a footer or the next story's
+    /// header.
+    StampAfterBody,
+}
+
+impl CutBy {
+    /// The id recorded for a cut made by the layout rather than by a rule.
+    pub(crate) fn id(self) -> Option<&'static str> {
+        match self {
+            CutBy::Rule => None,
+            CutBy::NextDateline => Some("layout.next_story_dateline"),
+            CutBy::StampAfterBody => Some("layout.stamp_after_body"),
+        }
+    }
 }
 
 /// Where the zones of a document begin and end, as line indices.
@@ -45,6 +88,8 @@ pub(crate) struct Layout {
     pub(crate) tail: usize,
     /// The line where a truncation marker cuts the rest (== number of lines when none).
     pub(crate) cut: usize,
+    /// What made the cut, when there is one.
+    pub(crate) cut_by: Option<CutBy>,
 }
 
 /// The zone of a line, once the layout is known.
@@ -60,18 +105,71 @@ pub(crate) enum LineZone {
 
 impl Layout {
     /// Lays out the zones of a document from the facts of its lines.
+    ///
+    /// - The lead is the first prose line that is no chrome, caption or teaser, and that no
+    ///   head rule removes; but when a paragraph opening with an agency dateline follows
+    ///   within a few lines, the story starts there.
+    /// - The cut is the first truncation marker after the lead, or a second dateline (the next
+    ///   story of a feed), or a date stamp followed by no paragraph.
+    /// - The tail is the trailing run of lines that some rule removes, widened back over the
+    ///   run of lines after the last paragraph that read as no prose (headlines of other
+    ///   stories, labels, names), when that run is longer than one line or its one line is
+    ///   short or chrome.
     pub(crate) fn of(lines: &[LineFacts]) -> Layout {
         let n = lines.len();
-        let lead = lines.iter().position(|l| !l.blank && l.prose && !l.dropped_in_head && !l.cuts);
-        let Some(lead) = lead else {
-            return Layout { lead: None, tail: n, cut: n };
+        let opens_body = |l: &LineFacts| {
+            !l.blank && l.prose && !l.dropped_in_head && !l.cuts && !l.chrome && !l.stamp
         };
-        let cut = (lead + 1..n).find(|&i| lines[i].cuts).unwrap_or(n);
+        let first = lines
+            .iter()
+            .position(|l| opens_body(l) && !l.caption && !l.teaser)
+            .or_else(|| lines.iter().position(|l| !l.blank && l.prose && !l.dropped_in_head && !l.cuts));
+        let Some(first) = first else {
+            return Layout { lead: None, tail: n, cut: n, cut_by: None };
+        };
+        let lead = if lines[first].dateline {
+            first
+        } else {
+            (first + 1..n)
+                .filter(|&i| !lines[i].blank)
+                .take(DATELINE_LOOKAHEAD)
+                .find(|&i| lines[i].dateline && lines[i].prose)
+                .unwrap_or(first)
+        };
+        let mut cut_by = None;
+        let cut = (lead + 1..n)
+            .find(|&i| {
+                let line = &lines[i];
+                cut_by = if line.cuts {
+                    Some(CutBy::Rule)
+                } else if line.dateline && line.prose {
+                    Some(CutBy::NextDateline)
+                } else if line.stamp && !next_is_prose(lines, i) {
+                    Some(CutBy::StampAfterBody)
+                } else {
+                    None
+                };
+                cut_by.is_some()
+            })
+            .unwrap_or(n);
+        let removed = |l: &LineFacts| l.blank || l.dropped_after_head;
         let mut tail = cut;
-        while tail > lead + 1 && (lines[tail - 1].blank || lines[tail - 1].dropped_after_head) {
+        while tail > lead + 1 && removed(&lines[tail - 1]) {
             tail -= 1;
         }
-        Layout { lead: Some(lead), tail, cut }
+        // The lines after the last paragraph that read as no prose.
+        let mut start = tail;
+        while start > lead + 1 && (removed(&lines[start - 1]) || !lines[start - 1].prose) {
+            start -= 1;
+        }
+        let mut trailing = lines[start..tail].iter().filter(|l| !l.blank && !l.dropped_after_head);
+        let first_left = trailing.next();
+        let one_short = first_left
+            .is_some_and(|l| l.chrome || usize::from(l.words) <= SHORT_LINE_WORDS);
+        if trailing.next().is_some() || one_short {
+            tail = start;
+        }
+        Layout { lead: Some(lead), tail, cut, cut_by: (cut < n).then_some(cut_by).flatten() }
     }
 
     /// The zone of line `i`.
@@ -85,6 +183,11 @@ impl Layout {
             Some(_) => LineZone::Body,
         }
     }
+}
+
+/// Whether the first non-blank line after `i` reads as prose.
+fn next_is_prose(lines: &[LineFacts], i: usize) -> bool {
+    lines.iter().skip(i + 1).find(|l| !l.blank).is_some_and(|l| l.prose && !l.chrome)
 }
 
 /// Whether a rule declared for `rule_zone` applies to a line in `line_zone`.
@@ -143,7 +246,7 @@ pub(crate) fn is_prose(text: &str, chars: usize) -> bool {
 /// pairs that the compiler vectorises: a word starts at every byte that is not ASCII white
 /// space and follows one that is (continuation bytes follow their lead byte, never a space).
 /// Other lines go through [`count_words_by_char`].
-fn count_words(text: &str, most: usize) -> usize {
+pub(crate) fn count_words(text: &str, most: usize) -> usize {
     let bytes = text.as_bytes();
     if has_unicode_space(bytes) {
         return count_words_by_char(bytes, most);
@@ -245,14 +348,20 @@ mod tests {
 
     fn facts(spec: &str) -> Vec<LineFacts> {
         // One char per line: b blank, p prose, h dropped in head, t dropped after head,
-        // c cut marker, s short unmatched line.
+        // c cut marker, s unmatched headline, w unmatched one-word label, d prose opening
+        // with a dateline, m date stamp, k caption.
         spec.chars()
             .map(|c| LineFacts {
                 blank: c == 'b',
-                prose: c == 'p',
+                prose: matches!(c, 'p' | 'd' | 'k'),
                 dropped_in_head: c == 'h',
                 dropped_after_head: c == 't',
                 cuts: c == 'c',
+                stamp: c == 'm',
+                dateline: c == 'd',
+                caption: c == 'k',
+                words: if c == 'w' { 1 } else { 8 },
+                ..LineFacts::default()
             })
             .collect()
     }

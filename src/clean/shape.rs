@@ -1,0 +1,508 @@
+//! Step 3c: line shapes — boilerplate known by its form, in any language.
+//!
+//! A phrase pack knows only the wordings it was given; every site words its chrome its own
+//! way. Many chrome lines, though, have a *shape* that no article sentence has, whatever the
+//! language: a stamp of date, time and view count; a currency ticker; a bare URL; a row of
+//! social networks; a font-size toolbar (`XS SM MD LG`, `12 Punto 14 Punto`); a breadcrumb
+//! (`Ana səhifə / Sosial / …`); a line of markup or of symbols only; a reporter's credit
+//! (`Name Surname, "Radio One"`).
+//!
+//! [`shape_of`] names the shape of one short line (its matching form and its original text),
+//! and each shape carries the class and the id that its removal records. Where a shape
+//! removes a line depends on where the line stands (`clean::zones`): a date stamp before the
+//! body is the header; after it, the header of the next story.
+//!
+//! Prose is never looked at: a line that reads as a paragraph (`zones::is_prose`) keeps its
+//! words, except for a line naming several social networks, which no article sentence does
+//! in that density.
+
+use crate::RemovalClass;
+
+use super::dates::{self, DateLine};
+
+/// The shape of a line that only page chrome has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Shape {
+    /// A date and/or time stamp, maybe with a label and a view count.
+    Stamp(DateLine),
+    /// A view counter: `views: 91`, `Baxış sayı: 2839`, a bare `0`.
+    Counter(Option<u64>),
+    /// A currency or market ticker: `$1 – 11936.89`, `USD 77.51`, `• KGS/USD = 0.01144 0%`.
+    Ticker,
+    /// A bare URL, maybe labelled (`link: https://…`), or a scraper's `date 2023-06-15 …`
+    /// prefix line.
+    Url,
+    /// Social networks and handles: `Skype - uzbekbbclondon`, `Bizi Telegramda izləyin`.
+    Social,
+    /// A font-size or layout toolbar: `XS`, `12 Punto 14 Punto`, `A A+ A-`.
+    Toolbar,
+    /// A breadcrumb trail or a section label glued to the home link.
+    Breadcrumb,
+    /// Markup left in the text, or a line of symbols only (`<>`, `...`, `•`).
+    Symbols,
+    /// A reporter's credit at the foot: `Гүлбүбү Усенова, "Биринчи радио"`.
+    Credit,
+}
+
+impl Shape {
+    /// The class a removal by this shape records.
+    pub(crate) fn class(&self) -> RemovalClass {
+        match self {
+            Shape::Stamp(_) | Shape::Counter(_) => RemovalClass::Header,
+            Shape::Ticker | Shape::Toolbar => RemovalClass::Widget,
+            Shape::Url | Shape::Breadcrumb | Shape::Symbols => RemovalClass::Navigation,
+            Shape::Social => RemovalClass::Share,
+            Shape::Credit => RemovalClass::Byline,
+        }
+    }
+
+    /// The id a removal by this shape records, as a rule's would.
+    pub(crate) fn id(&self) -> &'static str {
+        match self {
+            Shape::Stamp(_) => "shape.date_stamp",
+            Shape::Counter(_) => "shape.counter",
+            Shape::Ticker => "shape.ticker",
+            Shape::Url => "shape.url",
+            Shape::Social => "shape.social",
+            Shape::Toolbar => "shape.toolbar",
+            Shape::Breadcrumb => "shape.breadcrumb",
+            Shape::Symbols => "shape.symbols",
+            Shape::Credit => "shape.credit",
+        }
+    }
+
+    /// Whether the shape removes the line wherever it stands, body included: shapes no body
+    /// line takes. The others go only in the head and after the body.
+    pub(crate) fn anywhere(&self) -> bool {
+        matches!(self, Shape::Toolbar | Shape::Url | Shape::Social)
+    }
+}
+
+/// Longest line (in characters) that is looked at for a shape: chrome lines are short.
+const MAX_SHAPE_CHARS: usize = 160;
+
+/// The shape of a line, from its matching form `form` and its trimmed original `text`;
+/// `prose` tells whether the line reads as a paragraph. `None` for every line an article may
+/// hold.
+pub(crate) fn shape_of(form: &str, text: &str, chars: usize, prose: bool) -> Option<Shape> {
+    if chars > MAX_SHAPE_CHARS * 2 {
+        return None;
+    }
+    if let Some(stamp) = scraper_prefix(form) {
+        return Some(stamp);
+    }
+    if social_networks(form) >= 2 {
+        return Some(Shape::Social);
+    }
+    if prose || chars > MAX_SHAPE_CHARS {
+        return None;
+    }
+    if is_markup_or_symbols(text, form) {
+        return Some(Shape::Symbols);
+    }
+    if let Some(line) = dates::read_date_line(form) {
+        return Some(Shape::Stamp(line));
+    }
+    if let Some(views) = counter(form) {
+        return Some(Shape::Counter(views));
+    }
+    if is_ticker(form) {
+        return Some(Shape::Ticker);
+    }
+    if is_url_line(form) {
+        return Some(Shape::Url);
+    }
+    if social_networks(form) == 1 && is_follow_line(form) {
+        return Some(Shape::Social);
+    }
+    if is_toolbar(form) {
+        return Some(Shape::Toolbar);
+    }
+    if is_breadcrumb(form, text) {
+        return Some(Shape::Breadcrumb);
+    }
+    if is_credit(text) {
+        return Some(Shape::Credit);
+    }
+    None
+}
+
+/// A scraper's own prefix: `date 2023-06-15 <url or text>`, the crawl date glued to the
+/// first line. The whole line goes: what follows is a teaser or the URL.
+fn scraper_prefix(form: &str) -> Option<Shape> {
+    let rest = form.strip_prefix("date ")?;
+    let date = rest.get(..10)?;
+    let b = date.as_bytes();
+    let iso = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !iso {
+        return None;
+    }
+    let published = dates::parse_published(date);
+    Some(Shape::Stamp(DateLine { published, views: None }))
+}
+
+/// Whether the line is markup the scraper left (`<image>…</image>`, `data:image/…`) or holds
+/// no letter and no digit at all (`<>`, `...`, `• • •`).
+fn is_markup_or_symbols(text: &str, form: &str) -> bool {
+    let markup = text.starts_with('<') && text.ends_with('>');
+    markup
+        || form.contains("data:image/")
+        || (!text.is_empty() && !text.chars().any(char::is_alphanumeric))
+}
+
+/// Labels of view counters (matching form), in the languages of the packs.
+const VIEW_LABELS: &[&str] = &[
+    "views",
+    "view",
+    "просмотров",
+    "просмотры",
+    "просмотр",
+    "просмотра",
+    "қаралды",
+    "көрсетілім",
+    "көрүүлөр",
+    "көрүлдү",
+    "ko'rishlar",
+    "ko'rildi",
+    "ko'rishlar soni",
+    "кўришлар",
+    "кўрилди",
+    "baxış sayı",
+    "baxış",
+    "baxışların sayı",
+    "görülen",
+    "okaldy",
+    "бинандагон",
+    "дидан",
+];
+
+/// A view counter: a bare number (`0`, `• 0`) or a labelled one (`views: 91`,
+/// `просмотров 120`). Gives the count when a label names it as views.
+fn counter(form: &str) -> Option<Option<u64>> {
+    let trimmed = form.trim_matches(|c: char| !c.is_alphanumeric());
+    if !trimmed.is_empty() && trimmed.len() <= 9 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(None);
+    }
+    let digits_at = trimmed.find(|c: char| c.is_ascii_digit())?;
+    let (label, number) = trimmed.split_at(digits_at);
+    let label = label.trim_matches(|c: char| !c.is_alphanumeric());
+    let number = number.trim_matches(|c: char| !c.is_alphanumeric());
+    if number.is_empty() || number.len() > 12 || !number.bytes().all(|b| b.is_ascii_digit()) {
+        // `120 просмотров`: the number first.
+        let first = trimmed.split_whitespace().next()?;
+        let after = trimmed[first.len()..].trim_matches(|c: char| !c.is_alphanumeric());
+        if first.bytes().all(|b| b.is_ascii_digit()) && VIEW_LABELS.contains(&after) {
+            return Some(first.parse().ok());
+        }
+        return None;
+    }
+    VIEW_LABELS.contains(&label).then(|| number.parse().ok())
+}
+
+/// Currency codes and symbols of tickers.
+const CURRENCIES: &[&str] = &[
+    "usd", "eur", "rub", "kzt", "kgs", "uzs", "tjs", "tmt", "azn", "gbp", "cny", "try", "byn",
+    "uah", "chf", "jpy", "сом", "руб", "тенге", "сўм", "so'm",
+];
+/// Words of a ticker's label: `Currency rates from 26/11/2025`, `Курсы валют`.
+const TICKER_WORDS: &[&str] = &[
+    "currency", "rates", "exchange", "курс", "курсы", "валют", "valyuta", "kurslari", "kursi",
+    "məzənnə", "məzənnələri", "валюта", "бағамы", "курбу", "қурби", "asfalt",
+];
+
+/// A currency ticker: numbers beside currency codes or symbols, few other words.
+fn is_ticker(form: &str) -> bool {
+    if !form.bytes().any(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let symbol = form.contains(['$', '€', '₽', '£', '¥', '₸', '₼']);
+    let mut code = false;
+    let mut label = false;
+    let mut other = 0;
+    for word in form.split(|c: char| !(c.is_alphanumeric() || c == '\'')).filter(|w| !w.is_empty())
+    {
+        if word.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if CURRENCIES.contains(&word) {
+            code = true;
+        } else if TICKER_WORDS.contains(&word) {
+            label = true;
+        } else {
+            other += 1;
+        }
+    }
+    (symbol || code || label) && other <= 2 && (code || symbol || other <= 1)
+}
+
+/// A bare URL, or one behind a short label (`link: https://24.kg/…`, `Manba: …`).
+fn is_url_line(form: &str) -> bool {
+    let Some(at) = form.find("http://").or_else(|| form.find("https://")).or_else(|| form.find("www."))
+    else {
+        return false;
+    };
+    let (label, url) = form.split_at(at);
+    !url.contains(' ') && label.split_whitespace().count() <= 2
+}
+
+/// Social networks and messengers, as their names stand in follow-us blocks.
+const NETWORKS: &[&str] = &[
+    "telegram", "instagram", "youtube", "facebook", "twitter", "vkontakte", "odnoklassniki",
+    "skype", "whatsapp", "viber", "tiktok", "google+", "threads", "t.me/", "вконтакте",
+    "одноклассники", "телеграм", "инстаграм", "ютуб", "фейсбук",
+];
+
+/// How many different social networks the line names.
+fn social_networks(form: &str) -> usize {
+    if form.len() < 5 {
+        return 0;
+    }
+    NETWORKS.iter().filter(|n| form.contains(*n)).count()
+}
+
+/// Words of follow-us prompts (matching form, by their stems).
+const FOLLOW_WORDS: &[&str] = &[
+    "follow", "subscribe", "join", "подпис", "присоедин", "obuna", "обуна", "izləyin",
+    "izle", "kuzat", "кузат", "жазыл", "кошул", "qo'shil", "қўшил", "agza", "yzarla",
+];
+
+/// A line naming one network that is a follow-us prompt or a handle, not a headline about
+/// the network: a handle or link, `Network - handle`, a follow verb, or a bare name.
+fn is_follow_line(form: &str) -> bool {
+    let words = form.split_whitespace().count();
+    let named_with_handle = NETWORKS.iter().any(|n| {
+        form.find(n).is_some_and(|at| {
+            let after = form[at + n.len()..].trim_start_matches(|c: char| c.is_alphabetic());
+            after.trim_start().starts_with(['-', ':', '–'])
+        })
+    });
+    words <= 10
+        && (form.contains('@')
+            || form.contains("http")
+            || named_with_handle
+            || words <= 3
+            || FOLLOW_WORDS.iter().any(|w| form.contains(w)))
+}
+
+/// A font-size or layout toolbar: every word of one or two letters (`xs`, `a+`), or one word
+/// repeated between numbers (`12 punto 14 punto 16 punto`).
+fn is_toolbar(form: &str) -> bool {
+    let words: Vec<&str> = form.split_whitespace().collect();
+    if words.is_empty() || words.len() > 12 {
+        return false;
+    }
+    let short = words.iter().all(|w| {
+        let letters = w.chars().filter(|c| c.is_alphabetic()).count();
+        letters <= 2 && w.chars().count() <= 3 && w.is_ascii()
+    });
+    if short && words.iter().any(|w| w.chars().any(char::is_alphabetic)) {
+        return true;
+    }
+    let numbers = words.iter().filter(|w| w.bytes().all(|b| b.is_ascii_digit())).count();
+    let mut names: Vec<&str> =
+        words.iter().copied().filter(|w| !w.bytes().all(|b| b.is_ascii_digit())).collect();
+    let repeats = names.len();
+    names.dedup();
+    numbers >= 2 && names.len() == 1 && repeats >= 2
+}
+
+/// The first words of a breadcrumb: the home link, in the languages of the packs (matching
+/// form).
+const HOME_WORDS: &[&str] = &[
+    "home",
+    "главная",
+    "ana səhifə",
+    "bosh sahifa",
+    "asosiy",
+    "бош саҳифа",
+    "асосий",
+    "башкы бет",
+    "басты бет",
+    "басты",
+    "саҳифаи асосӣ",
+    "baş sahypa",
+    "esasy",
+];
+
+/// A breadcrumb: the home link and section names (`Ana səhifə / Sosial / …`,
+/// `AsosiyJamiyat`), or section names joined by `/`, `»`, `>` or `|`.
+fn is_breadcrumb(form: &str, text: &str) -> bool {
+    if let Some(home) = HOME_WORDS.iter().find(|h| form.starts_with(*h)) {
+        let rest = &form[home.len()..];
+        let glued = text
+            .get(home.len()..)
+            .and_then(|r| r.chars().next())
+            .is_some_and(char::is_uppercase);
+        return rest.is_empty()
+            || glued
+            || rest.starts_with([' ', '/', '>', '»', '|', '-'])
+                && rest.split_whitespace().count() <= 12;
+    }
+    let separators = form.matches(" / ").count()
+        + form.matches(" » ").count()
+        + form.matches(" > ").count()
+        + form.matches(" → ").count();
+    separators >= 2 && !form.ends_with(['.', '!', '?'])
+}
+
+/// A reporter's credit: two or three capitalised names, a comma, and the outlet in quotes
+/// (`Гүлбүбү Усенова, "Биринчи радио"`, `Ivan Petrov, «Radio One»`).
+fn is_credit(text: &str) -> bool {
+    let Some((names, outlet)) = text.split_once(", ") else { return false };
+    let names: Vec<&str> = names.split_whitespace().collect();
+    let capitalised = |w: &&str| w.chars().next().is_some_and(char::is_uppercase);
+    let quoted = outlet.starts_with(['"', '«', '“', '„'])
+        && outlet.ends_with(['"', '»', '”', '“'])
+        && outlet.chars().count() <= 40;
+    (2..=3).contains(&names.len()) && names.iter().all(capitalised) && quoted
+}
+
+/// Words that mark a photo caption: where people stand in the picture, in the languages of
+/// the packs (matching form).
+const CAPTION_MARKS: &[&str] = &[
+    "(left)",
+    "(right)",
+    "(center)",
+    "(centre)",
+    "(l)",
+    "(r)",
+    "(c)",
+    "(l-r)",
+    "(слева)",
+    "(справа)",
+    "(в центре)",
+    "(чапда)",
+    "(ўнгда)",
+    "(chapda)",
+    "(o'ngda)",
+    "(solda)",
+    "(sağda)",
+    "(ortada)",
+    "(сол жақта)",
+    "(оң жақта)",
+    "/photo",
+    "/фото",
+];
+
+/// Whether a line (matching form) reads as a photo caption: it says who stands where in the
+/// picture, or carries a photo credit.
+pub(crate) fn is_caption(form: &str) -> bool {
+    CAPTION_MARKS.iter().any(|mark| form.contains(mark))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::normalize::for_matching;
+
+    fn shape(text: &str) -> Option<Shape> {
+        let form = for_matching(text);
+        let chars = text.chars().count();
+        shape_of(&form, text, chars, super::super::zones::is_prose(text, chars))
+    }
+
+    fn stamp(text: &str) -> Option<DateLine> {
+        match shape(text) {
+            Some(Shape::Stamp(line)) => Some(line),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn date_stamps_in_many_shapes_and_scripts() {
+        let cases = [
+            ("5 октября 2018", Some("2018-10-05"), None),
+            ("13:29, 29-02-2024", Some("2024-02-29T13:29"), None),
+            ("31 мая 2024 | 19:45", Some("2024-05-31T19:45"), None),
+            ("Вчера, 2026 12:10", None, None),
+            ("9-Ноябрь, 2024-жыл, ишемби, Бишкек убактысы 07:41", Some("2024-11-09T07:41"), None),
+            ("2015.02.07 / 21:48", Some("2015-02-07T21:48"), None),
+            ("Siyasət Materials 19 Dekabr 2013 13:15 (UTC +04:00)", Some("2013-12-19T13:15"), None),
+            ("14.07.2025 | 22:0024318", Some("2025-07-14T22:00"), Some(24318)),
+            ("21 Oktyabr 2022 982", Some("2022-10-21"), Some(982)),
+            ("• 19 октября 2022 в 22:50", Some("2022-10-19T22:50"), None),
+            ("Baxış sayı: 2839 | Tarix: 25.04.2018", Some("2018-04-25"), Some(2839)),
+            ("бейшемби, 21-сентябрь, 2017 Бишкек убактысы 02:23", Some("2017-09-21T02:23"), None),
+            ("12 December 2025", Some("2025-12-12"), None),
+            ("14:02", None, None),
+            ("3-nji iýun 2024", Some("2024-06-03"), None),
+        ];
+        for (text, published, views) in cases {
+            let line = stamp(text).unwrap_or_else(|| panic!("not a stamp: {text}"));
+            assert_eq!(line.published.as_deref(), published, "{text}");
+            assert_eq!(line.views, views, "{text}");
+        }
+    }
+
+    #[test]
+    fn sentences_and_headlines_with_dates_are_not_stamps() {
+        for text in [
+            "Parliament to vote on 12 May 2024 budget",
+            "On 23 May 2016, the ministers met in Tashkent to discuss trade.",
+            "Новости за 31 мая: что случилось в Казахстане сегодня",
+            "2024",
+            "Саммит пройдет 5 октября 2018 года в Астане при участии глав государств",
+        ] {
+            assert_eq!(stamp(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn chrome_shapes_in_any_language() {
+        let cases = [
+            ("$1 – 11936.89", Shape::Ticker),
+            ("USD 77.51", Shape::Ticker),
+            ("• KGS/USD = 0.01144 0%", Shape::Ticker),
+            ("Currency rates from 26/11/2025", Shape::Ticker),
+            ("UZS – -0.43%", Shape::Ticker),
+            ("link: https://24.kg/english/152665/", Shape::Url),
+            ("views: 91", Shape::Counter(Some(91))),
+            ("• 0", Shape::Counter(None)),
+            ("Skype - uzbekbbclondon", Shape::Social),
+            ("Bizi Telegramda izləyin: @repostaz", Shape::Social),
+            ("YouTube - BBCUZBEK (https://www.youtube.com/user/bbcuzbek)", Shape::Social),
+            ("XS", Shape::Toolbar),
+            ("12 Punto 14 Punto 16 Punto 18 Punto", Shape::Toolbar),
+            ("Ana səhifə Toplum", Shape::Breadcrumb),
+            ("AsosiyJamiyat", Shape::Breadcrumb),
+            ("Ana səhifə / Sosial / Türkiyə və Azərbaycan prezidentləri görüşdü", Shape::Breadcrumb),
+            ("<>", Shape::Symbols),
+            ("...", Shape::Symbols),
+            (r#"<image>data:image/s3,"s3://crabby-images/1d14f/1d14f0a9ac8da7f8e39cefdb82ec101e55a98d31" alt=""</image>"#, Shape::Symbols),
+            ("Гүлбүбү Усенова, \"Биринчи радио\"", Shape::Credit),
+        ];
+        for (text, want) in cases {
+            assert_eq!(shape(text), Some(want), "{text}");
+        }
+        let stamp = shape(" date 2023-06-15 Пять находятся на реконструкции, ещё по шести готовятся проектно-сметные документации.");
+        assert!(matches!(stamp, Some(Shape::Stamp(DateLine { published: Some(ref p), .. })) if p == "2023-06-15"));
+    }
+
+    #[test]
+    fn article_lines_have_no_shape() {
+        for text in [
+            "Uzbek, Tajik FMs hold meeting in Tashkent",
+            "The dollar rose to 11,936 soums on Monday, the central bank said in a statement.",
+            "He wrote on Telegram that the talks would go on.",
+            "Two Parliamentary Groups Are United",
+            "возле цирка,",
+            "Президент",
+            "A dollar is not what it was",
+            "В Москве прошла встреча министров",
+        ] {
+            assert_eq!(shape(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn captions_say_who_stands_where() {
+        assert!(is_caption(&for_matching(
+            "Former president Nazarbayev (left) meets President Putin at the Kremlin"
+        )));
+        assert!(is_caption(&for_matching("Talks in Tashkent /Photo by Anvar Ilyasov/")));
+        assert!(!is_caption(&for_matching("The left party met on Monday.")));
+    }
+}
