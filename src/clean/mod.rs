@@ -353,17 +353,21 @@ fn starts_like_a_dateline(text: &str) -> bool {
 /// Marks the prose lines printed again further down the page: a teaser of the paragraph it
 /// repeats, above the title or beside a photo.
 fn mark_teasers(lines: &[LineState<'_>], facts: &mut [LineFacts]) {
-    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for line in lines.iter().rev() {
         if line.prose && !line.blank {
-            if seen.contains_key(line.text) {
+            // A teaser may be cut short: lines compare by their first characters.
+            let end = line.text.floor_char_boundary(TEASER_PREFIX_BYTES);
+            let key = &line.text[..end];
+            if !seen.insert(key) {
                 facts[line.index].teaser = true;
-            } else {
-                seen.insert(line.text, line.index);
             }
         }
     }
 }
+
+/// Bytes of a prose line compared to find its teaser.
+const TEASER_PREFIX_BYTES: usize = 100;
 
 /// Characters trimmed from kept lines: white space and the invisible marks scrapers leave.
 fn is_trimmed(c: char) -> bool {
@@ -476,7 +480,7 @@ impl<'a> LineState<'a> {
         }
         line.chars = chars;
         line.end_window = line.window_form(Scope::End, rules, forms);
-        line.prose = zones::is_prose(text, chars);
+        line.prose = zones::is_prose(text, chars) || zones::is_interview_turn(text);
         if let Some(form) = line.form.clone().and_then(|range| forms.get(range)) {
             line.shape = shape::shape_of(form, text, chars, line.prose);
             line.caption = line.prose && shape::is_caption(form);
@@ -487,7 +491,12 @@ impl<'a> LineState<'a> {
     /// Whether the line opens with an agency dateline: the rules of the `lead` zone are
     /// matched on it (once), and one of them matches. Only lines that start like one (a
     /// capitalised word, then a comma or a full stop) are matched.
-    fn opens_with_dateline(&mut self, rules: &RuleSet, site: Option<&str>, forms: &mut String) -> bool {
+    fn opens_with_dateline(
+        &mut self,
+        rules: &RuleSet,
+        site: Option<&str>,
+        forms: &mut String,
+    ) -> bool {
         if !self.lead_matched {
             if !starts_like_a_dateline(self.text) {
                 return false;
@@ -595,6 +604,13 @@ impl<'a> LineState<'a> {
         if let Some(hit) = fitting().find(|h| rules.rule(h.rule).action == Action::Drop) {
             let rule = rules.rule(hit.rule);
             self.capture(hit, rules, zone, out);
+            match &self.shape {
+                Some(Shape::Stamp(stamp)) => out.note_stamp(stamp),
+                Some(Shape::Counter(Some(views))) if out.meta.views.is_none() => {
+                    out.meta.views = Some(*views);
+                }
+                _ => {}
+            }
             out.remove(rule.class, &rule.id, self.text, self.index);
             return;
         }
@@ -743,6 +759,9 @@ const DUPLICATE_RULE: &str = "duplicate.adjacent";
 const DUPLICATE_MAX_CHARS: usize = 200;
 /// How many headline-like lines above the first paragraph compete for the title.
 const TITLE_NEAR_BODY: usize = 3;
+/// Shortest title (in characters) recognised by being printed twice: short labels repeat
+/// for other reasons.
+const TITLE_REPEAT_MIN_CHARS: usize = 15;
 /// Words counted when titles compete by length.
 const TITLE_WORDS_COUNTED: usize = 15;
 /// The longest head line taken for a title.
@@ -878,18 +897,27 @@ impl<'a> Output<'a> {
             })
             .collect();
         let words = |i: usize| zones::count_words(self.kept[i].text, TITLE_WORDS_COUNTED);
-        let headlines: Vec<usize> = candidates.iter().copied().filter(|&i| words(i) >= 2).collect();
+        let mut headlines: Vec<usize> =
+            candidates.iter().copied().filter(|&i| words(i) >= 2).collect();
+        // A headline is no paragraph: when the head has both, paragraphs (captions, teasers,
+        // decks) do not compete.
+        if headlines.iter().any(|&i| !self.kept[i].prose) {
+            headlines.retain(|&i| !self.kept[i].prose);
+        }
         let printed_twice = headlines.iter().copied().find(|&i| {
             let form = self.kept[i].form();
+            if form.chars().count() < TITLE_REPEAT_MIN_CHARS {
+                return false;
+            }
             let again = |other: &Kept<'_>| {
                 other.line != self.kept[i].line
                     && other.zone == LineZone::Head
-                    && other.form().ends_with(&*form)
+                    && other.form().contains(&*form)
             };
             let removed_again = self.removed.iter().any(|r| {
                 r.line != self.kept[i].line
                     && r.class != RemovalClass::RelatedTail
-                    && for_matching(&r.text).ends_with(&*form)
+                    && for_matching(&r.text).contains(&*form)
             });
             self.kept.iter().any(again) || removed_again
         });
@@ -1054,6 +1082,11 @@ impl<'a> Output<'a> {
         let text = self.kept.iter().map(|k| k.text).collect::<Vec<_>>().join("\n\n");
         // A page that prints only its date says less than a feed's timestamp of that day: the
         // time orders reposts (the earliest copy is the canonical one), so the timestamp wins.
+        // An agency dateline that prints a whole date dates the story (`Бишкек, 01.01.24.
+        // /Кабар/.`).
+        if self.meta.published.is_none() {
+            self.meta.published = self.meta.dateline.as_deref().and_then(dates::parse_published);
+        }
         let page_has_time = self.meta.published.as_deref().is_some_and(|p| p.len() > 10);
         if !page_has_time && doc.published.is_some() {
             self.meta.published = doc.published.clone();

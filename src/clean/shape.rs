@@ -204,13 +204,46 @@ fn counter(form: &str) -> Option<Option<u64>> {
 
 /// Currency codes and symbols of tickers.
 const CURRENCIES: &[&str] = &[
-    "usd", "eur", "rub", "kzt", "kgs", "uzs", "tjs", "tmt", "azn", "gbp", "cny", "try", "byn",
-    "uah", "chf", "jpy", "сом", "руб", "тенге", "сўм", "so'm",
+    "usd",
+    "eur",
+    "rub",
+    "kzt",
+    "kgs",
+    "uzs",
+    "tjs",
+    "tmt",
+    "azn",
+    "gbp",
+    "cny",
+    "try",
+    "byn",
+    "uah",
+    "chf",
+    "jpy",
+    "сом",
+    "руб",
+    "тенге",
+    "сўм",
+    "so'm",
 ];
 /// Words of a ticker's label: `Currency rates from 26/11/2025`, `Курсы валют`.
 const TICKER_WORDS: &[&str] = &[
-    "currency", "rates", "exchange", "курс", "курсы", "валют", "valyuta", "kurslari", "kursi",
-    "məzənnə", "məzənnələri", "валюта", "бағамы", "курбу", "қурби", "asfalt",
+    "currency",
+    "rates",
+    "exchange",
+    "курс",
+    "курсы",
+    "валют",
+    "valyuta",
+    "kurslari",
+    "kursi",
+    "məzənnə",
+    "məzənnələri",
+    "валюта",
+    "бағамы",
+    "курбу",
+    "қурби",
+    "asfalt",
 ];
 
 /// A currency ticker: numbers beside currency codes or symbols, few other words.
@@ -240,7 +273,8 @@ fn is_ticker(form: &str) -> bool {
 
 /// A bare URL, or one behind a short label (`link: https://24.kg/…`, `Manba: …`).
 fn is_url_line(form: &str) -> bool {
-    let Some(at) = form.find("http://").or_else(|| form.find("https://")).or_else(|| form.find("www."))
+    let Some(at) =
+        form.find("http://").or_else(|| form.find("https://")).or_else(|| form.find("www."))
     else {
         return false;
     };
@@ -250,9 +284,26 @@ fn is_url_line(form: &str) -> bool {
 
 /// Social networks and messengers, as their names stand in follow-us blocks.
 const NETWORKS: &[&str] = &[
-    "telegram", "instagram", "youtube", "facebook", "twitter", "vkontakte", "odnoklassniki",
-    "skype", "whatsapp", "viber", "tiktok", "google+", "threads", "t.me/", "вконтакте",
-    "одноклассники", "телеграм", "инстаграм", "ютуб", "фейсбук",
+    "telegram",
+    "instagram",
+    "youtube",
+    "facebook",
+    "twitter",
+    "vkontakte",
+    "odnoklassniki",
+    "skype",
+    "whatsapp",
+    "viber",
+    "tiktok",
+    "google+",
+    "threads",
+    "t.me/",
+    "вконтакте",
+    "одноклассники",
+    "телеграм",
+    "инстаграм",
+    "ютуб",
+    "фейсбук",
 ];
 
 /// How many different social networks the line names.
@@ -265,8 +316,23 @@ fn social_networks(form: &str) -> usize {
 
 /// Words of follow-us prompts (matching form, by their stems).
 const FOLLOW_WORDS: &[&str] = &[
-    "follow", "subscribe", "join", "подпис", "присоедин", "obuna", "обуна", "izləyin",
-    "izle", "kuzat", "кузат", "жазыл", "кошул", "qo'shil", "қўшил", "agza", "yzarla",
+    "follow",
+    "subscribe",
+    "join",
+    "подпис",
+    "присоедин",
+    "obuna",
+    "обуна",
+    "izləyin",
+    "izle",
+    "kuzat",
+    "кузат",
+    "жазыл",
+    "кошул",
+    "qo'shil",
+    "қўшил",
+    "agza",
+    "yzarla",
 ];
 
 /// A line naming one network that is a follow-us prompt or a handle, not a headline about
@@ -332,10 +398,8 @@ const HOME_WORDS: &[&str] = &[
 fn is_breadcrumb(form: &str, text: &str) -> bool {
     if let Some(home) = HOME_WORDS.iter().find(|h| form.starts_with(*h)) {
         let rest = &form[home.len()..];
-        let glued = text
-            .get(home.len()..)
-            .and_then(|r| r.chars().next())
-            .is_some_and(char::is_uppercase);
+        let glued =
+            text.get(home.len()..).and_then(|r| r.chars().next()).is_some_and(char::is_uppercase);
         return rest.is_empty()
             || glued
             || rest.starts_with([' ', '/', '>', '»', '|', '-'])
@@ -468,17 +532,27 @@ mod tests {
             ("12 Punto 14 Punto 16 Punto 18 Punto", Shape::Toolbar),
             ("Ana səhifə Toplum", Shape::Breadcrumb),
             ("AsosiyJamiyat", Shape::Breadcrumb),
-            ("Ana səhifə / Sosial / Türkiyə və Azərbaycan prezidentləri görüşdü", Shape::Breadcrumb),
+            (
+                "Ana səhifə / Sosial / Türkiyə və Azərbaycan prezidentləri görüşdü",
+                Shape::Breadcrumb,
+            ),
             ("<>", Shape::Symbols),
             ("...", Shape::Symbols),
-            (r#"<image>data:image/s3,"s3://crabby-images/1d14f/1d14f0a9ac8da7f8e39cefdb82ec101e55a98d31" alt=""</image>"#, Shape::Symbols),
+            (
+                r#"<image>data:image/s3,"s3://crabby-images/1d14f/1d14f0a9ac8da7f8e39cefdb82ec101e55a98d31" alt=""</image>"#,
+                Shape::Symbols,
+            ),
             ("Гүлбүбү Усенова, \"Биринчи радио\"", Shape::Credit),
         ];
         for (text, want) in cases {
             assert_eq!(shape(text), Some(want), "{text}");
         }
-        let stamp = shape(" date 2023-06-15 Пять находятся на реконструкции, ещё по шести готовятся проектно-сметные документации.");
-        assert!(matches!(stamp, Some(Shape::Stamp(DateLine { published: Some(ref p), .. })) if p == "2023-06-15"));
+        let stamp = shape(
+            " date 2023-06-15 Пять находятся на реконструкции, ещё по шести готовятся проектно-сметные документации.",
+        );
+        assert!(
+            matches!(stamp, Some(Shape::Stamp(DateLine { published: Some(ref p), .. })) if p == "2023-06-15")
+        );
     }
 
     #[test]

@@ -120,10 +120,10 @@ impl Layout {
         let opens_body = |l: &LineFacts| {
             !l.blank && l.prose && !l.dropped_in_head && !l.cuts && !l.chrome && !l.stamp
         };
-        let first = lines
-            .iter()
-            .position(|l| opens_body(l) && !l.caption && !l.teaser)
-            .or_else(|| lines.iter().position(|l| !l.blank && l.prose && !l.dropped_in_head && !l.cuts));
+        let first =
+            lines.iter().position(|l| opens_body(l) && !l.caption && !l.teaser).or_else(|| {
+                lines.iter().position(|l| !l.blank && l.prose && !l.dropped_in_head && !l.cuts)
+            });
         let Some(first) = first else {
             return Layout { lead: None, tail: n, cut: n, cut_by: None };
         };
@@ -162,11 +162,13 @@ impl Layout {
         while start > lead + 1 && (removed(&lines[start - 1]) || !lines[start - 1].prose) {
             start -= 1;
         }
-        let mut trailing = lines[start..tail].iter().filter(|l| !l.blank && !l.dropped_after_head);
+        // Two lines or more, counting those some rule removes (a marker, a prompt), are other
+        // stories or page chrome; one line alone goes only if it is short or chrome.
+        let mut trailing = lines[start..cut].iter().filter(|l| !l.blank);
         let first_left = trailing.next();
-        let one_short = first_left
-            .is_some_and(|l| l.chrome || usize::from(l.words) <= SHORT_LINE_WORDS);
-        if trailing.next().is_some() || one_short {
+        let one_short =
+            first_left.is_some_and(|l| l.chrome || usize::from(l.words) <= SHORT_LINE_WORDS);
+        if start < tail && (trailing.next().is_some() || one_short) {
             tail = start;
         }
         Layout { lead: Some(lead), tail, cut, cut_by: (cut < n).then_some(cut_by).flatten() }
@@ -238,6 +240,18 @@ pub(crate) fn is_prose(text: &str, chars: usize) -> bool {
         return words >= SENTENCE_MIN_WORDS;
     }
     end.ends_with(['.', '!', '?', '…']) && words >= QUESTION_MIN_WORDS
+}
+
+/// Whether a line is a turn of an interview: a speaker's initials or name and a colon
+/// (`Қ.Ә: Рухани айналым қандай?`, `Q: When?`). A question that short is still the body.
+pub(crate) fn is_interview_turn(text: &str) -> bool {
+    let Some((speaker, said)) = text.split_once(':') else { return false };
+    let initials = speaker.chars().count() <= 8
+        && speaker.chars().all(|c| c.is_uppercase() || c == '.' || c == ' ')
+        && speaker.chars().any(char::is_uppercase);
+    initials
+        && said.trim_end().ends_with(['?', '.', '!', '…'])
+        && said.split_whitespace().count() >= 3
 }
 
 /// `text.split_whitespace().take(most).count()`.
@@ -390,9 +404,15 @@ mod tests {
         assert_eq!(layout.tail, 2);
         assert_eq!(layout.zone(1), LineZone::Body);
         assert_eq!(layout.zone(6), LineZone::Tail);
-        // A kept line after boilerplate ends the run.
+        // A headline after boilerplate goes with it: other stories follow the marker.
         let layout = Layout::of(&facts("pptsb"));
+        assert_eq!(layout.tail, 2);
+        // A headline alone after the last paragraph may be the article's last line.
+        let layout = Layout::of(&facts("ppsb"));
         assert_eq!(layout.tail, 4);
+        // A one-word label alone goes.
+        let layout = Layout::of(&facts("ppwb"));
+        assert_eq!(layout.tail, 2);
     }
 
     #[test]
