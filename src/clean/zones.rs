@@ -409,7 +409,7 @@ mod tests {
         assert_eq!(layout.tail, 2);
         // A headline alone after the last paragraph may be the article's last line.
         let layout = Layout::of(&facts("ppsb"));
-        assert_eq!(layout.tail, 4);
+        assert_eq!(layout.tail, 3);
         // A one-word label alone goes.
         let layout = Layout::of(&facts("ppwb"));
         assert_eq!(layout.tail, 2);
