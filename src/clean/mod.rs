@@ -146,7 +146,7 @@ impl Cleaner {
     /// the page's metadata is merged in ([`html::PageMeta::merge_into`]).
     pub fn clean(&self, doc: &Document) -> Cleaned {
         match &doc.body {
-            Body::Text(text) => self.clean_text(doc, text),
+            Body::Text(text) => self.clean_text(doc, text, Origin::Page),
             Body::Html(page) => {
                 let page = html::extract(page);
                 // The page's title lets the cleaner drop the heading that repeats it.
@@ -158,7 +158,7 @@ impl Cleaner {
                     title: doc.title.clone().or_else(|| page.meta.title.clone()),
                     body: Body::Text(String::new()),
                 };
-                let mut cleaned = self.clean_text(&titled, &page.text);
+                let mut cleaned = self.clean_text(&titled, &page.text, Origin::Extracted);
                 page.meta.merge_into(&mut cleaned);
                 cleaned.meta.notes.extend(page.notes);
                 cleaned
@@ -166,7 +166,7 @@ impl Cleaner {
         }
     }
 
-    fn clean_text(&self, doc: &Document, text: &str) -> Cleaned {
+    fn clean_text(&self, doc: &Document, text: &str, origin: Origin) -> Cleaned {
         let site = doc.site.as_deref();
         let rules = &*self.rules;
         // The matching forms of the lines and windows, one after the other: one buffer per
@@ -186,7 +186,7 @@ impl Cleaner {
                 facts.dateline = line.opens_with_dateline(rules, site, &mut forms);
             }
         }
-        let layout = Layout::of(&facts);
+        let layout = Layout::of(&facts, origin == Origin::Page);
         if let Some(lead) = layout.lead {
             let line = &mut lines[lead];
             if !line.lead_matched {
@@ -208,9 +208,9 @@ impl Cleaner {
             if line.blank {
                 continue;
             }
-            line.apply(zone, rules, site, title_form.as_deref(), forms, &mut out);
+            line.apply(zone, origin, rules, site, title_form.as_deref(), forms, &mut out);
         }
-        out.finish(doc, &layout)
+        out.finish(doc, &layout, origin)
     }
 }
 
@@ -277,6 +277,16 @@ impl CleanerBuilder {
             memo_capacity: self.memo_capacity,
         })
     }
+}
+
+/// Where the text being cleaned comes from: the layout trusts an HTML extractor's choice of
+/// the article's blocks, and judges a scraped page's lines itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// The text of a page as a scraper saved it: menus, headers and tails included.
+    Page,
+    /// The article text [`html::extract`] chose from a page's markup.
+    Extracted,
 }
 
 /// A rule that matched a line, and on which part of it.
@@ -588,9 +598,11 @@ impl<'a> LineState<'a> {
     }
 
     /// Applies the rules that fit `zone` to this (non-blank) line.
+    #[allow(clippy::too_many_arguments)]
     fn apply<'s>(
         &'s self,
         zone: LineZone,
+        origin: Origin,
         rules: &RuleSet,
         site: Option<&str>,
         title_form: Option<&str>,
@@ -615,7 +627,8 @@ impl<'a> LineState<'a> {
             return;
         }
         if let Some(shape) = &self.shape {
-            if shape.anywhere() || matches!(zone, LineZone::Head | LineZone::Tail) {
+            let anywhere = shape.anywhere() && origin == Origin::Page;
+            if anywhere || matches!(zone, LineZone::Head | LineZone::Tail) {
                 out.remove_shape(shape, self.text, self.index);
                 return;
             }
@@ -1051,7 +1064,7 @@ impl<'a> Output<'a> {
         self.remove(shape.class(), shape.id(), text, line);
     }
 
-    fn finish(mut self, doc: &Document, layout: &Layout) -> Cleaned {
+    fn finish(mut self, doc: &Document, layout: &Layout, origin: Origin) -> Cleaned {
         let mut title = doc.title.clone();
         if title.is_none() {
             if let Some(i) = self.pick_title() {
@@ -1073,7 +1086,7 @@ impl<'a> Output<'a> {
                 title = Some(picked.text.to_owned());
             }
         }
-        if layout.lead.is_some() {
+        if layout.lead.is_some() && origin == Origin::Page {
             self.drop_head_lines();
         }
         self.drop_chrome_above_title();

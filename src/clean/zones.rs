@@ -115,7 +115,12 @@ impl Layout {
     ///   run of lines after the last paragraph that read as no prose (headlines of other
     ///   stories, labels, names), when that run is longer than one line or its one line is
     ///   short or chrome.
-    pub(crate) fn of(lines: &[LineFacts]) -> Layout {
+    ///
+    /// `whole_page` is false for text an HTML extractor chose already: its blocks are the
+    /// article's (a date stamp between them is a subheading, a list of short lines is a
+    /// table), so the layout neither cuts at stamps or datelines nor widens the tail over
+    /// trailing headlines.
+    pub(crate) fn of(lines: &[LineFacts], whole_page: bool) -> Layout {
         let n = lines.len();
         let opens_body = |l: &LineFacts| {
             !l.blank && l.prose && !l.dropped_in_head && !l.cuts && !l.chrome && !l.stamp
@@ -142,9 +147,9 @@ impl Layout {
                 let line = &lines[i];
                 cut_by = if line.cuts {
                     Some(CutBy::Rule)
-                } else if line.dateline && line.prose {
+                } else if whole_page && line.dateline && line.prose {
                     Some(CutBy::NextDateline)
-                } else if line.stamp && !next_is_prose(lines, i) {
+                } else if whole_page && line.stamp && !next_is_prose(lines, i) {
                     Some(CutBy::StampAfterBody)
                 } else {
                     None
@@ -168,7 +173,7 @@ impl Layout {
         let first_left = trailing.next();
         let one_short =
             first_left.is_some_and(|l| l.chrome || usize::from(l.words) <= SHORT_LINE_WORDS);
-        if start < tail && (trailing.next().is_some() || one_short) {
+        if whole_page && start < tail && (trailing.next().is_some() || one_short) {
             tail = start;
         }
         Layout { lead: Some(lead), tail, cut, cut_by: (cut < n).then_some(cut_by).flatten() }
@@ -382,7 +387,7 @@ mod tests {
 
     #[test]
     fn lead_is_the_first_prose_line_not_removed() {
-        let layout = Layout::of(&facts("hbsbppp"));
+        let layout = Layout::of(&facts("hbsbppp"), true);
         assert_eq!(layout.lead, Some(4));
         assert_eq!(layout.zone(2), LineZone::Head);
         assert_eq!(layout.zone(4), LineZone::Lead);
@@ -391,7 +396,7 @@ mod tests {
 
     #[test]
     fn cut_is_honoured_only_after_the_lead() {
-        let layout = Layout::of(&facts("csppcpp"));
+        let layout = Layout::of(&facts("csppcpp"), true);
         assert_eq!(layout.lead, Some(2));
         assert_eq!(layout.cut, 4);
         assert_eq!(layout.zone(0), LineZone::Head);
@@ -400,24 +405,24 @@ mod tests {
 
     #[test]
     fn tail_is_the_trailing_run_of_removed_lines() {
-        let layout = Layout::of(&facts("pptbtbt"));
+        let layout = Layout::of(&facts("pptbtbt"), true);
         assert_eq!(layout.tail, 2);
         assert_eq!(layout.zone(1), LineZone::Body);
         assert_eq!(layout.zone(6), LineZone::Tail);
         // A headline after boilerplate goes with it: other stories follow the marker.
-        let layout = Layout::of(&facts("pptsb"));
+        let layout = Layout::of(&facts("pptsb"), true);
         assert_eq!(layout.tail, 2);
         // A headline alone after the last paragraph may be the article's last line.
-        let layout = Layout::of(&facts("ppsb"));
+        let layout = Layout::of(&facts("ppsb"), true);
         assert_eq!(layout.tail, 3);
         // A one-word label alone goes.
-        let layout = Layout::of(&facts("ppwb"));
+        let layout = Layout::of(&facts("ppwb"), true);
         assert_eq!(layout.tail, 2);
     }
 
     #[test]
     fn no_prose_means_no_body() {
-        let layout = Layout::of(&facts("shscs"));
+        let layout = Layout::of(&facts("shscs"), true);
         assert_eq!(layout.lead, None);
         assert!((0..5).all(|i| layout.zone(i) == LineZone::Head));
     }
