@@ -304,8 +304,15 @@ pub(crate) fn read_date_line(form: &str) -> Option<DateLine> {
     let mut other_words = 0;
     let mut counts = Vec::new();
     let mut words = 0;
-    for token in rest.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()) {
+    let tokens: Vec<&str> =
+        rest.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
+    for (at, &token) in tokens.iter().enumerate() {
         words += 1;
+        // `12 pikir`, `3 комментария`: a comment count, not views.
+        let counted = tokens.get(at + 1).is_some_and(|next| is_comment_word(next));
+        if counted || is_comment_word(token) {
+            continue;
+        }
         if token.bytes().all(|b| b.is_ascii_digit()) {
             let year_like = token.len() == 4 && (1990..=2100).contains(&num(token).unwrap_or(0));
             if !(year_like && date.is_none()) {
@@ -510,6 +517,25 @@ const CALENDAR_WORDS: &[&str] = &[
     "nd",
     "rd",
 ];
+
+/// Words that count comments beside a header's date (matching form, by stem).
+fn is_comment_word(word: &str) -> bool {
+    [
+        "pikir",
+        "пікір",
+        "пикир",
+        "коммент",
+        "comment",
+        "fikir",
+        "şərh",
+        "izoh",
+        "изоҳ",
+        "teswir",
+        "шарҳ",
+    ]
+    .iter()
+    .any(|stem| word.starts_with(stem))
+}
 
 /// Today, yesterday and the like: a header stamp relative to the day the page was read.
 fn is_relative_day(word: &str) -> bool {

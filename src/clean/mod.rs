@@ -208,6 +208,10 @@ impl Cleaner {
             if line.blank {
                 continue;
             }
+            if layout.inline_related.iter().any(|r| r.contains(&line.index)) {
+                out.remove_inline_related(line, rules);
+                continue;
+            }
             line.apply(zone, origin, rules, site, title_form.as_deref(), forms, &mut out);
         }
         out.finish(doc, &layout, origin)
@@ -584,6 +588,7 @@ impl<'a> LineState<'a> {
             chrome: self.shape.is_some(),
             stamp: matches!(self.shape, Some(Shape::Stamp(_))),
             caption: self.caption,
+            cut_short: self.text.ends_with("...") || self.text.ends_with('…'),
             words: u8::try_from(zones::count_words(self.text, zones::SHORT_LINE_WORDS + 1))
                 .unwrap_or(u8::MAX),
             ..LineFacts::default()
@@ -758,6 +763,8 @@ const MAX_KEEP_META_PER_RULE: usize = 2;
 const TITLE_RULE: &str = "title.document";
 /// The rule id recorded when the title is taken from the head of the text.
 const TITLE_FROM_TEXT_RULE: &str = "title.head_line";
+/// The rule id recorded for a headline that a related-news marker inside the body links.
+const INLINE_RELATED_RULE: &str = "layout.inline_related";
 /// The rule id recorded for a line after the last paragraph that no rule names.
 const AFTER_BODY_RULE: &str = "layout.after_body";
 /// The rule id recorded for a line between the title and the first paragraph that no rule
@@ -1042,9 +1049,26 @@ impl<'a> Output<'a> {
         });
     }
 
+    /// Removes a line of a related-news marker inside the body, or a headline it links.
+    fn remove_inline_related(&mut self, line: &LineState<'_>, rules: &RuleSet) {
+        let rule = line
+            .hits
+            .iter()
+            .map(|h| rules.rule(h.rule))
+            .find(|r| r.action == Action::CutTail || r.action == Action::Drop);
+        let id = rule.map_or(INLINE_RELATED_RULE, |r| r.id.as_str());
+        let class = rule.map_or(RemovalClass::RelatedTail, |r| r.class);
+        self.remove(class, id, line.text, line.index);
+    }
+
     /// Takes the date and view count of a removed stamp, where no rule gave them.
     fn note_stamp(&mut self, stamp: &dates::DateLine) {
-        if self.meta.published.is_none() {
+        // A stamp with its time beats a bare date: sites print today's date in the masthead
+        // and the article's own date and time by its title.
+        let has_time = |p: &Option<String>| p.as_deref().is_some_and(|p| p.len() > 10);
+        if self.meta.published.is_none()
+            || (has_time(&stamp.published) && !has_time(&self.meta.published))
+        {
             self.meta.published.clone_from(&stamp.published);
         }
         if self.meta.views.is_none() {

@@ -44,6 +44,9 @@ pub(crate) struct LineFacts {
     pub(crate) teaser: bool,
     /// Opens with an agency dateline (`БИШКЕК, 15 фев — Sputnik.`): where a story starts.
     pub(crate) dateline: bool,
+    /// Ends in an ellipsis: a teaser of another story, cut short, when it stands after the
+    /// article.
+    pub(crate) cut_short: bool,
     /// Words in the line, counted up to [`SHORT_LINE_WORDS`] + 1.
     pub(crate) words: u8,
 }
@@ -80,7 +83,7 @@ impl CutBy {
 }
 
 /// Where the zones of a document begin and end, as line indices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Layout {
     /// The first body paragraph; `None` when the page has no body.
     pub(crate) lead: Option<usize>,
@@ -90,6 +93,9 @@ pub(crate) struct Layout {
     pub(crate) cut: usize,
     /// What made the cut, when there is one.
     pub(crate) cut_by: Option<CutBy>,
+    /// Related-news markers inside the body, each with the headlines it links: `Read also`
+    /// and a headline, after which the article goes on. Removed; the body is not cut.
+    pub(crate) inline_related: Vec<std::ops::Range<usize>>,
 }
 
 /// The zone of a line, once the layout is known.
@@ -130,21 +136,40 @@ impl Layout {
                 lines.iter().position(|l| !l.blank && l.prose && !l.dropped_in_head && !l.cuts)
             });
         let Some(first) = first else {
-            return Layout { lead: None, tail: n, cut: n, cut_by: None };
+            return Layout {
+                lead: None,
+                tail: n,
+                cut: n,
+                cut_by: None,
+                inline_related: Vec::new(),
+            };
         };
+        // A dateline below one prose line (a caption, a deck, a teaser) opens the story; below
+        // two paragraphs, it opens the next one.
         let lead = if lines[first].dateline {
             first
         } else {
             (first + 1..n)
                 .filter(|&i| !lines[i].blank)
                 .take(DATELINE_LOOKAHEAD)
+                .take_while(|&i| !(lines[i].prose && !lines[i].dateline && opens_body(&lines[i])))
                 .find(|&i| lines[i].dateline && lines[i].prose)
                 .unwrap_or(first)
         };
         let mut cut_by = None;
+        let mut inline_related = Vec::new();
         let cut = (lead + 1..n)
             .find(|&i| {
                 let line = &lines[i];
+                if line.cuts
+                    && !line.stamp
+                    && inline_related.last().is_none_or(|r: &std::ops::Range<usize>| r.end <= i)
+                {
+                    if let Some(resumes) = body_resumes_after(lines, i) {
+                        inline_related.push(i..resumes);
+                        return false;
+                    }
+                }
                 cut_by = if line.cuts {
                     Some(CutBy::Rule)
                 } else if whole_page && line.dateline && line.prose {
@@ -164,7 +189,8 @@ impl Layout {
         }
         // The lines after the last paragraph that read as no prose.
         let mut start = tail;
-        while start > lead + 1 && (removed(&lines[start - 1]) || !lines[start - 1].prose) {
+        let headline_like = |l: &LineFacts| !l.prose || l.cut_short;
+        while start > lead + 1 && (removed(&lines[start - 1]) || headline_like(&lines[start - 1])) {
             start -= 1;
         }
         // Two lines or more, counting those some rule removes (a marker, a prompt), are other
@@ -176,7 +202,8 @@ impl Layout {
         if whole_page && start < tail && (trailing.next().is_some() || one_short) {
             tail = start;
         }
-        Layout { lead: Some(lead), tail, cut, cut_by: (cut < n).then_some(cut_by).flatten() }
+        let cut_by = (cut < n).then_some(cut_by).flatten();
+        Layout { lead: Some(lead), tail, cut, cut_by, inline_related }
     }
 
     /// The zone of line `i`.
@@ -190,6 +217,48 @@ impl Layout {
             Some(_) => LineZone::Body,
         }
     }
+}
+
+/// Most headline lines a `Read also` marker inside the body links to.
+const INLINE_RELATED_MAX_LINES: usize = 2;
+
+/// Where the article goes on after a related-news marker at `marker`, if it does: past at
+/// most [`INLINE_RELATED_MAX_LINES`] headline lines, two paragraphs in a row (blank or
+/// removed lines between them only). A tail of other stories alternates headlines and
+/// snippets, or lists headlines only.
+fn body_resumes_after(lines: &[LineFacts], marker: usize) -> Option<usize> {
+    let mut at = marker + 1;
+    let mut headlines = 0;
+    while at < lines.len() {
+        let line = &lines[at];
+        if line.blank || line.dropped_after_head {
+            at += 1;
+            continue;
+        }
+        if line.prose && !line.chrome && !line.cuts {
+            break;
+        }
+        headlines += 1;
+        if headlines > INLINE_RELATED_MAX_LINES || line.cuts {
+            return None;
+        }
+        at += 1;
+    }
+    let resumes = at;
+    let mut paragraphs = 0;
+    for line in &lines[resumes..] {
+        if line.blank || line.dropped_after_head {
+            continue;
+        }
+        if !(line.prose && !line.chrome) || line.cuts {
+            break;
+        }
+        paragraphs += 1;
+        if paragraphs == 2 {
+            return Some(resumes);
+        }
+    }
+    None
 }
 
 /// Whether the first non-blank line after `i` reads as prose.
@@ -396,11 +465,48 @@ mod tests {
 
     #[test]
     fn cut_is_honoured_only_after_the_lead() {
-        let layout = Layout::of(&facts("csppcpp"), true);
+        let layout = Layout::of(&facts("csppcss"), true);
         assert_eq!(layout.lead, Some(2));
         assert_eq!(layout.cut, 4);
         assert_eq!(layout.zone(0), LineZone::Head);
         assert_eq!(layout.zone(5), LineZone::Cut);
+    }
+
+    #[test]
+    fn a_marker_inside_the_body_removes_its_headline_and_cuts_nothing() {
+        // Marker, one linked headline, then two paragraphs: the article goes on.
+        let layout = Layout::of(&facts("ppcsbpp"), true);
+        assert_eq!(layout.cut, 7);
+        assert_eq!(layout.inline_related, vec![2..5]);
+        // Headline and snippet pairs after a marker are a tail.
+        let layout = Layout::of(&facts("ppcspsp"), true);
+        assert_eq!(layout.cut, 2);
+        assert!(layout.inline_related.is_empty());
+    }
+
+    #[test]
+    fn the_next_story_starts_at_a_dateline_or_a_stamp_after_the_body() {
+        let layout = Layout::of(&facts("sppdpp"), true);
+        assert_eq!(
+            (layout.lead, layout.cut, layout.cut_by),
+            (Some(1), 3, Some(CutBy::NextDateline))
+        );
+        let layout = Layout::of(&facts("sppmsms"), true);
+        assert_eq!((layout.cut, layout.cut_by), (3, Some(CutBy::StampAfterBody)));
+        // A stamp followed by a paragraph is a subheading of a timeline.
+        let layout = Layout::of(&facts("sppmpmp"), true);
+        assert_eq!(layout.cut, 7);
+        // Text an extractor chose is not cut by the layout.
+        let layout = Layout::of(&facts("sppmsms"), false);
+        assert_eq!(layout.cut, 7);
+    }
+
+    #[test]
+    fn the_lead_skips_captions_and_moves_to_a_nearby_dateline() {
+        let layout = Layout::of(&facts("skbpd"), true);
+        assert_eq!(layout.lead, Some(4));
+        let layout = Layout::of(&facts("skbpp"), true);
+        assert_eq!(layout.lead, Some(3));
     }
 
     #[test]
