@@ -186,7 +186,13 @@ def measure(binary, scratch):
 
 
 def fmt(value):
+    """A measured figure: ratios to 5 decimals, counts as they are."""
     return f"{value:.5f}" if isinstance(value, float) else str(value)
+
+
+def fmt_bound(value):
+    """A floor or ceiling as floors.toml keeps it: ratios to 4 decimals."""
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
 def compare(bounds, figures):
@@ -199,7 +205,7 @@ def compare(bounds, figures):
                 failures.append(f"{name}: no measurement of that name (a typo in floors.toml?)")
                 rows.append((name, "-", "", "FAIL"))
                 continue
-            shown = (">= " if kind == "floor" else "<= ") + str(bound)
+            shown = (">= " if kind == "floor" else "<= ") + fmt_bound(bound)
             if isinstance(value, MeasureError):
                 failures.append(f"{name}: {value}")
                 rows.append((name, "error", shown, "FAIL"))
@@ -207,13 +213,14 @@ def compare(bounds, figures):
             ok = value >= bound if kind == "floor" else value <= bound
             rows.append((name, fmt(value), shown, "ok" if ok else "FAIL"))
             if not ok:
-                failures.append(f"{name}: {fmt(value)} is {'below its floor' if kind == 'floor' else 'above its ceiling'} {fmt(bound)}")
+                where = "below its floor" if kind == "floor" else "above its ceiling"
+                failures.append(f"{name}: {fmt(value)} is {where} {fmt_bound(bound)}")
                 continue
             margin = COUNT_MARGIN if isinstance(bound, int) else RATIO_MARGIN
             if abs(value - bound) >= margin:
                 word, verb = ("floor", "raise") if kind == "floor" else ("ceiling", "lower")
-                hints.append(f"{name}: {fmt(value)} beats its {word} {fmt(bound)}: {verb} the "
-                             f"{word} to {fmt_bound(value, bound)} in .ci/floors.toml")
+                hints.append(f"{name}: {fmt(value)} beats its {word} {fmt_bound(bound)}: {verb} the "
+                             f"{word} to {new_bound(value, bound)} in .ci/floors.toml")
     unmeasured = sorted(set(figures) - set(bounds["floor"]) - set(bounds["ceiling"]))
     for name in unmeasured:
         rows.append((name, fmt(figures[name]), "(no bound)", "ok"))
@@ -224,7 +231,7 @@ def compare(bounds, figures):
     return failures, hints
 
 
-def fmt_bound(value, bound):
+def new_bound(value, bound):
     """The new bound for a figure: a count as is, a ratio rounded down at the 4th decimal."""
     if isinstance(bound, int) or isinstance(value, int):
         return str(value)
