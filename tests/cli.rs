@@ -539,3 +539,51 @@ fn ctrl_c_flushes_what_is_done_and_exits_130() {
     assert!(out.lines().all(|line| serde_json::from_str::<Value>(line).is_ok()));
     assert_eq!(files_named(dir.path(), "out.jsonl").len(), 1, "temporary file left");
 }
+
+/// The help of every command and a few error messages, as snapshots
+/// (`tests/snapshots/cli__*.snap`): a change to what the user reads fails here until the
+/// snapshot is reviewed (`cargo insta review`, or `INSTA_UPDATE=always cargo test --test
+/// cli` and read the diff). Help and messages only: cleaned text changes too often to pin.
+#[test]
+fn help_and_messages_match_their_snapshots() {
+    const HELP: &[(&str, &[&str])] = &[
+        ("help", &["--help"]),
+        ("help_short", &["-h"]),
+        ("help_clean", &["clean", "--help"]),
+        ("help_run", &["run", "--help"]),
+        ("help_eval", &["eval", "--help"]),
+        ("help_eval_clusters", &["eval", "clusters", "--help"]),
+        ("help_eval_extraction", &["eval", "extraction", "--help"]),
+        ("help_sites", &["sites", "--help"]),
+        ("help_index", &["index", "--help"]),
+        ("help_report", &["report", "--help"]),
+    ];
+    // Fixed width: clap wraps help to COLUMNS, or to the terminal when there is one.
+    let cli = || {
+        let mut cli = clean_news();
+        cli.env("COLUMNS", "100").env_remove("CLICOLOR_FORCE").env("NO_COLOR", "1");
+        cli
+    };
+    for (name, args) in HELP {
+        let output = cli().args(*args).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {}", stderr_of(&output));
+        insta::assert_snapshot!(*name, String::from_utf8(output.stdout).unwrap());
+    }
+    const ERRORS: &[(&str, &[&str])] = &[
+        ("error_unknown_flag", &["clean", "--bogus"]),
+        ("error_missing_arguments", &["run"]),
+        ("error_unknown_eval_set", &["eval", "extraction", "nope", "data"]),
+        ("error_missing_input", &["clean", "no-such-dir"]),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (name, args) in ERRORS {
+        let output = cli().args(*args).current_dir(dir.path()).output().unwrap();
+        let shown = format!(
+            "exit {:?}\n--- stdout\n{}--- stderr\n{}",
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout),
+            stderr_of(&output)
+        );
+        insta::assert_snapshot!(*name, shown);
+    }
+}
