@@ -30,7 +30,7 @@
 //! ```
 #![deny(missing_docs)]
 
-mod calendar;
+pub mod calendar;
 pub mod clean;
 pub mod dedup;
 mod error;
@@ -42,7 +42,6 @@ pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod report;
-pub mod synth;
 
 pub use clean::{Cleaner, CleanerBuilder};
 pub use dedup::{DedupConfig, Deduper};
