@@ -94,7 +94,7 @@ pub mod bench_internals {
 
 /// The version of everything the deduplicator stores: signature encoding, hashes, seeds and
 /// key layout. Bump it when any of them changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 /// What [`Deduper::verify`] says of a pair.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
