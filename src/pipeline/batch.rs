@@ -90,7 +90,8 @@ impl BatchCleaner {
     }
 
     /// Runs `work` on the batch cleaner's own thread pool, so that the batch steps of
-    /// [`run::run`](super::run::run) use the same threads as cleaning (and never the caller's global pool).
+    /// [`run::run`](super::run::run) use the same threads as cleaning (and never the
+    /// caller's global pool).
     pub fn install<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
         self.inner.pool.install(work)
     }

@@ -8,10 +8,10 @@
 //!
 //! # What is counted
 //!
-//! Every non-empty line of [`Cleaned::text`] is taken in its matching form
-//! ([`crate::normalize::for_matching`]) and hashed with xxh3; strings are never kept, except
-//! a bounded few as examples for display. Per site the learner counts, for each line hash,
-//! the documents that contain it and **where** it stood in them:
+//! Every non-empty line of [`Cleaned::text`](crate::Cleaned::text) is taken in its matching
+//! form ([`crate::normalize::for_matching`]) and hashed with xxh3; strings are never kept,
+//! except a bounded few as examples for display. Per site the learner counts, for each line
+//! hash, the documents that contain it and **where** it stood in them:
 //!
 //! - *head*: before the first anchor, *tail*: after the last anchor, *middle*: between.
 //!   An anchor is a long line (at least [`SiteConfig::long_line_words`] words) that this
@@ -60,7 +60,8 @@
 //! **Applying** ([`SiteProfiles::apply`]) recomputes the zones of the page with the learned
 //! profile (an anchor is a long line that is not template) and removes a line when it is
 //! template in the zone where it stands: a teaser title learned in tails is kept as the
-//! headline of its own page. Three rules, recorded as [`Removal`]s of class `site_template`:
+//! headline of its own page. Three rules, recorded as [`Removal`](crate::Removal)s of class
+//! `site_template`:
 //!
 //! - `site_template.line`: the line's hash is template in this zone;
 //! - `site_template.shape`: the line's shape is template in this zone;

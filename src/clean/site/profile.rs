@@ -112,7 +112,7 @@ impl TemplateLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteProfile {
-    /// The site key (see [`site_key`]).
+    /// The site key (see [`site_key`](super::site_key)).
     pub site: String,
     /// Documents of the site that were counted.
     pub docs: u64,
