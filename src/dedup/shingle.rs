@@ -128,7 +128,7 @@ pub(crate) fn hash_word(word: &str) -> u64 {
 
 /// The sorted, deduplicated shingle set of `text`, with `n`-word shingles.
 ///
-/// `n` is clamped to `1..=`[`MAX_SHINGLE_WORDS`].
+/// `n` is clamped to `1..=MAX_SHINGLE_WORDS` (16).
 pub fn shingles(text: &str, n: usize) -> Vec<u64> {
     let words = Words::of(text);
     let mut out = Vec::with_capacity(words.hashes().len());
