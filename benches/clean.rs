@@ -1,7 +1,7 @@
 //! The text cleaner's throughput, in MB/s, over at least 10 MB of pages built from our own
 //! corpora (see `clean_batch.rs`), on one thread and on the rayon pool.
 //!
-//! - `clean_news_pages`: generated news pages (`clean_news::synth`: site templates around
+//! - `clean_news_pages`: generated news pages (`clean_news_synth`: site templates around
 //!   stories of news length, the shape of the dev set), the load a scraper puts on the
 //!   cleaner. Every iteration starts with an empty memo of short lines
 //!   ([`Cleaner::with_empty_memo`]), so it times the batch as seen for the first time;

@@ -64,12 +64,12 @@ pub(crate) fn batch() -> Vec<Document> {
     docs
 }
 
-/// At least [`TARGET_BYTES`] of generated news pages (`clean_news::synth`: site templates
+/// At least [`TARGET_BYTES`] of generated news pages (`clean_news_synth`: site templates
 /// around stories of news length, the shape of the dev set), the load a scraper puts on the
 /// cleaner.
 #[allow(dead_code)] // not every includer runs both batches
 pub(crate) fn news_pages() -> Vec<Document> {
-    use clean_news::synth::{Corpus, SynthConfig};
+    use clean_news_synth::{Corpus, SynthConfig};
     let mut docs = Vec::new();
     let mut bytes = 0;
     for (doc, _) in Corpus::generate(&SynthConfig { docs: 100_000, ..SynthConfig::default() }) {

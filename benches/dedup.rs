@@ -5,11 +5,11 @@
 //!
 //! | bench | what |
 //! |---|---|
-//! | `dedup/shingles` | `shingle::shingles(text, 5)`: words, rolling 5-grams, sort, dedup |
+//! | `dedup/shingles` | `dedup::bench_internals::shingles(text, 5)`: words, rolling 5-grams, sort, dedup |
 //! | `dedup/sign` | `Deduper::sign`: shingles, MinHash, lead MinHash, SimHash, passages, exact hash |
 //! | `dedup/simhash_crate` | `simhash::simhash(text)`, the crate we replaced |
-//! | `dedup/simhash_text` | `dedup::simhash::of_text`: normalised words, hashed, SimHash |
-//! | `dedup/simhash_features` | `dedup::simhash::of_features` on shingle sets already computed, as `sign` uses it |
+//! | `dedup/simhash_text` | `dedup::bench_internals::of_text` (the module `dedup::simhash`): normalised words, hashed, SimHash |
+//! | `dedup/simhash_features` | `dedup::bench_internals::of_features` on shingle sets already computed, as `sign` uses it |
 //! | `dedup/cluster_items` | LSH candidates + exact verification + centre clustering, signed input |
 //! | `dedup/end_to_end` | `sign` every text, then `cluster_items`: the per-core figure |
 //!
@@ -47,7 +47,7 @@ use std::hint::black_box;
 use std::io::Write;
 use std::time::Duration;
 
-use clean_news::dedup::shingle::shingles;
+use clean_news::dedup::bench_internals::{of_features, of_text, shingles};
 use clean_news::dedup::{Deduper, Item, Signature};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -222,17 +222,11 @@ fn bench(c: &mut Criterion) {
         b.iter(|| docs.iter().fold(0, |acc, d| acc ^ simhash::simhash(black_box(&d.text))))
     });
     group.bench_function("simhash_text", |b| {
-        b.iter(|| {
-            docs.iter()
-                .fold(0, |acc, d| acc ^ clean_news::dedup::simhash::of_text(black_box(&d.text)))
-        })
+        b.iter(|| docs.iter().fold(0, |acc, d| acc ^ of_text(black_box(&d.text))))
     });
     group.bench_function("simhash_features", |b| {
         let sets: Vec<Vec<u64>> = docs.iter().map(|d| shingles(&d.text, 5)).collect();
-        b.iter(|| {
-            sets.iter()
-                .fold(0, |acc, set| acc ^ clean_news::dedup::simhash::of_features(black_box(set)))
-        })
+        b.iter(|| sets.iter().fold(0, |acc, set| acc ^ of_features(black_box(set))))
     });
     group.bench_function("cluster_items", |b| {
         let items = items(&docs, &signatures);

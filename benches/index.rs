@@ -17,7 +17,7 @@ use std::cell::Cell;
 use clean_news::Cleaner;
 use clean_news::dedup::{Deduper, published_seconds};
 use clean_news::index::{Index, IndexedDoc, NewDoc};
-use clean_news::synth::{Corpus, SynthConfig};
+use clean_news_synth::{Corpus, SynthConfig};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
 /// Documents in the index before measuring.

@@ -1,5 +1,5 @@
 //! Benchmarks of site-template learning and of the synthetic corpus behind it, on fixed
-//! synthetic input (`clean_news::synth`, seed fixed by the default config).
+//! synthetic input (`clean_news_synth`, seed fixed by the default config).
 //!
 //! ```text
 //! cargo bench --bench site -- --save-baseline before
@@ -11,7 +11,7 @@
 
 use clean_news::Cleaned;
 use clean_news::clean::site::{SiteConfig, SiteProfiles};
-use clean_news::synth::{Corpus, SynthConfig};
+use clean_news_synth::{Corpus, SynthConfig};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
 /// Pages per run: enough for every site of the default corpus to learn.

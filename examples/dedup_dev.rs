@@ -155,21 +155,13 @@ fn compare_with_all_pairs(
     let items: Vec<Item<'_>> = docs.iter().zip(&sigs).map(|(d, s)| Item::new(&d.id, s)).collect();
     let proposed: std::collections::HashSet<(usize, usize)> =
         deduper.edges(&items).iter().map(|e| (e.a, e.b)).collect();
-    let config = deduper.config();
-    let rule = clean_news::dedup::AcceptRule {
-        min_shingles: config.min_shingles,
-        min_containment: config.min_containment,
-        min_jaccard: config.min_jaccard,
-    };
     let time = |i: usize| docs[i].meta.published.clone().unwrap_or_default();
     let missed: Vec<(usize, usize)> = (0..docs.len())
         .into_par_iter()
         .flat_map_iter(|a| {
-            let (sigs, rule, proposed) = (&sigs, &rule, &proposed);
+            let (sigs, proposed) = (&sigs, &proposed);
             (a + 1..docs.len()).filter_map(move |b| {
-                let (sa, sb) = (sigs[a].shingles(), sigs[b].shingles());
-                let common = clean_news::dedup::verify::intersection(sa, sb);
-                (rule.accepts(common, sa.len(), sb.len()) && !proposed.contains(&(a, b)))
+                (deduper.verify(&sigs[a], &sigs[b]).accepted && !proposed.contains(&(a, b)))
                     .then_some((a, b))
             })
         })
@@ -183,8 +175,8 @@ fn compare_with_all_pairs(
                 == clusters.cluster_of(later).map(|c| &c.id);
             if centre && !together {
                 let (sa, sb) = (sigs[first].shingles(), sigs[later].shingles());
-                let common = clean_news::dedup::verify::intersection(sa, sb);
-                let (j, c) = clean_news::dedup::verify::scores(common, sa.len(), sb.len());
+                let v = deduper.verify(&sigs[first], &sigs[later]);
+                let (j, c) = (v.jaccard, v.containment);
                 eprintln!(
                     "  centre {} later {} sizes {} {} J {j:.3} C {c:.3}",
                     docs[first].id,
@@ -228,11 +220,6 @@ fn report_candidates(
     let edges = deduper.edges(&items);
     let found: HashMap<(usize, usize), FoundBy> =
         edges.iter().map(|e| ((e.a, e.b), e.found_by)).collect();
-    let rule = clean_news::dedup::AcceptRule {
-        min_shingles: deduper.config().min_shingles,
-        min_containment: deduper.config().min_containment,
-        min_jaccard: deduper.config().min_jaccard,
-    };
     let mut by_cluster: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, d) in docs.iter().enumerate() {
         if let Some(c) = gold.get(&d.id) {
@@ -247,8 +234,8 @@ fn report_candidates(
         for (x, &a) in members.iter().enumerate() {
             for &b in &members[x + 1..] {
                 let (sa, sb) = (sigs[a].shingles(), sigs[b].shingles());
-                let common = clean_news::dedup::verify::intersection(sa, sb);
-                if !rule.accepts(common, sa.len(), sb.len()) {
+                let v = deduper.verify(&sigs[a], &sigs[b]);
+                if !v.accepted {
                     continue;
                 }
                 total += 1;
@@ -256,8 +243,12 @@ fn report_candidates(
                 if !f.is_empty() {
                     any += 1;
                 } else if show_misses {
-                    let est = clean_news::dedup::minhash::jaccard_estimate;
-                    let (j, c) = clean_news::dedup::verify::scores(common, sa.len(), sb.len());
+                    // The share of MinHash bins where the two sketches agree.
+                    let est = |x: &[u32], y: &[u32]| {
+                        let same = x.iter().zip(y).filter(|(p, q)| p == q).count();
+                        same as f64 / x.len().min(y.len()).max(1) as f64
+                    };
+                    let (j, c) = (v.jaccard, v.containment);
                     eprintln!(
                         "miss {} {} sizes {} {} J {j:.3} C {c:.3} est {:.3} lead est {:.3}",
                         docs[a].id,

@@ -1,4 +1,4 @@
-//! Writes a synthetic news corpus (see `clean_news::synth`) as `docs.jsonl` and `gold.jsonl`,
+//! Writes a synthetic news corpus (see `clean_news_synth`) as `docs.jsonl` and `gold.jsonl`,
 //! in the format of the `bbc-repost-dev` set, so `score_clusters.py` can score it.
 //!
 //! ```text
@@ -13,7 +13,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::time::Instant;
 
-use clean_news::synth::{Corpus, SynthConfig};
+use clean_news_synth::{Corpus, SynthConfig};
 
 #[derive(serde::Serialize)]
 struct DocRecord<'a> {

@@ -5,7 +5,7 @@
 //! cargo run --release --example index_scale -- --docs 1000000 --batch 30000 --out target/scale.redb
 //! ```
 //!
-//! Documents come from the synthetic corpus (`clean_news::synth`), cleaned with the default
+//! Documents come from the synthetic corpus (`clean_news_synth`), cleaned with the default
 //! packs (a raw page's lead is its site header: signed raw, every page of a site would be a
 //! candidate of every other) and signed; each batch is one day's run: look up the candidates
 //! of every new document, then add the batch in one transaction. Cluster ids are the gold
@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 use clean_news::Cleaner;
 use clean_news::dedup::{Deduper, published_seconds};
 use clean_news::index::{Index, IndexedDoc, NewDoc};
-use clean_news::synth::{Corpus, SynthConfig};
+use clean_news_synth::{Corpus, SynthConfig};
 use rayon::prelude::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

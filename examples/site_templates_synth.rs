@@ -1,4 +1,4 @@
-//! Learns site templates from a stream of synthetic documents (`clean_news::synth`), in
+//! Learns site templates from a stream of synthetic documents (`clean_news_synth`), in
 //! batches, and reports time and memory: the figure documented in `clean::site`.
 //!
 //! ```text
@@ -17,8 +17,8 @@
 use std::time::Instant;
 
 use clean_news::clean::site::{SiteConfig, SiteLearner};
-use clean_news::synth::{Corpus, SynthConfig};
 use clean_news::{Cleaned, Document};
+use clean_news_synth::{Corpus, SynthConfig};
 
 fn cleaned(doc: Document) -> Cleaned {
     let mut c = Cleaned {

@@ -2,11 +2,13 @@
 //! `days_from_civil` and `civil_from_days`).
 //!
 //! Times in this crate are seconds since 1970 without a zone: dedup orders copies by them,
-//! the synthetic corpus prints them in each site's format, and the report draws timelines of
-//! them. One implementation serves all three, so a date means the same day everywhere.
+//! the synthetic corpus (`clean-news-synth`) prints them in each site's format, and the report
+//! draws timelines of them. One implementation serves all three, so a date means the same day
+//! everywhere; it is public so that a user can turn the seconds of
+//! [`dedup::published_seconds`](crate::dedup::published_seconds) back into dates the same way.
 
 /// Days since 1970-01-01 of the date `year-month-day` (month 1–12).
-pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -17,7 +19,7 @@ pub(crate) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 /// The date `(year, month, day)` of a day number (days since 1970-01-01).
-pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days.saturating_add(719_468);
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

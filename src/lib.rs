@@ -6,12 +6,15 @@
 //! |---|---|---|
 //! | 1 read | [`input`] | paths, stdin → [`Document`]s |
 //! | 3 clean | [`normalize`], [`clean`] | text → [`Cleaned`] (text, [`Meta`], [`Removal`]s) |
-//! | 4 site templates | [`clean::site`] | a batch → per-site profiles → template lines removed |
+//! | 4 site templates | [`clean::site`] | a batch → per-site profiles ([`SiteProfiles`], [`SiteLearner`]) → template lines removed |
 //! | 5–8 find reposts | [`dedup`] | cleaned text → signatures → candidates → verified edges → clusters |
 //! | 9 write | [`output`] | records → JSON Lines |
 //!
-//! [`pipeline`] wires the steps for the `clean-news` binary; [`report`] turns a run's output
-//! into one self-contained HTML page (what was removed, what was merged).
+//! [`pipeline`] wires the steps for the `clean-news` binary: [`pipeline::BatchCleaner`] streams
+//! steps 1–3, [`pipeline::run`] is the whole pipeline. [`index`] remembers documents and site
+//! profiles across runs; [`eval`] scores extraction and clustering against labelled sets;
+//! [`report`] turns a run's output into one self-contained HTML page (what was removed, what
+//! was merged); [`calendar`] converts the crate's times to dates.
 //!
 //! # Example
 //!
@@ -30,7 +33,7 @@
 //! ```
 #![deny(missing_docs)]
 
-mod calendar;
+pub mod calendar;
 pub mod clean;
 pub mod dedup;
 mod error;
@@ -42,9 +45,10 @@ pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod report;
-pub mod synth;
 
+pub use clean::site::{SiteConfig, SiteLearner, SiteProfiles};
 pub use clean::{Cleaner, CleanerBuilder};
 pub use dedup::{DedupConfig, Deduper};
 pub use error::{Error, ErrorKind};
+pub use index::Index;
 pub use model::{Body, Cleaned, Document, Meta, Removal, RemovalClass};

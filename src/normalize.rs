@@ -52,7 +52,7 @@ pub fn for_matching(text: &str) -> String {
 /// When `offsets` is given, it receives, for every byte pushed to `out`, the byte offset in
 /// `text` of the character it came from: enough to map a match in the matching form back to
 /// the original line (used by `strip` rules).
-pub fn fold_into(text: &str, out: &mut String, offsets: Option<&mut Vec<usize>>) {
+pub(crate) fn fold_into(text: &str, out: &mut String, offsets: Option<&mut Vec<usize>>) {
     if offsets.is_none() {
         match ascii_kind(text.as_bytes()) {
             AsciiKind::Plain => {

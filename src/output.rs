@@ -1,7 +1,7 @@
 //! Step 9, write: cleaned documents and error records as JSON Lines, text files in a folder,
 //! and files that appear whole or not at all.
 //!
-//! - **One record per line.** [`JsonLines`] writes each [`Cleaned`] as
+//! - **One record per line.** [`JsonLinesWriter`] writes each [`Cleaned`] as
 //!   `{"id","title","text","meta","removed"}` and each failure as an [`ErrorRecord`]
 //!   `{"type":"error","path","id","error"}`. A line is serialised in memory and written with
 //!   one `write_all`, so a reader never sees half a record unless the disk fails.
@@ -131,25 +131,25 @@ impl Sink for Vec<Record> {
 ///
 /// ```
 /// use clean_news::Cleaned;
-/// use clean_news::output::JsonLines;
+/// use clean_news::output::JsonLinesWriter;
 ///
-/// let mut out = JsonLines::new(Vec::new());
+/// let mut out = JsonLinesWriter::new(Vec::new());
 /// out.write_cleaned(&Cleaned { id: "a".into(), text: "Hi \u{202e}there".into(), ..Cleaned::default() })?;
 /// let line = String::from_utf8(out.into_inner()).unwrap();
 /// assert_eq!(line, "{\"id\":\"a\",\"title\":null,\"text\":\"Hi \\u202ethere\",\"meta\":{},\"removed\":[]}\n");
 /// # Ok::<(), clean_news::Error>(())
 /// ```
 #[derive(Debug)]
-pub struct JsonLines<W: Write> {
+pub struct JsonLinesWriter<W: Write> {
     out: W,
     line: Vec<u8>,
 }
 
-impl<W: Write> JsonLines<W> {
+impl<W: Write> JsonLinesWriter<W> {
     /// Writes to `out`. Wrap files and stdout in a `BufWriter`: every record is one
     /// `write_all`.
-    pub fn new(out: W) -> JsonLines<W> {
-        JsonLines { out, line: Vec::new() }
+    pub fn new(out: W) -> JsonLinesWriter<W> {
+        JsonLinesWriter { out, line: Vec::new() }
     }
 
     /// Writes one cleaned document.
@@ -206,7 +206,7 @@ impl<W: Write> JsonLines<W> {
     }
 }
 
-impl<W: Write> Sink for JsonLines<W> {
+impl<W: Write> Sink for JsonLinesWriter<W> {
     fn cleaned(&mut self, cleaned: &Cleaned) -> Result<(), Error> {
         self.write_cleaned(cleaned)
     }
@@ -216,7 +216,7 @@ impl<W: Write> Sink for JsonLines<W> {
     }
 
     fn flush(&mut self) -> Result<(), Error> {
-        JsonLines::flush(self)
+        JsonLinesWriter::flush(self)
     }
 }
 
@@ -549,7 +549,7 @@ mod tests {
     use super::*;
 
     fn line(cleaned: &Cleaned) -> String {
-        let mut out = JsonLines::new(Vec::new());
+        let mut out = JsonLinesWriter::new(Vec::new());
         out.write_cleaned(cleaned).unwrap();
         String::from_utf8(out.into_inner()).unwrap()
     }
@@ -591,7 +591,7 @@ mod tests {
 
     #[test]
     fn error_records_carry_a_type_tag_and_a_null_id() {
-        let mut out = JsonLines::new(Vec::new());
+        let mut out = JsonLinesWriter::new(Vec::new());
         out.write_error(&ErrorRecord { path: "-".into(), id: None, error: "x".into() }).unwrap();
         assert_eq!(
             String::from_utf8(out.into_inner()).unwrap(),

@@ -138,7 +138,7 @@ fn a_later_run_joins_the_clusters_of_an_earlier_one() {
 /// every document in the cluster, under the same id, that one run over all of it gives.
 #[test]
 fn day_by_day_runs_end_with_the_clusters_of_one_run() {
-    use clean_news::synth::{Corpus, SynthConfig};
+    use clean_news_synth::{Corpus, SynthConfig};
     use std::io::Write;
 
     let dir = tempfile::tempdir().unwrap();
@@ -239,7 +239,7 @@ fn a_second_writer_is_refused_with_a_clear_message() {
 /// are consistent, and after which a rerun completes with the clusters of an undisturbed run.
 #[test]
 fn an_index_survives_sigkill_at_any_moment() {
-    use clean_news::synth::{Corpus, SynthConfig};
+    use clean_news_synth::{Corpus, SynthConfig};
     use std::io::Write;
 
     let dir = tempfile::tempdir().unwrap();

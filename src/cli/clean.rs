@@ -1,4 +1,4 @@
-//! `clean-news clean`: flags → reader, cleaner and pipeline; records → stdout, files and a
+//! `clean-news clean`: flags → reader, cleaner and batch cleaner; records → stdout, files and a
 //! text folder; counts → exit status.
 //!
 //! Output files are [`AtomicFile`]s, committed once the run ends (also when interrupted:
@@ -11,29 +11,29 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::bail;
 use clean_news::Cleaned;
-use clean_news::output::{AtomicFile, ErrorRecord, JsonLines, Sink, TextDir};
-use clean_news::pipeline::Pipeline;
+use clean_news::output::{AtomicFile, ErrorRecord, JsonLinesWriter, Sink, TextDir};
+use clean_news::pipeline::BatchCleaner;
 
 use super::Status;
 use super::args::CleanArgs;
-use super::report::Reporter;
+use super::messages::StderrMessages;
 
 /// Runs `clean` until the input is exhausted or `interrupted` is set.
 pub(crate) fn run(args: &CleanArgs, interrupted: &AtomicBool) -> anyhow::Result<Status> {
-    let pipeline = Pipeline::builder()
+    let batch = BatchCleaner::builder()
         .cleaner(args.cleaner.cleaner()?)
         .reader(args.input.reader()?)
         .threads(args.threads)
         .build()?;
-    let reporter = Reporter::new(args.quiet);
-    let mut outputs = Outputs::open(args, &reporter)?;
-    let summary = pipeline
+    let messages = StderrMessages::new(args.quiet);
+    let mut outputs = Outputs::open(args, &messages)?;
+    let summary = batch
         .run(args.input.sources())
         .cancel_flag(interrupted)
-        .on_progress(|summary| reporter.progress(summary))
+        .on_progress(|summary| messages.progress(summary))
         .write_to(&mut outputs)?;
     outputs.commit()?;
-    reporter.finish(&summary);
+    messages.finish(&summary);
     Ok(Status::of(&summary))
 }
 
@@ -96,21 +96,21 @@ enum Errors {
     /// Among the documents, in input order.
     WithDocuments,
     /// In their own output (`--errors`).
-    Own(JsonLines<Target>),
+    Own(JsonLinesWriter<Target>),
     /// Only as lines on stderr (`--text-dir` without `-o` or `--errors`).
     Nowhere,
 }
 
 /// Every output of a `clean` run, as one [`Sink`].
 struct Outputs<'r> {
-    documents: Option<JsonLines<Target>>,
+    documents: Option<JsonLinesWriter<Target>>,
     errors: Errors,
     texts: Option<TextDir>,
-    reporter: &'r Reporter,
+    messages: &'r StderrMessages,
 }
 
 impl<'r> Outputs<'r> {
-    fn open(args: &CleanArgs, reporter: &'r Reporter) -> anyhow::Result<Outputs<'r>> {
+    fn open(args: &CleanArgs, messages: &'r StderrMessages) -> anyhow::Result<Outputs<'r>> {
         if let (Some(output), Some(errors)) = (&args.output, &args.errors) {
             if output == errors && output.as_os_str() != "-" {
                 bail!("--output and --errors name the same file: {}", output.display());
@@ -124,12 +124,12 @@ impl<'r> Outputs<'r> {
         let documents_on_stdout = documents.as_ref().is_some_and(Target::is_stdout);
         let errors = match &args.errors {
             Some(path) if path.as_os_str() == "-" && documents_on_stdout => Errors::WithDocuments,
-            Some(path) => Errors::Own(JsonLines::new(Target::open(path)?)),
+            Some(path) => Errors::Own(JsonLinesWriter::new(Target::open(path)?)),
             None if documents.is_some() => Errors::WithDocuments,
             None => Errors::Nowhere,
         };
         let texts = args.text_dir.as_deref().map(TextDir::create).transpose()?;
-        Ok(Outputs { documents: documents.map(JsonLines::new), errors, texts, reporter })
+        Ok(Outputs { documents: documents.map(JsonLinesWriter::new), errors, texts, messages })
     }
 
     /// Puts every file in place.
@@ -147,7 +147,7 @@ impl<'r> Outputs<'r> {
 impl Sink for Outputs<'_> {
     fn cleaned(&mut self, cleaned: &Cleaned) -> Result<(), clean_news::Error> {
         for note in &cleaned.meta.notes {
-            self.reporter.note(&cleaned.id, note);
+            self.messages.note(&cleaned.id, note);
         }
         if let Some(texts) = &mut self.texts {
             texts.write(cleaned)?;
@@ -159,7 +159,7 @@ impl Sink for Outputs<'_> {
     }
 
     fn failed(&mut self, record: &ErrorRecord) -> Result<(), clean_news::Error> {
-        self.reporter.error_record(record);
+        self.messages.error_record(record);
         match &mut self.errors {
             Errors::WithDocuments => {
                 if let Some(documents) = &mut self.documents {

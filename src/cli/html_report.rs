@@ -10,7 +10,7 @@ use clean_news::report::{Report, RunOutput};
 
 use super::Status;
 use super::args::ReportArgs;
-use super::report::escape;
+use super::messages::escape;
 
 /// Reads the run, writes the page, says what it wrote.
 pub(crate) fn run(args: &ReportArgs) -> anyhow::Result<Status> {

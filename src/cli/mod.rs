@@ -1,8 +1,8 @@
 //! The command-line shell: binary concerns only.
 //!
 //! `cli` translates flags into the library's builders ([`args`]), drives
-//! [`Pipeline`](clean_news::pipeline::Pipeline) (one module per subcommand, such as
-//! [`clean`]) and talks to the user on stderr ([`report`]). Anything a library user could
+//! [`BatchCleaner`](clean_news::pipeline::BatchCleaner) (one module per subcommand, such as
+//! [`clean`]) and talks to the user on stderr ([`messages`]). Anything a library user could
 //! want lives in the library; if a test needs the binary to check cleaning, the logic is in
 //! the wrong place.
 //!
@@ -15,7 +15,7 @@ mod clean;
 mod eval;
 mod html_report;
 mod index;
-mod report;
+mod messages;
 mod run;
 mod sites;
 
@@ -92,7 +92,7 @@ fn interrupt_flag() -> Arc<AtomicBool> {
         signal_hook::flag::register_conditional_shutdown(sigint, 130, Arc::clone(&flag))
             .and_then(|_| signal_hook::flag::register(sigint, Arc::clone(&flag)));
     if let Err(err) = installed {
-        report::warning(&format!("cannot handle Ctrl-C: {err}"));
+        messages::warning(&format!("cannot handle Ctrl-C: {err}"));
     }
     flag
 }
@@ -106,5 +106,5 @@ pub(crate) fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 /// Prints a fatal error with its causes on stderr.
 pub(crate) fn report_fatal(err: &anyhow::Error) {
-    report::fatal(err);
+    messages::fatal(err);
 }

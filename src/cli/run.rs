@@ -1,20 +1,20 @@
-//! `clean-news run`: flags → pipeline, deduplicator and run configuration; the summary →
+//! `clean-news run`: flags → batch cleaner, deduplicator and run configuration; the summary →
 //! stderr and the exit status.
 
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use clean_news::dedup::{DedupConfig, Deduper};
-use clean_news::pipeline::Pipeline;
+use clean_news::pipeline::BatchCleaner;
 use clean_news::pipeline::run::{self, RunConfig};
 
 use super::Status;
 use super::args::RunArgs;
-use super::report::Reporter;
+use super::messages::StderrMessages;
 
 /// Runs the main job.
 pub(crate) fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Status> {
-    let pipeline = Pipeline::builder()
+    let batch = BatchCleaner::builder()
         .cleaner(args.cleaner.cleaner()?)
         .reader(args.input.reader()?)
         .threads(args.threads)
@@ -33,10 +33,10 @@ pub(crate) fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<St
     config.site_profiles.clone_from(&args.site_profiles);
     config.learn_templates = !args.no_templates;
 
-    let reporter = Reporter::new(args.quiet);
+    let messages = StderrMessages::new(args.quiet);
     let start = Instant::now();
-    let summary = run::run(&pipeline, &deduper, args.input.sources(), &config, Some(interrupted))?;
-    reporter.run_finished(&summary, start.elapsed());
+    let summary = run::run(&batch, &deduper, args.input.sources(), &config, Some(interrupted))?;
+    messages.run_finished(&summary, start.elapsed());
     Ok(if summary.interrupted {
         Status::Interrupted
     } else if summary.failed > 0 {

@@ -49,20 +49,10 @@ use super::verify::{Edge, intersection, scores};
 use super::{Item, Prior};
 
 /// Seed of the hash that turns a canonical document id into a cluster id. Part of the format.
-pub const CLUSTER_SEED: u64 = 0x636c_7573_7465_7221; // "cluster!"
+pub(crate) const CLUSTER_SEED: u64 = 0x636c_7573_7465_7221; // "cluster!"
 
 /// The id of a cluster whose canonical member has id `canonical`.
-///
-/// # Example
-///
-/// ```
-/// use clean_news::dedup::cluster::cluster_id;
-///
-/// assert_eq!(cluster_id("d00001").len(), 16);
-/// assert_eq!(cluster_id("d00001"), cluster_id("d00001"));
-/// # Ok::<(), clean_news::Error>(())
-/// ```
-pub fn cluster_id(canonical: &str) -> String {
+pub(crate) fn cluster_id(canonical: &str) -> String {
     format!("{:016x}", xxh3_64_with_seed(canonical.as_bytes(), CLUSTER_SEED))
 }
 
@@ -324,6 +314,15 @@ fn assemble(
 mod tests {
     use super::*;
     use crate::dedup::Signature;
+
+    /// The example of `cluster_id`, a unit test now that the module is internal.
+    #[test]
+    fn example_of_cluster_id() {
+        use crate::dedup::cluster::cluster_id;
+
+        assert_eq!(cluster_id("d00001").len(), 16);
+        assert_eq!(cluster_id("d00001"), cluster_id("d00001"));
+    }
 
     fn sig(shingles: usize) -> Signature {
         Signature { shingles: (0..shingles as u32).collect(), ..Signature::default() }

@@ -95,7 +95,7 @@ use super::shingle::{ROLL_BASE, mix64};
 use super::signature::Signature;
 
 /// Seed of every LSH key. Part of the format.
-pub const KEY_SEED: u64 = 0x6c73_685f_6b65_7973; // "lsh_keys"
+pub(crate) const KEY_SEED: u64 = 0x6c73_685f_6b65_7973; // "lsh_keys"
 
 /// Which tables found a candidate pair (a set of flags).
 ///

@@ -27,10 +27,10 @@
 use super::shingle::mix64;
 
 /// Seed of the probe sequence of densification. Part of the format.
-pub const PROBE_SEED: u64 = 0x6d69_6e68_6173_6821; // "minhash!"
+pub(crate) const PROBE_SEED: u64 = 0x6d69_6e68_6173_6821; // "minhash!"
 
 /// The default number of bins (MinHash values) of the document sketch.
-pub const DEFAULT_BINS: usize = 128;
+pub(crate) const DEFAULT_BINS: usize = 128;
 
 /// Probes by hash before densification falls back to the next non-empty bin in cyclic order
 /// (only texts with a handful of shingles get that far: with half the bins empty, 64 probes
@@ -41,26 +41,8 @@ const MAX_PROBES: u64 = 64;
 const EMPTY: u64 = u64::MAX;
 
 /// Builds a one-permutation MinHash sketch one shingle at a time.
-///
-/// # Example
-///
-/// ```
-/// use clean_news::dedup::minhash::{Sketcher, jaccard_estimate};
-/// use clean_news::dedup::shingle::shingles;
-///
-/// let sketch = |text: &str| {
-///     let mut s = Sketcher::new(128);
-///     shingles(text, 3).into_iter().for_each(|h| s.add(h));
-///     s.finish()
-/// };
-/// let a = sketch("the cat sat on the mat while the dog slept by the door all day long");
-/// let b = sketch("the cat sat on the mat while the dog slept by the gate all day long");
-/// let est = jaccard_estimate(&a, &b);
-/// assert!(est > 0.4 && est < 0.95, "{est}");
-/// # Ok::<(), clean_news::Error>(())
-/// ```
 #[derive(Debug, Clone)]
-pub struct Sketcher {
+pub(crate) struct Sketcher {
     bins: Vec<u64>,
     /// The first [`CACHED_PROBES`] probes of every bin, computed once per sketcher.
     probes: Vec<u32>,
@@ -72,7 +54,7 @@ const CACHED_PROBES: u64 = 8;
 
 impl Sketcher {
     /// A sketcher with `bins` bins (at least 1).
-    pub fn new(bins: usize) -> Sketcher {
+    pub(crate) fn new(bins: usize) -> Sketcher {
         let k = bins.max(1);
         let probes = (0..k)
             .flat_map(|i| (1..=CACHED_PROBES).map(move |attempt| probe_bin(i, attempt, k)))
@@ -83,7 +65,7 @@ impl Sketcher {
 
     /// Adds one shingle hash.
     #[inline]
-    pub fn add(&mut self, shingle: u64) {
+    pub(crate) fn add(&mut self, shingle: u64) {
         let k = self.bins.len() as u64;
         let bin = ((u128::from(shingle) * u128::from(k)) >> 64) as usize;
         if let Some(slot) = self.bins.get_mut(bin) {
@@ -92,24 +74,24 @@ impl Sketcher {
     }
 
     /// The number of bins.
-    pub fn bins(&self) -> usize {
+    pub(crate) fn bins(&self) -> usize {
         self.bins.len()
     }
 
     /// Whether no shingle was added.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.bins.iter().all(|&b| b == EMPTY)
     }
 
     /// The densified sketch: one value per bin. An empty sketcher gives all zeros.
-    pub fn finish(&self) -> Vec<u32> {
+    pub(crate) fn finish(&self) -> Vec<u32> {
         let mut out = Vec::with_capacity(self.bins.len());
         self.finish_into(&mut out);
         out
     }
 
     /// Appends the densified sketch to `out`.
-    pub fn finish_into(&self, out: &mut Vec<u32>) {
+    pub(crate) fn finish_into(&self, out: &mut Vec<u32>) {
         let k = self.bins.len();
         if self.is_empty() {
             out.extend(std::iter::repeat_n(0, k));
@@ -140,7 +122,7 @@ impl Sketcher {
     }
 
     /// Empties every bin, keeping the allocation.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.bins.fill(EMPTY);
     }
 }
@@ -153,7 +135,8 @@ fn probe_bin(i: usize, attempt: u64, k: usize) -> usize {
 
 /// The share of bins where two sketches agree: an estimate of the Jaccard similarity of the
 /// two shingle sets. Sketches of different lengths compare over the shorter one.
-pub fn jaccard_estimate(a: &[u32], b: &[u32]) -> f64 {
+#[cfg(test)]
+pub(crate) fn jaccard_estimate(a: &[u32], b: &[u32]) -> f64 {
     let k = a.len().min(b.len());
     if k == 0 {
         return 0.0;
@@ -166,6 +149,23 @@ pub fn jaccard_estimate(a: &[u32], b: &[u32]) -> f64 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The example of `Sketcher`, a unit test now that the module is internal.
+    #[test]
+    fn example_of_sketcher() {
+        use crate::dedup::minhash::{Sketcher, jaccard_estimate};
+        use crate::dedup::shingle::shingles;
+
+        let sketch = |text: &str| {
+            let mut s = Sketcher::new(128);
+            shingles(text, 3).into_iter().for_each(|h| s.add(h));
+            s.finish()
+        };
+        let a = sketch("the cat sat on the mat while the dog slept by the door all day long");
+        let b = sketch("the cat sat on the mat while the dog slept by the gate all day long");
+        let est = jaccard_estimate(&a, &b);
+        assert!(est > 0.4 && est < 0.95, "{est}");
+    }
 
     fn sketch(set: &[u64], k: usize) -> Vec<u32> {
         let mut s = Sketcher::new(k);

@@ -8,10 +8,10 @@
 //!
 //! | step | module | in → out |
 //! |---|---|---|
-//! | 5 signatures | [`shingle`], [`minhash`], [`simhash`], [`signature`] | text → [`Signature`] |
-//! | 6 candidates | [`lsh`] | signatures → candidate pairs (exact, SimHash, MinHash, lead and passage tables) |
-//! | 7 verification | [`verify`] | pairs → [`Edge`]s with exact Jaccard and containment, accepted or not |
-//! | 8 clustering | [`cluster`] | accepted edges → [`Clusters`] (centre clustering: no chaining) |
+//! | 5 signatures | `shingle`, `minhash`, `simhash`, `signature` | text → [`Signature`] |
+//! | 6 candidates | `lsh` | signatures → candidate pairs (exact, SimHash, MinHash, lead and passage tables) |
+//! | 7 verification | `verify` | pairs → [`Edge`]s with exact Jaccard and containment, accepted or not |
+//! | 8 clustering | `cluster` | accepted edges → [`Clusters`] (centre clustering: no chaining) |
 //!
 //! [`Deduper`] runs them: [`Deduper::sign`] per text (no batch needed, any thread), then
 //! [`Deduper::cluster`] over a batch of [`Cleaned`] documents, or
@@ -20,8 +20,8 @@
 //!
 //! Why this design and not a single MinHash LSH: containment decides nearly every true link
 //! between a repost and its original, and Jaccard-only candidates miss truncations and teasers
-//! (`ANCHORS.md` §2). See [`lsh`] for the tables that find containment, [`verify`] for the
-//! accept rule, [`cluster`] for why there is no chaining.
+//! (`ANCHORS.md` §2). See `lsh` for the tables that find containment, `verify` for the
+//! accept rule, `cluster` for why there is no chaining.
 //!
 //! # Example: a truncated repost and a different story
 //!
@@ -59,13 +59,13 @@
 //! # Ok::<(), clean_news::Error>(())
 //! ```
 
-pub mod cluster;
-pub mod lsh;
-pub mod minhash;
-pub mod shingle;
-pub mod signature;
-pub mod simhash;
-pub mod verify;
+mod cluster;
+mod lsh;
+mod minhash;
+mod shingle;
+mod signature;
+mod simhash;
+mod verify;
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -77,15 +77,24 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 pub use cluster::{Cluster, Clusters, Member};
 pub use lsh::FoundBy;
 pub use signature::Signature;
-pub use verify::{AcceptRule, Edge};
+use verify::AcceptRule;
+pub use verify::Edge;
 
 use crate::{Cleaned, Error};
 use lsh::{Layout, Posting};
 use signature::{Scratch, Shape};
 
+/// Not API: the internal functions `benches/dedup.rs` times on their own (shingling, and our
+/// SimHash against the `simhash` crate it replaced). Hidden from the docs, may change any time.
+#[doc(hidden)]
+pub mod bench_internals {
+    pub use super::shingle::shingles;
+    pub use super::simhash::{of_features, of_text};
+}
+
 /// The version of everything the deduplicator stores: signature encoding, hashes, seeds and
 /// key layout. Bump it when any of them changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub(crate) const FORMAT_VERSION: u32 = 2;
 
 /// What [`Deduper::verify`] says of a pair.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -117,16 +126,16 @@ pub struct Verification {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DedupConfig {
-    /// Words per shingle. Default 5 (see [`shingle`]); 1 to 16.
+    /// Words per shingle. Default 5 (see `shingle`); 1 to 16.
     pub shingle_words: usize,
-    /// MinHash values of the whole-text sketch. Default 128 (see [`minhash`]); 1 to 1024.
+    /// MinHash values of the whole-text sketch. Default 128 (see `minhash`); 1 to 1024.
     pub minhash_bins: usize,
-    /// LSH bands over the whole-text sketch. Default 42 (see [`lsh`] for the recall curve).
+    /// LSH bands over the whole-text sketch. Default 42 (see `lsh` for the recall curve).
     pub bands: usize,
     /// Sketch values per band. Default 3. `bands × rows` must not exceed `minhash_bins`.
     pub rows: usize,
     /// Words of the lead, the start of the text that truncated reposts and teasers keep.
-    /// Default 40 (see [`lsh`] for why not 80).
+    /// Default 40 (see `lsh` for why not 80).
     pub lead_words: usize,
     /// MinHash values of the lead sketch. Default 64; 1 to 1024.
     pub lead_bins: usize,
@@ -144,10 +153,10 @@ pub struct DedupConfig {
     /// Only pair documents published at most this many hours apart. Default 0: no window.
     pub window_hours: u32,
     /// Documents of one LSH bucket paired in full; a larger bucket pairs each document only
-    /// with the first `max_bucket` (see [`lsh`]). Default 200.
+    /// with the first `max_bucket` (see `lsh`). Default 200.
     pub max_bucket: usize,
     /// Fewest shingles the smaller document of an accepted pair must have. Default 10 (see
-    /// [`verify`]).
+    /// `verify`).
     pub min_shingles: usize,
     /// Containment (share of the smaller document's shingles in the larger) at or above which
     /// a pair is accepted. Default 0.5.
@@ -243,7 +252,7 @@ pub struct Item<'a> {
     pub prior: Option<Prior<'a>>,
 }
 
-/// Where an earlier run placed a document (see [`cluster`], "Remembered documents").
+/// Where an earlier run placed a document (see `cluster`, "Remembered documents").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Prior<'a> {
     /// The cluster id it was given.
@@ -312,7 +321,7 @@ impl Deduper {
     }
 
     /// Every LSH key of a signature, sorted: the postings an index stores so that later
-    /// documents find this one ([`lsh`]). A signature too short to be accepted
+    /// documents find this one (`lsh`). A signature too short to be accepted
     /// (`min_shingles`) has none.
     ///
     /// # Example: linking tomorrow's repost to today's cluster

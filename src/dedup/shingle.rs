@@ -43,34 +43,23 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 use crate::normalize::{fold_into, words};
 
 /// Seed of the xxh3 hash of each word (its bytes in the matching form). Part of the format.
-pub const WORD_SEED: u64 = 0x636c_6561_6e2d_6e65; // "clean-ne"
+pub(crate) const WORD_SEED: u64 = 0x636c_6561_6e2d_6e65; // "clean-ne"
 
 /// Multiplier of the rolling polynomial over word hashes: odd, so every power of it is
 /// invertible modulo 2^64 and a change in any one word always changes the shingle. Part of the
 /// format (the 64-bit golden ratio).
-pub const ROLL_BASE: u64 = 0x9e37_79b9_7f4a_7c15;
+pub(crate) const ROLL_BASE: u64 = 0x9e37_79b9_7f4a_7c15;
 
 /// The default number of words in a shingle.
-pub const DEFAULT_SHINGLE_WORDS: usize = 5;
+pub(crate) const DEFAULT_SHINGLE_WORDS: usize = 5;
 
 /// The most words a shingle may have: longer shingles only lose recall (one edit breaks `n`
 /// of them) and the rolling hash is tested up to here.
-pub const MAX_SHINGLE_WORDS: usize = 16;
+pub(crate) const MAX_SHINGLE_WORDS: usize = 16;
 
 /// The word hashes of one text, in order, and where each paragraph starts.
-///
-/// # Example
-///
-/// ```
-/// use clean_news::dedup::shingle::Words;
-///
-/// let words = Words::of("First “paragraph” here.\n\nSecond one.");
-/// assert_eq!(words.hashes().len(), 5);
-/// assert_eq!(words.paragraphs().collect::<Vec<_>>(), [0..3, 3..5]);
-/// # Ok::<(), clean_news::Error>(())
-/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Words {
+pub(crate) struct Words {
     hashes: Vec<u64>,
     /// Word index where each non-empty paragraph starts.
     starts: Vec<u32>,
@@ -78,7 +67,7 @@ pub struct Words {
 
 impl Words {
     /// The words of `text`.
-    pub fn of(text: &str) -> Words {
+    pub(crate) fn of(text: &str) -> Words {
         let mut words = Words::default();
         words.fill(text, &mut String::new(), &mut Vec::new());
         words
@@ -104,7 +93,7 @@ impl Words {
     }
 
     /// The word hashes, in text order.
-    pub fn hashes(&self) -> &[u64] {
+    pub(crate) fn hashes(&self) -> &[u64] {
         &self.hashes
     }
 
@@ -123,7 +112,7 @@ impl Words {
     }
 
     /// The word range of each non-empty paragraph (line), in order.
-    pub fn paragraphs(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    pub(crate) fn paragraphs(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
         let total = self.hashes.len();
         self.starts.iter().enumerate().map(move |(i, &start)| {
             let end = self.starts.get(i + 1).map_or(total, |&next| next as usize);
@@ -133,25 +122,13 @@ impl Words {
 }
 
 /// The hash of one word of the matching form.
-pub fn hash_word(word: &str) -> u64 {
+pub(crate) fn hash_word(word: &str) -> u64 {
     xxh3_64_with_seed(word.as_bytes(), WORD_SEED)
 }
 
 /// The sorted, deduplicated shingle set of `text`, with `n`-word shingles.
 ///
-/// `n` is clamped to `1..=`[`MAX_SHINGLE_WORDS`].
-///
-/// # Example
-///
-/// ```
-/// use clean_news::dedup::shingle::shingles;
-///
-/// let a = shingles("The minister said on Monday that the plan would go ahead.", 5);
-/// let b = shingles("THE MINISTER SAID ON MONDAY that the plan would go ahead!", 5);
-/// assert_eq!(a, b);
-/// assert_eq!(a.len(), 7);
-/// # Ok::<(), clean_news::Error>(())
-/// ```
+/// `n` is clamped to `1..=MAX_SHINGLE_WORDS` (16).
 pub fn shingles(text: &str, n: usize) -> Vec<u64> {
     let words = Words::of(text);
     let mut out = Vec::with_capacity(words.hashes().len());
@@ -426,6 +403,27 @@ fn is_apostrophe(b: u8) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The example of `Words`, a unit test now that the module is internal.
+    #[test]
+    fn example_of_words() {
+        use crate::dedup::shingle::Words;
+
+        let words = Words::of("First “paragraph” here.\n\nSecond one.");
+        assert_eq!(words.hashes().len(), 5);
+        assert_eq!(words.paragraphs().collect::<Vec<_>>(), [0..3, 3..5]);
+    }
+
+    /// The example of `shingles`, a unit test now that the module is internal.
+    #[test]
+    fn example_of_shingles() {
+        use crate::dedup::shingle::shingles;
+
+        let a = shingles("The minister said on Monday that the plan would go ahead.", 5);
+        let b = shingles("THE MINISTER SAID ON MONDAY that the plan would go ahead!", 5);
+        assert_eq!(a, b);
+        assert_eq!(a.len(), 7);
+    }
 
     /// The obvious implementation: fold every line, split into words, hash the n-grams' text.
     fn slow_words(text: &str) -> Vec<u64> {

@@ -40,10 +40,10 @@ use super::{FORMAT_VERSION, simhash};
 use crate::Error;
 
 /// Seed of the exact hash (xxh3 over the little-endian word hashes). Part of the format.
-pub const EXACT_SEED: u64 = 0x6578_6163_7421_2121; // "exact!!!"
+pub(crate) const EXACT_SEED: u64 = 0x6578_6163_7421_2121; // "exact!!!"
 
 /// Seed mixed into passage hashes. Part of the format.
-pub const PASSAGE_SEED: u64 = 0x7061_7373_6167_6521; // "passage!"
+pub(crate) const PASSAGE_SEED: u64 = 0x7061_7373_6167_6521; // "passage!"
 
 /// What shapes a signature: the part of [`super::DedupConfig`] that [`sign`] reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -58,19 +58,6 @@ const FLUSH_EVERY: usize = 255;
 
 /// The SimHash of a sequence of feature hashes (word or shingle hashes), each counted once
 /// per occurrence.
-///
-/// # Example
-///
-/// ```
-/// use clean_news::dedup::shingle::Words;
-/// use clean_news::dedup::simhash::{hamming, of_features};
-///
-/// let a = of_features(Words::of("The quick brown fox jumps over the lazy dog near the river bank").hashes());
-/// let b = of_features(Words::of("The quick brown fox jumped over the lazy dog near the river bank").hashes());
-/// let c = of_features(Words::of("Shares in the bank fell sharply after the profit warning").hashes());
-/// assert!(hamming(a, b) < hamming(a, c));
-/// # Ok::<(), clean_news::Error>(())
-/// ```
 pub fn of_features(hashes: &[u64]) -> u64 {
     // counts[i] = how many features have bit i set.
     let mut counts = [0u32; 64];
@@ -97,21 +84,13 @@ pub fn of_features(hashes: &[u64]) -> u64 {
 }
 
 /// The SimHash of a text: its words in the matching form, as [`of_features`] sees them.
-///
-/// # Example
-///
-/// ```
-/// use clean_news::dedup::simhash::of_text;
-///
-/// assert_eq!(of_text("Ministers “agreed” the plan"), of_text("ministers \"agreed\" the plan"));
-/// # Ok::<(), clean_news::Error>(())
-/// ```
 pub fn of_text(text: &str) -> u64 {
     of_features(Words::of(text).hashes())
 }
 
 /// The number of bits in which two SimHashes differ.
-pub fn hamming(a: u64, b: u64) -> u32 {
+#[cfg(test)]
+pub(crate) fn hamming(a: u64, b: u64) -> u32 {
     (a ^ b).count_ones()
 }
 
@@ -119,6 +98,35 @@ pub fn hamming(a: u64, b: u64) -> u32 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The example of `of_features`, a unit test now that the module is internal.
+    #[test]
+    fn example_of_of_features() {
+        use crate::dedup::shingle::Words;
+        use crate::dedup::simhash::{hamming, of_features};
+
+        let a = of_features(
+            Words::of("The quick brown fox jumps over the lazy dog near the river bank").hashes(),
+        );
+        let b = of_features(
+            Words::of("The quick brown fox jumped over the lazy dog near the river bank").hashes(),
+        );
+        let c = of_features(
+            Words::of("Shares in the bank fell sharply after the profit warning").hashes(),
+        );
+        assert!(hamming(a, b) < hamming(a, c));
+    }
+
+    /// The example of `of_text`, a unit test now that the module is internal.
+    #[test]
+    fn example_of_of_text() {
+        use crate::dedup::simhash::of_text;
+
+        assert_eq!(
+            of_text("Ministers “agreed” the plan"),
+            of_text("ministers \"agreed\" the plan")
+        );
+    }
 
     /// The textbook loop: +1/−1 per bit per feature.
     fn slow(hashes: &[u64]) -> u64 {

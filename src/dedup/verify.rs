@@ -59,27 +59,14 @@ pub struct Edge {
 }
 
 /// When a verified pair counts as the same story (see the module docs).
-///
-/// # Example
-///
-/// ```
-/// use clean_news::dedup::verify::AcceptRule;
-///
-/// let rule = AcceptRule::default();
-/// // A 30-shingle teaser wholly inside a 600-shingle original: Jaccard 0.05, accepted.
-/// assert!(rule.accepts(30, 30, 600));
-/// // Too short to tell.
-/// assert!(!rule.accepts(8, 8, 600));
-/// # Ok::<(), clean_news::Error>(())
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct AcceptRule {
+pub(crate) struct AcceptRule {
     /// Fewest shingles the smaller text must have.
-    pub min_shingles: usize,
+    pub(crate) min_shingles: usize,
     /// Containment at or above which a pair is accepted.
-    pub min_containment: f64,
+    pub(crate) min_containment: f64,
     /// Jaccard similarity at or above which a pair is accepted.
-    pub min_jaccard: f64,
+    pub(crate) min_jaccard: f64,
 }
 
 impl Default for AcceptRule {
@@ -91,7 +78,7 @@ impl Default for AcceptRule {
 impl AcceptRule {
     /// Whether a pair with `common` shared shingles between sets of `len_a` and `len_b`
     /// shingles is accepted.
-    pub fn accepts(&self, common: usize, len_a: usize, len_b: usize) -> bool {
+    pub(crate) fn accepts(&self, common: usize, len_a: usize, len_b: usize) -> bool {
         let (jaccard, containment) = scores(common, len_a, len_b);
         len_a.min(len_b) >= self.min_shingles
             && (containment >= self.min_containment || jaccard >= self.min_jaccard)
@@ -99,7 +86,7 @@ impl AcceptRule {
 }
 
 /// Jaccard similarity and containment from the intersection size and the two set sizes.
-pub fn scores(common: usize, len_a: usize, len_b: usize) -> (f64, f64) {
+pub(crate) fn scores(common: usize, len_a: usize, len_b: usize) -> (f64, f64) {
     let union = (len_a + len_b).saturating_sub(common);
     let smaller = len_a.min(len_b);
     let jaccard = if union == 0 { 0.0 } else { common as f64 / union as f64 };
@@ -111,16 +98,7 @@ pub fn scores(common: usize, len_a: usize, len_b: usize) -> (f64, f64) {
 const GALLOP_RATIO: usize = 16;
 
 /// The number of values two sorted, deduplicated slices share.
-///
-/// # Example
-///
-/// ```
-/// use clean_news::dedup::verify::intersection;
-///
-/// assert_eq!(intersection(&[1, 3, 5, 7], &[2, 3, 4, 7, 9]), 2);
-/// # Ok::<(), clean_news::Error>(())
-/// ```
-pub fn intersection(a: &[u32], b: &[u32]) -> usize {
+pub(crate) fn intersection(a: &[u32], b: &[u32]) -> usize {
     let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     if small.is_empty() {
         return 0;
@@ -172,6 +150,26 @@ pub(crate) fn verify(a: &[u32], b: &[u32], rule: &AcceptRule) -> (f64, f64, bool
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The example of `AcceptRule`, a unit test now that the module is internal.
+    #[test]
+    fn example_of_accept_rule() {
+        use crate::dedup::verify::AcceptRule;
+
+        let rule = AcceptRule::default();
+        // A 30-shingle teaser wholly inside a 600-shingle original: Jaccard 0.05, accepted.
+        assert!(rule.accepts(30, 30, 600));
+        // Too short to tell.
+        assert!(!rule.accepts(8, 8, 600));
+    }
+
+    /// The example of `intersection`, a unit test now that the module is internal.
+    #[test]
+    fn example_of_intersection() {
+        use crate::dedup::verify::intersection;
+
+        assert_eq!(intersection(&[1, 3, 5, 7], &[2, 3, 4, 7, 9]), 2);
+    }
 
     #[test]
     fn a_teaser_inside_its_original_is_accepted_on_containment() {

@@ -4,13 +4,13 @@
 //! a test runs both on the same input: a number printed by `clean-news eval` and a number
 //! printed by the scorer are the same number, so our figures can be set beside a peer's.
 //!
-//! - [`clusters`]: a clustering against a near-duplicate gold set (`score_clusters.py`):
+//! - `clusters`: a clustering against a near-duplicate gold set (`score_clusters.py`):
 //!   pairwise precision and recall, ARI, B-cubed, hard negatives merged, recall per
 //!   transform.
 //! - [`extraction`]: HTML extraction against the trafilatura-eval and DAnIEL sets
 //!   (`score_extraction.py`): snippet precision and recall, bag-of-tokens F per language.
 
-pub mod clusters;
+mod clusters;
 pub mod extraction;
 
 pub use clusters::{

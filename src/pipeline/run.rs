@@ -1,6 +1,6 @@
 //! The main job, `clean-news run`: clean, learn site templates, find reposts, remember, write.
 //!
-//! Steps 1–3 stream through the [`Pipeline`] (read and clean in parallel,
+//! Steps 1–3 stream through the [`BatchCleaner`] (read and clean in parallel,
 //! in input order); the batch then stays in memory for the steps that need all of it:
 //!
 //! - step 4: site templates are learned from the batch (merged with profiles saved by
@@ -32,12 +32,12 @@ use std::sync::atomic::AtomicBool;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{Pipeline, Summary};
+use super::{BatchCleaner, Summary};
 use crate::clean::site::{self, SiteConfig, SiteProfiles};
 use crate::dedup::{Deduper, Item, Prior, Signature, published_seconds};
 use crate::index::{Index, IndexedDoc, NewDoc};
 use crate::input::Source;
-use crate::output::{AtomicFile, ErrorRecord, JsonLines, Sink};
+use crate::output::{AtomicFile, ErrorRecord, JsonLinesWriter, Sink};
 use crate::{Cleaned, Error};
 
 /// What a run does besides cleaning: where it writes, what it remembers, what it learns.
@@ -112,7 +112,7 @@ struct DocumentRecord<'a> {
 /// Collects the cleaned batch, writes error records as they come.
 struct Collect<W: Write> {
     docs: Vec<Cleaned>,
-    errors: JsonLines<W>,
+    errors: JsonLinesWriter<W>,
 }
 
 impl<W: Write> Sink for Collect<W> {
@@ -137,7 +137,7 @@ impl<W: Write> Sink for Collect<W> {
 /// The output folder, the index or a profiles file cannot be used, or writing failed.
 /// Documents that cannot be read or cleaned are error records, not errors.
 pub fn run(
-    pipeline: &Pipeline,
+    batch: &BatchCleaner,
     deduper: &Deduper,
     sources: Vec<Source>,
     config: &RunConfig,
@@ -152,8 +152,8 @@ pub fn run(
     };
 
     let errors_file = AtomicFile::create(config.out_dir.join("errors.jsonl"))?;
-    let mut collect = Collect { docs: Vec::new(), errors: JsonLines::new(errors_file) };
-    let mut clean_run = pipeline.run(sources);
+    let mut collect = Collect { docs: Vec::new(), errors: JsonLinesWriter::new(errors_file) };
+    let mut clean_run = batch.run(sources);
     if let Some(flag) = cancel {
         clean_run = clean_run.cancel_flag(flag);
     }
@@ -174,7 +174,7 @@ pub fn run(
         return Ok(summary);
     }
 
-    pipeline.install(|| {
+    batch.install(|| {
         docs.par_iter_mut().for_each(fill_site);
     });
     // Profiles of the sites this batch saw, to remember in the index with its documents.
@@ -192,7 +192,7 @@ pub fn run(
         }
         let profiles = profiles.merged_with(learned);
         let removed: u64 =
-            pipeline.install(|| docs.par_iter_mut().map(|d| profiles.apply(d).len() as u64).sum());
+            batch.install(|| docs.par_iter_mut().map(|d| profiles.apply(d).len() as u64).sum());
         summary.template_lines_removed = removed;
         profiles.save(config.out_dir.join("site-profiles.json"))?;
         site_records = profiles
@@ -205,12 +205,10 @@ pub fn run(
     }
 
     let signatures: Vec<Signature> =
-        pipeline.install(|| docs.par_iter().map(|d| deduper.sign(&d.text)).collect());
+        batch.install(|| docs.par_iter().map(|d| deduper.sign(&d.text)).collect());
     // Band keys are what the index stores and looks up; without one they are not needed.
     let band_keys: Vec<Vec<u64>> = match &index {
-        Some(_) => {
-            pipeline.install(|| signatures.par_iter().map(|s| deduper.band_keys(s)).collect())
-        }
+        Some(_) => batch.install(|| signatures.par_iter().map(|s| deduper.band_keys(s)).collect()),
         None => Vec::new(),
     };
 
@@ -260,7 +258,7 @@ pub fn run(
         signature,
         prior: Some(Prior { cluster: &doc.cluster, canonical: doc.canonical }),
     }));
-    let clusters = pipeline.install(|| deduper.cluster_items(&items));
+    let clusters = batch.install(|| deduper.cluster_items(&items));
 
     // Write the documents of this input, in input order, with their clusters.
     let mut touched: BTreeSet<usize> = BTreeSet::new();
@@ -269,7 +267,7 @@ pub fn run(
         cluster_positions.insert(c.id.as_str(), i);
     }
     let documents_file = AtomicFile::create(config.out_dir.join("documents.jsonl"))?;
-    let mut documents = JsonLines::new(documents_file);
+    let mut documents = JsonLinesWriter::new(documents_file);
     let mut seen_clusters: BTreeSet<&str> = BTreeSet::new();
     for (i, doc) in docs.iter().enumerate() {
         let Some(cluster) = clusters.cluster_of(i) else { continue };
@@ -300,7 +298,7 @@ pub fn run(
 
     // Clusters of two or more that gained members (or were made) in this run.
     let clusters_file = AtomicFile::create(config.out_dir.join("clusters.jsonl"))?;
-    let mut cluster_lines = JsonLines::new(clusters_file);
+    let mut cluster_lines = JsonLinesWriter::new(clusters_file);
     for &position in &touched {
         let cluster = &clusters.clusters()[position];
         if cluster.members.len() > 1 {

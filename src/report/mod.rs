@@ -46,7 +46,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::dedup::cluster::Cluster;
+use crate::dedup::Cluster;
 use crate::dedup::published_seconds;
 use crate::output::ErrorRecord;
 use crate::{Error, Meta, Removal, RemovalClass};

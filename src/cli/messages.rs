@@ -32,7 +32,7 @@ const TICK: Duration = Duration::from_millis(120);
 
 /// Writes the run's messages to stderr.
 #[derive(Debug)]
-pub(crate) struct Reporter {
+pub(crate) struct StderrMessages {
     quiet: bool,
     bar: Option<ProgressBar>,
     /// When the run started, for the rates on the progress line.
@@ -40,9 +40,9 @@ pub(crate) struct Reporter {
     warnings: Cell<u64>,
 }
 
-impl Reporter {
-    /// A reporter; with a progress bar when stderr is a terminal and not `quiet`.
-    pub(crate) fn new(quiet: bool) -> Reporter {
+impl StderrMessages {
+    /// A messages; with a progress bar when stderr is a terminal and not `quiet`.
+    pub(crate) fn new(quiet: bool) -> StderrMessages {
         let bar = (!quiet && io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed} {msg}") {
@@ -51,7 +51,7 @@ impl Reporter {
             bar.enable_steady_tick(TICK);
             bar
         });
-        Reporter { quiet, bar, started: std::time::Instant::now(), warnings: Cell::new(0) }
+        StderrMessages { quiet, bar, started: std::time::Instant::now(), warnings: Cell::new(0) }
     }
 
     fn print(&self, line: &str) {

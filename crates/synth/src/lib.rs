@@ -4,7 +4,7 @@
 //! Why generate: the labelled dev set (`../shared/data/neardup/bbc-repost-dev`) has 4,182
 //! pages, which is enough to tune rules but not to measure memory and speed at a million
 //! documents, and its texts belong to the BBC, so nothing of it may go into the repository.
-//! This module writes its own text: a Zipfian vocabulary of invented words built from
+//! This crate writes its own text: a Zipfian vocabulary of invented words built from
 //! syllables, proper names from the same syllables, sentences of news length, and sites whose
 //! pages wrap every story in that site's template (edition line, masthead, menu, date line in
 //! the site's own format, bylines, share lines, advertisement lines, a related-stories block
@@ -39,7 +39,8 @@ use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use crate::{Body, Document};
+use clean_news::calendar::civil_from_days;
+use clean_news::{Body, Document};
 
 /// What to generate. Every field has a default; out-of-range values are clamped (documented
 /// per field), so generation itself cannot fail.
@@ -47,7 +48,7 @@ use crate::{Body, Document};
 /// # Example
 ///
 /// ```
-/// use clean_news::synth::{Corpus, SynthConfig};
+/// use clean_news_synth::{Corpus, SynthConfig};
 ///
 /// let config = SynthConfig { docs: 50, sites: 5, ..SynthConfig::default() };
 /// let pages: Vec<_> = Corpus::generate(&config).collect();
@@ -194,7 +195,7 @@ pub struct Gold {
 /// # Example
 ///
 /// ```
-/// use clean_news::synth::{Corpus, SynthConfig, Transform};
+/// use clean_news_synth::{Corpus, SynthConfig, Transform};
 ///
 /// let config = SynthConfig { docs: 200, seed: 7, ..SynthConfig::default() };
 /// let first: Vec<_> = Corpus::generate(&config).take(3).collect();
@@ -1173,7 +1174,7 @@ impl Civil {
     fn from_unix(t: i64) -> Civil {
         let days = t.div_euclid(86_400);
         let secs = t.rem_euclid(86_400);
-        let (year, month, day) = crate::calendar::civil_from_days(days);
+        let (year, month, day) = civil_from_days(days);
         Civil {
             year,
             month,

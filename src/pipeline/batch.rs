@@ -1,9 +1,10 @@
-//! Wires the steps for the binary: read (step 1), clean (steps 2–3) in parallel, write
-//! (step 9) in input order.
+//! Steps 1–3 as a stream, [`BatchCleaner`]: read (step 1), clean (steps 2–3) in parallel,
+//! write (step 9) in input order. `clean-news clean` is this alone; `run` adds the batch steps
+//! (site templates, reposts) between cleaning and writing.
 //!
 //! Documents are read on one thread and cleaned in chunks (at most [`CHUNK_DOCS`]
 //! documents or [`CHUNK_BYTES`] of text, whichever comes first) on a rayon pool that belongs
-//! to the [`Pipeline`], so a library user's global pool is never touched. While the pool
+//! to the [`BatchCleaner`], so a library user's global pool is never touched. While the pool
 //! cleans one chunk, the next is read: reading and decompression overlap with cleaning.
 //! Results are collected in input order before anything is written, so the output is
 //! byte-identical for any thread count, and a chunk bounds the memory held at once.
@@ -15,8 +16,6 @@
 //! Every item read becomes exactly one record: a [`Cleaned`] document or an [`ErrorRecord`].
 //! The cleaner never fails; should it panic all the same (a bug), the panic is caught and the
 //! document becomes an error record, so one bad page cannot end a day's batch.
-
-pub mod run;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -44,21 +43,21 @@ pub const CHUNK_BYTES: usize = 64 * 1024 * 1024;
 /// ```
 /// use clean_news::input::Source;
 /// use clean_news::output::Record;
-/// use clean_news::pipeline::Pipeline;
+/// use clean_news::pipeline::BatchCleaner;
 ///
 /// let dir = tempfile::tempdir()?;
 /// std::fs::write(dir.path().join("a.txt"), "Title\n\nBody.")?;
 /// std::fs::write(dir.path().join("b.txt"), "bin\0ary")?;
 ///
-/// let pipeline = Pipeline::builder().threads(2).build()?;
+/// let batch = BatchCleaner::builder().threads(2).build()?;
 /// let mut records: Vec<Record> = Vec::new();
-/// let summary = pipeline.run([Source::Path(dir.path().into())]).write_to(&mut records)?;
+/// let summary = batch.run([Source::Path(dir.path().into())]).write_to(&mut records)?;
 /// assert_eq!((summary.read, summary.cleaned, summary.failed), (2, 1, 1));
 /// assert!(matches!(&records[1], Record::Error(e) if e.error.contains("binary")));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct Pipeline {
+pub struct BatchCleaner {
     inner: Arc<Inner>,
 }
 
@@ -70,19 +69,19 @@ struct Inner {
     chunk_docs: usize,
 }
 
-/// Builds a [`Pipeline`].
+/// Builds a [`BatchCleaner`].
 #[derive(Debug, Clone, Default)]
-pub struct PipelineBuilder {
+pub struct BatchCleanerBuilder {
     cleaner: Option<Cleaner>,
     reader: Option<Reader>,
     threads: usize,
     chunk_docs: Option<usize>,
 }
 
-impl Pipeline {
+impl BatchCleaner {
     /// A builder: default cleaner and reader, one thread per CPU.
-    pub fn builder() -> PipelineBuilder {
-        PipelineBuilder::default()
+    pub fn builder() -> BatchCleanerBuilder {
+        BatchCleanerBuilder::default()
     }
 
     /// The number of threads cleaning.
@@ -90,8 +89,9 @@ impl Pipeline {
         self.inner.pool.current_num_threads()
     }
 
-    /// Runs `work` on the pipeline's own thread pool, so that the batch steps of
-    /// [`run::run`] use the same threads as cleaning (and never the caller's global pool).
+    /// Runs `work` on the batch cleaner's own thread pool, so that the batch steps of
+    /// [`run::run`](super::run::run) use the same threads as cleaning (and never the
+    /// caller's global pool).
     pub fn install<R: Send>(&self, work: impl FnOnce() -> R + Send) -> R {
         self.inner.pool.install(work)
     }
@@ -99,7 +99,7 @@ impl Pipeline {
     /// Prepares a run over `sources`; [`CleanRun::write_to`] does it.
     pub fn run<I: IntoIterator<Item = Source>>(&self, sources: I) -> CleanRun<'_> {
         CleanRun {
-            pipeline: self,
+            batch: self,
             sources: sources.into_iter().collect(),
             cancel: None,
             progress: None,
@@ -107,27 +107,27 @@ impl Pipeline {
     }
 }
 
-impl PipelineBuilder {
+impl BatchCleanerBuilder {
     /// The cleaner to use (default: `Cleaner::builder().build()`).
-    pub fn cleaner(&mut self, cleaner: Cleaner) -> &mut PipelineBuilder {
+    pub fn cleaner(&mut self, cleaner: Cleaner) -> &mut BatchCleanerBuilder {
         self.cleaner = Some(cleaner);
         self
     }
 
     /// The reader to use (default: `Reader::builder().build()`).
-    pub fn reader(&mut self, reader: Reader) -> &mut PipelineBuilder {
+    pub fn reader(&mut self, reader: Reader) -> &mut BatchCleanerBuilder {
         self.reader = Some(reader);
         self
     }
 
     /// How many threads clean; 0 (the default) means one per CPU.
-    pub fn threads(&mut self, threads: usize) -> &mut PipelineBuilder {
+    pub fn threads(&mut self, threads: usize) -> &mut BatchCleanerBuilder {
         self.threads = threads;
         self
     }
 
     /// The most documents per chunk (default [`CHUNK_DOCS`]). Output does not depend on it.
-    pub fn chunk_docs(&mut self, docs: usize) -> &mut PipelineBuilder {
+    pub fn chunk_docs(&mut self, docs: usize) -> &mut BatchCleanerBuilder {
         self.chunk_docs = Some(docs);
         self
     }
@@ -138,7 +138,7 @@ impl PipelineBuilder {
     ///
     /// A `Pack` error from building the default cleaner, a `Config` error when `chunk_docs`
     /// is 0 or the thread pool cannot be started.
-    pub fn build(&self) -> Result<Pipeline, Error> {
+    pub fn build(&self) -> Result<BatchCleaner, Error> {
         let cleaner = match &self.cleaner {
             Some(cleaner) => cleaner.clone(),
             None => Cleaner::builder().build()?,
@@ -158,7 +158,7 @@ impl PipelineBuilder {
             .map_err(|err| {
                 Error::config(format!("cannot start {} threads: {err}", self.threads))
             })?;
-        Ok(Pipeline { inner: Arc::new(Inner { cleaner, reader, pool, chunk_docs }) })
+        Ok(BatchCleaner { inner: Arc::new(Inner { cleaner, reader, pool, chunk_docs }) })
     }
 }
 
@@ -190,9 +190,9 @@ impl std::fmt::Display for Summary {
     }
 }
 
-/// One run of a [`Pipeline`] over some sources, set up by [`Pipeline::run`].
+/// One run of a [`BatchCleaner`] over some sources, set up by [`BatchCleaner::run`].
 pub struct CleanRun<'a> {
-    pipeline: &'a Pipeline,
+    batch: &'a BatchCleaner,
     sources: Vec<Source>,
     cancel: Option<&'a AtomicBool>,
     progress: Option<ProgressFn<'a>>,
@@ -228,13 +228,13 @@ impl<'a> CleanRun<'a> {
     /// use std::sync::atomic::AtomicBool;
     /// use clean_news::input::Source;
     /// use clean_news::output::Record;
-    /// use clean_news::pipeline::Pipeline;
+    /// use clean_news::pipeline::BatchCleaner;
     ///
     /// let dir = tempfile::tempdir()?;
     /// std::fs::write(dir.path().join("a.txt"), "Body.")?;
     /// let stop = AtomicBool::new(true);
     /// let mut records: Vec<Record> = Vec::new();
-    /// let summary = Pipeline::builder().build()?
+    /// let summary = BatchCleaner::builder().build()?
     ///     .run([Source::Path(dir.path().into())])
     ///     .cancel_flag(&stop)
     ///     .write_to(&mut records)?;
@@ -247,7 +247,7 @@ impl<'a> CleanRun<'a> {
     ///
     /// Only what the sink returns (a write failed); document failures are records.
     pub fn write_to<S: Sink + ?Sized>(mut self, sink: &mut S) -> Result<Summary, Error> {
-        let inner = &*self.pipeline.inner;
+        let inner = &*self.batch.inner;
         let cancel = self.cancel;
         let is_cancelled = || cancel.is_some_and(|flag| flag.load(Ordering::Relaxed));
         let mut docs = inner.reader.read(std::mem::take(&mut self.sources));
@@ -354,7 +354,7 @@ mod tests {
     use std::fs;
 
     use super::*;
-    use crate::output::{JsonLines, Record};
+    use crate::output::{JsonLinesWriter, Record};
 
     fn folder(files: &[(&str, &[u8])]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
@@ -367,9 +367,10 @@ mod tests {
     }
 
     fn run_jsonl(dir: &Path, threads: usize, chunk_docs: usize) -> (Summary, Vec<u8>) {
-        let pipeline = Pipeline::builder().threads(threads).chunk_docs(chunk_docs).build().unwrap();
-        let mut out = JsonLines::new(Vec::new());
-        let summary = pipeline.run([Source::Path(dir.to_owned())]).write_to(&mut out).unwrap();
+        let batch =
+            BatchCleaner::builder().threads(threads).chunk_docs(chunk_docs).build().unwrap();
+        let mut out = JsonLinesWriter::new(Vec::new());
+        let summary = batch.run([Source::Path(dir.to_owned())]).write_to(&mut out).unwrap();
         (summary, out.into_inner())
     }
 
@@ -401,7 +402,7 @@ mod tests {
     fn input_notes_reach_meta_notes() {
         let dir = folder(&[("a.txt", b"caf\xe9")]);
         let mut records: Vec<Record> = Vec::new();
-        Pipeline::builder()
+        BatchCleaner::builder()
             .build()
             .unwrap()
             .run([Source::Path(dir.path().into())])
@@ -415,9 +416,9 @@ mod tests {
     fn progress_is_reported_after_each_chunk() {
         let dir = folder(&[("a.txt", b"a"), ("b.txt", b"b"), ("c.txt", b"c")]);
         let mut seen = Vec::new();
-        let pipeline = Pipeline::builder().chunk_docs(2).build().unwrap();
+        let batch = BatchCleaner::builder().chunk_docs(2).build().unwrap();
         let mut records: Vec<Record> = Vec::new();
-        pipeline
+        batch
             .run([Source::Path(dir.path().into())])
             .on_progress(|s| seen.push(s.read))
             .write_to(&mut records)
@@ -433,9 +434,9 @@ mod tests {
             files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
         let dir = folder(&refs);
         let stop = AtomicBool::new(false);
-        let pipeline = Pipeline::builder().chunk_docs(3).threads(1).build().unwrap();
+        let batch = BatchCleaner::builder().chunk_docs(3).threads(1).build().unwrap();
         let mut records: Vec<Record> = Vec::new();
-        let summary = pipeline
+        let summary = batch
             .run([Source::Path(dir.path().into())])
             .cancel_flag(&stop)
             .on_progress(|_| stop.store(true, Ordering::Relaxed))
@@ -450,9 +451,9 @@ mod tests {
     fn a_flag_set_after_the_last_chunk_is_not_an_interruption() {
         let dir = folder(&[("a.txt", b"a"), ("b.txt", b"b")]);
         let stop = AtomicBool::new(false);
-        let pipeline = Pipeline::builder().chunk_docs(5).build().unwrap();
+        let batch = BatchCleaner::builder().chunk_docs(5).build().unwrap();
         let mut records: Vec<Record> = Vec::new();
-        let summary = pipeline
+        let summary = batch
             .run([Source::Path(dir.path().into())])
             .cancel_flag(&stop)
             .on_progress(|_| stop.store(true, Ordering::Relaxed))
@@ -472,14 +473,14 @@ mod tests {
     }
 
     #[test]
-    fn pipeline_is_send_sync_and_cheap_to_clone() {
+    fn batch_cleaner_is_send_sync_and_cheap_to_clone() {
         fn assert_send_sync<T: Send + Sync + Clone>() {}
-        assert_send_sync::<Pipeline>();
+        assert_send_sync::<BatchCleaner>();
     }
 
     #[test]
     fn zero_chunk_docs_is_a_config_error() {
-        let err = Pipeline::builder().chunk_docs(0).build().unwrap_err();
+        let err = BatchCleaner::builder().chunk_docs(0).build().unwrap_err();
         assert!(matches!(err.kind(), crate::ErrorKind::Config { .. }));
     }
 }
