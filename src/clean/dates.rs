@@ -564,6 +564,49 @@ fn is_relative_day(word: &str) -> bool {
     )
 }
 
+/// Month and weekday names in every language of the packs (matching form), full, in their
+/// case forms, and abbreviated: what site templates fold into one shape, so that a header
+/// line of any day is one template line.
+const MONTH_AND_WEEKDAY_NAMES: &[&str] = &[
+    // English
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat",
+    "sun",
+    // Russian; Kyrgyz and Tajik share most of the Cyrillic names
+    "январь", "января", "февраль", "февраля", "март", "марта", "апрель", "апреля", "мая",
+    "май", "июнь", "июня", "июль", "июля", "август", "августа", "сентябрь", "сентября",
+    "октябрь", "октября", "ноябрь", "ноября", "декабрь", "декабря", "янв", "фев", "мар",
+    "апр", "июн", "июл", "авг", "сен", "сент", "окт", "ноя", "дек", "понедельник", "вторник",
+    "среда", "четверг", "пятница", "суббота", "воскресенье",
+    // Uzbek and Tajik (Cyrillic)
+    "январ", "феврал", "апрел", "июн", "июл", "сентябр", "октябр", "ноябр", "декабр",
+    "душанба", "сешанба", "чоршанба", "пайшанба", "жума", "шанба", "якшанба", "душанбе",
+    "сешанбе", "чоршанбе", "панҷшанбе", "ҷумъа", "шанбе", "якшанбе",
+    // Kazakh (Cyrillic and Latin)
+    "қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым", "шілде", "тамыз", "қыркүйек",
+    "қазан", "қараша", "желтоқсан", "дүйсенбі", "сейсенбі", "сәрсенбі", "бейсенбі", "жұма",
+    "сенбі", "жексенбі", "qańtar", "aqpan", "naýryz", "sáýir", "mamyr", "maýsym", "shilde",
+    "tamyz", "qyrkúiek", "qyrkýiek", "qazan", "qarasha", "jeltoqsan",
+    // Kyrgyz weekdays
+    "дүйшөмбү", "шейшемби", "шаршемби", "бейшемби", "ишемби", "жекшемби",
+    // Uzbek and Azerbaijani (Latin)
+    "yanvar", "fevral", "mart", "aprel", "iyun", "iyul", "avgust", "avqust", "sentabr",
+    "sentyabr", "oktabr", "oktyabr", "noyabr", "dekabr", "dushanba", "seshanba", "chorshanba",
+    "payshanba", "juma", "shanba", "yakshanba", "bazar", "ertəsi", "çərşənbə", "axşamı", "cümə",
+    "şənbə",
+    // Turkmen
+    "ýanwar", "fewral", "maý", "iýun", "iýul", "awgust", "sentýabr", "oktýabr", "noýabr",
+    "duşenbe", "sişenbe", "çarşenbe", "penşenbe", "anna", "şenbe", "ýekşenbe",
+];
+
+/// Whether a word (matching form) is a month or weekday name: see
+/// [`MONTH_AND_WEEKDAY_NAMES`].
+pub(crate) fn is_month_or_weekday(word: &str) -> bool {
+    MONTH_AND_WEEKDAY_NAMES.contains(&word)
+}
+
 /// Whether a word (matching form) belongs to a date: a month or weekday name, a year or hour
 /// word, a date label. Used to fold date lines into one shape when site templates are
 /// learned, and to tell a date line from a sentence that mentions a date.

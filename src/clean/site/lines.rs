@@ -3,6 +3,7 @@
 
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
+use super::super::dates;
 use super::config::SiteConfig;
 use super::profile::{LineClass, PagePart};
 use crate::normalize::{for_matching, words};
@@ -79,7 +80,7 @@ fn mask(matching: &str) -> (String, bool) {
         } else if c.is_alphabetic() {
             let end = rest.find(|c: char| !c.is_alphabetic()).unwrap_or(rest.len());
             let word = &rest[..end];
-            out.push_str(if is_calendar_word(word) { "#" } else { word });
+            out.push_str(if dates::is_month_or_weekday(word) { "#" } else { word });
             rest = &rest[end..];
         } else {
             out.push(c);
@@ -89,83 +90,6 @@ fn mask(matching: &str) -> (String, bool) {
     (out, has_digit)
 }
 
-/// Month and weekday names (English and Russian, in matching form), full and abbreviated.
-fn is_calendar_word(word: &str) -> bool {
-    matches!(
-        word,
-        "january"
-            | "february"
-            | "march"
-            | "april"
-            | "may"
-            | "june"
-            | "july"
-            | "august"
-            | "september"
-            | "october"
-            | "november"
-            | "december"
-            | "jan"
-            | "feb"
-            | "mar"
-            | "apr"
-            | "jun"
-            | "jul"
-            | "aug"
-            | "sep"
-            | "sept"
-            | "oct"
-            | "nov"
-            | "dec"
-            | "monday"
-            | "tuesday"
-            | "wednesday"
-            | "thursday"
-            | "friday"
-            | "saturday"
-            | "sunday"
-            | "mon"
-            | "tue"
-            | "tues"
-            | "wed"
-            | "thu"
-            | "thur"
-            | "thurs"
-            | "fri"
-            | "sat"
-            | "sun"
-            | "январь"
-            | "января"
-            | "февраль"
-            | "февраля"
-            | "март"
-            | "марта"
-            | "апрель"
-            | "апреля"
-            | "мая"
-            | "июнь"
-            | "июня"
-            | "июль"
-            | "июля"
-            | "август"
-            | "августа"
-            | "сентябрь"
-            | "сентября"
-            | "октябрь"
-            | "октября"
-            | "ноябрь"
-            | "ноября"
-            | "декабрь"
-            | "декабря"
-            | "понедельник"
-            | "вторник"
-            | "среда"
-            | "четверг"
-            | "пятница"
-            | "суббота"
-            | "воскресенье"
-    )
-}
 
 /// The part of the page of every line, from which lines are anchors.
 pub(super) fn parts_of(anchors: &[bool]) -> Vec<PagePart> {
