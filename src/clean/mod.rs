@@ -589,6 +589,10 @@ impl<'a> LineState<'a> {
             stamp: matches!(self.shape, Some(Shape::Stamp(_))),
             caption: self.caption,
             cut_short: self.text.ends_with("...") || self.text.ends_with('…'),
+            sentence: self
+                .text
+                .trim_end_matches(['"', '»', '”', '\'', ')', '’'])
+                .ends_with(['.', '!', '?', '…']),
             words: u8::try_from(zones::count_words(self.text, zones::SHORT_LINE_WORDS + 1))
                 .unwrap_or(u8::MAX),
             ..LineFacts::default()
@@ -1034,7 +1038,14 @@ impl<'a> Output<'a> {
             .map(|r| r.id.as_str())
             .or_else(|| by.and_then(CutBy::id))
             .unwrap_or("cut");
-        if let Some(Shape::Stamp(stamp)) = &first.shape {
+        // The page's own date stands at its foot above labels and chrome (`Комментарии`, a
+        // follow prompt); above other stories' headlines it is the next story's.
+        let next = lines.iter().skip(1).find(|l| !l.blank);
+        let above_labels =
+            next.is_none_or(|l| l.shape.is_some() || zones::count_words(l.text, 4) <= 3);
+        if let Some(Shape::Stamp(stamp)) = &first.shape
+            && above_labels
+        {
             self.note_stamp(stamp);
         }
         let text: Vec<&str> = lines.iter().map(|l| l.raw).collect();

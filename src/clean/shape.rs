@@ -91,7 +91,12 @@ pub(crate) fn shape_of(form: &str, text: &str, chars: usize, prose: bool) -> Opt
     if let Some(stamp) = scraper_prefix(form) {
         return Some(stamp);
     }
-    if social_networks(form) >= 2 {
+    // A row of networks is chrome; a sentence naming several is chrome only when it asks the
+    // reader to follow or write (`… Whatsapp, Telegram ва Viber орқали боғланиш …`).
+    let networks = social_networks(form);
+    if networks >= 2
+        && (!prose || form.contains('@') || FOLLOW_WORDS.iter().any(|w| form.contains(w)))
+    {
         return Some(Shape::Social);
     }
     if prose || chars > MAX_SHAPE_CHARS {
@@ -316,6 +321,12 @@ fn social_networks(form: &str) -> usize {
 
 /// Words of follow-us prompts (matching form, by their stems).
 const FOLLOW_WORDS: &[&str] = &[
+    "боғлан",
+    "bog'lan",
+    "связат",
+    "contact us",
+    "write to us",
+    "напишите",
     "follow",
     "subscribe",
     "join",

@@ -47,6 +47,9 @@ pub(crate) struct LineFacts {
     /// Ends in an ellipsis: a teaser of another story, cut short, when it stands after the
     /// article.
     pub(crate) cut_short: bool,
+    /// Ends as a sentence does (`.`, `!`, `?`, `…`, maybe inside quotes): a short closing
+    /// sentence (`Работы начнутся весной.`) is the article's, a label is not.
+    pub(crate) sentence: bool,
     /// Words in the line, counted up to [`SHORT_LINE_WORDS`] + 1.
     pub(crate) words: u8,
 }
@@ -197,8 +200,8 @@ impl Layout {
         // stories or page chrome; one line alone goes only if it is short or chrome.
         let mut trailing = lines[start..cut].iter().filter(|l| !l.blank);
         let first_left = trailing.next();
-        let one_short =
-            first_left.is_some_and(|l| l.chrome || usize::from(l.words) <= SHORT_LINE_WORDS);
+        let one_short = first_left
+            .is_some_and(|l| l.chrome || (usize::from(l.words) <= SHORT_LINE_WORDS && !l.sentence));
         if whole_page && start < tail && (trailing.next().is_some() || one_short) {
             tail = start;
         }

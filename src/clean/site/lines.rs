@@ -90,7 +90,6 @@ fn mask(matching: &str) -> (String, bool) {
     (out, has_digit)
 }
 
-
 /// The part of the page of every line, from which lines are anchors.
 pub(super) fn parts_of(anchors: &[bool]) -> Vec<PagePart> {
     let first = anchors.iter().position(|&a| a);
