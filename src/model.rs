@@ -146,6 +146,11 @@ pub struct Meta {
     /// The page's own summary (`<meta name=description>`), for HTML input.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Set when the page is no article but a wall a scraper saved in its place:
+    /// `cookie_consent`, `paywall` or `blocked` (anti-bot, rate limit). Such a document is
+    /// never clustered: its text is the site's, not a story's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub non_article: Option<String>,
     /// Notes about the input itself, such as `invalid utf-8 decoded lossily`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,

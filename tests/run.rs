@@ -292,3 +292,29 @@ fn an_index_survives_sigkill_at_any_moment() {
         assert_eq!(got, want, "round {round}: clusters after a kill at {delay:?} differ");
     }
 }
+
+#[test]
+fn walls_saved_in_place_of_stories_are_flagged_and_never_clustered() {
+    let dir = tempfile::tempdir().unwrap();
+    let wall = "We use cookies and similar technologies to give you the best experience on our site. \
+        By continuing to use this site you agree to our use of cookies. You can change your cookie \
+        settings at any time in our privacy policy, where you will also find the list of our partners.";
+    let input = dir.path().join("walls.jsonl");
+    let docs: Vec<String> = ["Bridge reopens after repairs", "Council votes on the budget"]
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            serde_json::json!({"id": format!("wall-{i}"), "text": format!("{title}\n\n{wall}")})
+                .to_string()
+        })
+        .collect();
+    std::fs::write(&input, docs.join("\n")).unwrap();
+    let out = dir.path().join("out");
+    run(&[&input], &out, &["--no-index"]);
+    let records = lines(&out.join("documents.jsonl"));
+    assert_eq!(records.len(), 2);
+    for record in &records {
+        assert_eq!(record["meta"]["non_article"], "cookie_consent", "{record}");
+    }
+    assert_ne!(records[0]["cluster"], records[1]["cluster"], "two walls were clustered");
+}

@@ -31,6 +31,7 @@ pub mod html;
 pub(crate) mod language;
 mod memo;
 pub(crate) mod packs;
+mod page_kind;
 pub(crate) mod rules;
 mod shape;
 pub(crate) mod zones;
@@ -1140,6 +1141,14 @@ impl<'a> Output<'a> {
             self.meta.published = doc.published.clone();
         }
         self.meta.language = language::detect(&text).map(str::to_owned);
+        // Whether the page is a wall rather than a story, judged on what it showed: its title,
+        // its text, and the consent banner a rule removed from it.
+        let mut shown = format!("{}\n{text}", title.as_deref().unwrap_or_default());
+        for removal in self.removed.iter().filter(|r| r.class == RemovalClass::Cookie) {
+            shown.push('\n');
+            shown.push_str(&removal.text);
+        }
+        self.meta.non_article = page_kind::non_article(&shown).map(|k| k.as_str().to_owned());
         self.meta.canonical_url = doc.url.clone();
         Cleaned { id: doc.id.clone(), title, text, meta: self.meta, removed: self.removed }
     }

@@ -205,7 +205,7 @@ pub fn run(
     }
 
     let signatures: Vec<Signature> =
-        batch.install(|| docs.par_iter().map(|d| deduper.sign(&d.text)).collect());
+        batch.install(|| docs.par_iter().map(|d| deduper.sign(signed_text(d))).collect());
     // Band keys are what the index stores and looks up; without one they are not needed.
     let band_keys: Vec<Vec<u64>> = match &index {
         Some(_) => batch.install(|| signatures.par_iter().map(|s| deduper.band_keys(s)).collect()),
@@ -397,4 +397,10 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Error> {
         .and_then(|()| file.write_all(b"\n"))
         .map_err(|e| Error::io(Some(path.to_path_buf()), "cannot write", e))?;
     file.commit()
+}
+
+/// The text a document is signed by: none for a page that is no article (a cookie wall, a
+/// paywall), which must never join a cluster.
+fn signed_text(doc: &Cleaned) -> &str {
+    if doc.meta.non_article.is_some() { "" } else { &doc.text }
 }
