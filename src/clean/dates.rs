@@ -245,6 +245,9 @@ pub(crate) struct DateLine {
     pub(crate) published: Option<String>,
     /// A count printed beside the date (`21 Oktyabr 2022 982`, `14.07.2025 | 22:0024318`).
     pub(crate) views: Option<u64>,
+    /// `HH:MM`, when the line prints a time: a time on a line of its own completes the date
+    /// printed on the line above.
+    pub(crate) time: Option<String>,
 }
 
 /// Most words of a date line that are neither calendar words nor numbers: a site's section
@@ -297,6 +300,8 @@ pub(crate) fn read_date_line(form: &str) -> Option<DateLine> {
     for c in TIME.captures_iter(form) {
         blank(&span(&c, 1, 2));
     }
+    // `1 204`, `1,204`: one count in thousands.
+    let rest = THOUSANDS.replace_all(&rest, "$1$2").into_owned();
     let relative = rest.split(|c: char| !c.is_alphanumeric()).any(is_relative_day);
     if date.is_none() && time.is_none() {
         return None;
@@ -336,12 +341,17 @@ pub(crate) fn read_date_line(form: &str) -> Option<DateLine> {
     } else if counts.len() > 1 {
         return None;
     }
+    let clock = time.as_ref().map(|((hour, minute), _)| format!("{hour:02}:{minute:02}"));
     let published = date.map(|((year, month, day), _)| match time {
         Some(((hour, minute), _)) => format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}"),
         None => format!("{year:04}-{month:02}-{day:02}"),
     });
-    Some(DateLine { published, views })
+    Some(DateLine { published, views, time: clock })
 }
+
+#[allow(clippy::expect_used)] // a constant pattern, compiled in the tests
+static THOUSANDS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(\d)[ ,\u{a0}\u{202f}](\d{3})\b").expect("valid regex"));
 
 #[allow(clippy::expect_used)] // a constant pattern, compiled in the tests
 static GLUED_TIME_COUNT: LazyLock<Regex> = LazyLock::new(|| {

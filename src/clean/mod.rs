@@ -587,7 +587,7 @@ impl<'a> LineState<'a> {
             blank: self.blank,
             prose: self.prose,
             chrome: self.shape.is_some(),
-            stamp: matches!(self.shape, Some(Shape::Stamp(_))),
+            stamp: matches!(self.shape, Some(Shape::Stamp(_) | Shape::ScraperDate(..))),
             caption: self.caption,
             cut_short: self.text.ends_with("...") || self.text.ends_with('…'),
             sentence: self
@@ -627,13 +627,24 @@ impl<'a> LineState<'a> {
             let rule = rules.rule(hit.rule);
             self.capture(hit, rules, zone, out);
             match &self.shape {
-                Some(Shape::Stamp(stamp)) => out.note_stamp(stamp),
+                Some(Shape::Stamp(stamp) | Shape::ScraperDate(stamp, _)) => out.note_stamp(stamp),
                 Some(Shape::Counter(Some(views))) if out.meta.views.is_none() => {
                     out.meta.views = Some(*views);
                 }
                 _ => {}
             }
             out.remove(rule.class, &rule.id, self.text, self.index);
+            return;
+        }
+        if let Some(Shape::ScraperDate(stamp, headline_at)) = &self.shape
+            && *headline_at > 0
+            && let Some(headline) = self.text.get(*headline_at..)
+        {
+            // The prefix goes; the headline after it stays a line of the head.
+            out.note_stamp(stamp);
+            let prefix = self.text[..*headline_at].trim_matches(is_trimmed);
+            out.remove(RemovalClass::Header, "shape.scraper_date", prefix, self.index);
+            out.keep(Kept { text: headline, line: self.index, zone, prose: false, form: None });
             return;
         }
         if let Some(shape) = &self.shape {
@@ -1083,6 +1094,12 @@ impl<'a> Output<'a> {
         {
             self.meta.published.clone_from(&stamp.published);
         }
+        if let (Some(date), None, Some(time)) =
+            (&self.meta.published, &stamp.published, &stamp.time)
+            && date.len() == 10
+        {
+            self.meta.published = Some(format!("{date}T{time}"));
+        }
         if self.meta.views.is_none() {
             self.meta.views = stamp.views;
         }
@@ -1091,7 +1108,7 @@ impl<'a> Output<'a> {
     /// Records a removal by a line's shape, with what a stamp or counter says.
     fn remove_shape(&mut self, shape: &Shape, text: &str, line: usize) {
         match shape {
-            Shape::Stamp(stamp) => self.note_stamp(stamp),
+            Shape::Stamp(stamp) | Shape::ScraperDate(stamp, _) => self.note_stamp(stamp),
             Shape::Counter(Some(views)) if self.meta.views.is_none() => {
                 self.meta.views = Some(*views);
             }

@@ -17,6 +17,7 @@
 //! in that density.
 
 use crate::RemovalClass;
+use crate::normalize::for_matching;
 
 use super::dates::{self, DateLine};
 
@@ -25,6 +26,9 @@ use super::dates::{self, DateLine};
 pub(crate) enum Shape {
     /// A date and/or time stamp, maybe with a label and a view count.
     Stamp(DateLine),
+    /// A scraper's `date 2023-06-15 …` prefix; the byte offset where a headline after it
+    /// starts, or 0 when the whole line goes.
+    ScraperDate(DateLine, usize),
     /// A view counter: `views: 91`, `Baxış sayı: 2839`, a bare `0`.
     Counter(Option<u64>),
     /// A currency or market ticker: `$1 – 11936.89`, `USD 77.51`, `• KGS/USD = 0.01144 0%`.
@@ -48,7 +52,7 @@ impl Shape {
     /// The class a removal by this shape records.
     pub(crate) fn class(&self) -> RemovalClass {
         match self {
-            Shape::Stamp(_) | Shape::Counter(_) => RemovalClass::Header,
+            Shape::Stamp(_) | Shape::ScraperDate(..) | Shape::Counter(_) => RemovalClass::Header,
             Shape::Ticker | Shape::Toolbar => RemovalClass::Widget,
             Shape::Url | Shape::Breadcrumb | Shape::Symbols => RemovalClass::Navigation,
             Shape::Social => RemovalClass::Share,
@@ -60,6 +64,7 @@ impl Shape {
     pub(crate) fn id(&self) -> &'static str {
         match self {
             Shape::Stamp(_) => "shape.date_stamp",
+            Shape::ScraperDate(..) => "shape.scraper_date",
             Shape::Counter(_) => "shape.counter",
             Shape::Ticker => "shape.ticker",
             Shape::Url => "shape.url",
@@ -88,7 +93,7 @@ pub(crate) fn shape_of(form: &str, text: &str, chars: usize, prose: bool) -> Opt
     if chars > MAX_SHAPE_CHARS * 2 {
         return None;
     }
-    if let Some(stamp) = scraper_prefix(form) {
+    if let Some(stamp) = scraper_prefix(form, text) {
         return Some(stamp);
     }
     // A row of networks is chrome; a sentence naming several is chrome only when it asks the
@@ -133,8 +138,10 @@ pub(crate) fn shape_of(form: &str, text: &str, chars: usize, prose: bool) -> Opt
 }
 
 /// A scraper's own prefix: `date 2023-06-15 <url or text>`, the crawl date glued to the
-/// first line. The whole line goes: what follows is a teaser or the URL.
-fn scraper_prefix(form: &str) -> Option<Shape> {
+/// first line. What follows is the URL, the page's description, or its title: a headline is
+/// kept (from the byte offset in `text` that [`Shape::ScraperDate`] carries), the rest goes
+/// with the prefix.
+fn scraper_prefix(form: &str, text: &str) -> Option<Shape> {
     let rest = form.strip_prefix("date ")?;
     let date = rest.get(..10)?;
     let b = date.as_bytes();
@@ -146,7 +153,14 @@ fn scraper_prefix(form: &str) -> Option<Shape> {
         return None;
     }
     let published = dates::parse_published(date);
-    Some(Shape::Stamp(DateLine { published, views: None }))
+    let stamp = DateLine { published, views: None, time: None };
+    // The same prefix in the original text, and what follows it there.
+    let after = text.find(date).map(|at| at + date.len()).unwrap_or(text.len());
+    let headline = text[after..].trim_start();
+    let keep = !headline.is_empty()
+        && !is_url_line(&for_matching(headline))
+        && !super::zones::is_prose(headline, headline.chars().count());
+    Some(Shape::ScraperDate(stamp, if keep { text.len() - headline.len() } else { 0 }))
 }
 
 /// Whether the line is markup the scraper left (`<image>…</image>`, `data:image/…`) or holds
@@ -471,7 +485,6 @@ pub(crate) fn is_caption(form: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::normalize::for_matching;
 
     fn shape(text: &str) -> Option<Shape> {
         let form = for_matching(text);
@@ -558,12 +571,15 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(shape(text), Some(want), "{text}");
         }
-        let stamp = shape(
-            " date 2023-06-15 Пять находятся на реконструкции, ещё по шести готовятся проектно-сметные документации.",
-        );
-        assert!(
-            matches!(stamp, Some(Shape::Stamp(DateLine { published: Some(ref p), .. })) if p == "2023-06-15")
-        );
+        // A scraper's crawl date glued to a teaser: the whole line goes.
+        let teaser =
+            shape("date 2023-06-15 Пять фонтанов закрыты на ремонт, ещё шесть ждут проектов.");
+        let published = Some("2023-06-15".to_owned());
+        let stamp = DateLine { published, ..DateLine::default() };
+        assert_eq!(teaser, Some(Shape::ScraperDate(stamp.clone(), 0)));
+        // Glued to a headline: the headline stays, from its byte offset.
+        let title = shape("date 2023-06-15 Городской газете исполнилось 68 лет");
+        assert_eq!(title, Some(Shape::ScraperDate(stamp, 16)));
     }
 
     #[test]
