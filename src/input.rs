@@ -46,9 +46,11 @@
 //!
 //! # Decoding
 //!
-//! Text is decoded to UTF-8 with `encoding_rs`: a byte order mark wins, then the charset the
-//! HTTP or WARC `Content-Type` declares, then (for HTML) a `<meta charset>` in the first
-//! 1024 bytes, else UTF-8. Bytes invalid in that encoding are replaced with U+FFFD and the
+//! Text is decoded to UTF-8 by [`crate::charset`], the module HTML extraction and the eval
+//! use too: a byte order mark wins, then the bytes themselves (valid UTF-8, or UTF-8 with a
+//! few stray bytes, is UTF-8), then the charset the HTTP or WARC `Content-Type` declares,
+//! then (for HTML) a `<meta charset>` in the first 8 KiB, else windows-1252 for HTML and
+//! UTF-8 for text. Bytes invalid in that encoding are replaced with U+FFFD and the
 //! document gets the note `invalid utf-8 decoded lossily` (or the encoding's name), so
 //! nothing is dropped silently. A `.txt` or `.html` with a NUL byte in its first 8 KiB (and no
 //! UTF-16 byte order mark) is a binary file and a failure. An empty file is a document with
@@ -60,7 +62,7 @@
 //!   plain zstd frames are fine. zstd frames needing a window over 128 MiB (`--long=31`) are
 //!   refused, as they would need that much memory.
 //! - HTTP bodies with `Content-Encoding: br`.
-//! - Charsets `encoding_rs` does not know (decoded as UTF-8, with a note).
+//! - Charsets `encoding_rs` does not know (ignored, with a note).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -71,6 +73,7 @@ use std::path::{Path, PathBuf};
 use encoding_rs::{Encoding, UTF_8};
 use serde::{Deserialize, Serialize};
 
+use crate::charset::{self, Content};
 use crate::{Body, Document, Error};
 
 /// The default for [`Config::max_doc_bytes`]: 16 MiB, well above any real article page.
@@ -83,9 +86,6 @@ pub const DEFAULT_MAX_EXPANSION_RATIO: u64 = 100;
 /// How far into a `.txt` or `.html` file a NUL byte marks it as binary (as `git` and `grep`
 /// decide it).
 const BINARY_SNIFF_BYTES: usize = 8 * 1024;
-
-/// How far into an HTML page `<meta charset>` is looked for (the HTML standard's prescan).
-const CHARSET_PRESCAN_BYTES: usize = 1024;
 
 /// The largest WARC or HTTP header block accepted. Real ones are under 4 KiB; a bigger one is
 /// a sign the file is not what it claims to be.
@@ -697,93 +697,9 @@ fn decode_page(
     if !utf16_bom && memchr::memchr(0, head).is_some() {
         return Err("binary file (NUL byte in the first 8 KiB)".to_owned());
     }
-    let meta = if is_html && declared.is_none() { prescan_meta_charset(&bytes) } else { None };
-    let label = declared.or(meta.as_deref());
-    let (text, notes) = decode(bytes, label, meta.is_some());
+    let content = if is_html { Content::Html } else { Content::Text };
+    let (text, notes) = charset::decode_owned(bytes, declared, content);
     Ok((make(text), notes))
-}
-
-/// Decodes bytes: a byte order mark wins, then the declared label, else UTF-8. Invalid bytes
-/// become U+FFFD and a note says so.
-fn decode(mut bytes: Vec<u8>, label: Option<&str>, from_meta: bool) -> (String, Vec<String>) {
-    let mut notes = Vec::new();
-    let (encoding, bom_bytes) = match Encoding::for_bom(&bytes) {
-        Some((encoding, bom_bytes)) => (encoding, bom_bytes),
-        None => {
-            let encoding = match label {
-                None => UTF_8,
-                Some(label) => match Encoding::for_label(label.trim().as_bytes()) {
-                    // The HTML standard: a page cannot declare UTF-16 about itself in ASCII.
-                    Some(enc)
-                        if from_meta
-                            && (enc == encoding_rs::UTF_16LE || enc == encoding_rs::UTF_16BE) =>
-                    {
-                        UTF_8
-                    }
-                    Some(enc) if from_meta && enc == encoding_rs::X_USER_DEFINED => {
-                        encoding_rs::WINDOWS_1252
-                    }
-                    Some(enc) => enc,
-                    None => {
-                        notes.push(format!("unknown charset `{}`, decoded as utf-8", quote(label)));
-                        UTF_8
-                    }
-                },
-            };
-            (encoding, 0)
-        }
-    };
-    let lossy_note = || format!("invalid {} decoded lossily", encoding.name().to_ascii_lowercase());
-    if encoding == UTF_8 {
-        bytes.drain(..bom_bytes.min(bytes.len()));
-        return match String::from_utf8(bytes) {
-            Ok(text) => (text, notes),
-            Err(err) => {
-                notes.push(lossy_note());
-                (String::from_utf8_lossy(err.as_bytes()).into_owned(), notes)
-            }
-        };
-    }
-    let rest = bytes.get(bom_bytes..).unwrap_or_default();
-    let (text, had_errors) = encoding.decode_without_bom_handling(rest);
-    if had_errors {
-        notes.push(lossy_note());
-    }
-    (text.into_owned(), notes)
-}
-
-/// The charset a page declares in a `<meta>` tag within its first 1024 bytes (a simplified
-/// form of the HTML standard's prescan: `charset=` inside any `<meta …>`).
-fn prescan_meta_charset(bytes: &[u8]) -> Option<String> {
-    let head = bytes.get(..CHARSET_PRESCAN_BYTES).unwrap_or(bytes).to_ascii_lowercase();
-    let mut rest = head.as_slice();
-    while let Some(start) = memchr::memmem::find(rest, b"<meta") {
-        let tag_and_after = rest.get(start..)?;
-        let end = memchr::memchr(b'>', tag_and_after).unwrap_or(tag_and_after.len());
-        let tag = tag_and_after.get(..end)?;
-        if let Some(label) = charset_param(tag) {
-            return Some(label);
-        }
-        rest = tag_and_after.get(end..)?;
-    }
-    None
-}
-
-/// The value after `charset=` in a tag or header value, without quotes.
-fn charset_param(text: &[u8]) -> Option<String> {
-    let at = memchr::memmem::find(&text.to_ascii_lowercase(), b"charset")?;
-    let after = text.get(at + b"charset".len()..)?;
-    let after = trim_ascii_start(after);
-    let after = trim_ascii_start(after.strip_prefix(b"=")?);
-    let after = after.strip_prefix(b"\"").or_else(|| after.strip_prefix(b"'")).unwrap_or(after);
-    let end = after
-        .iter()
-        .position(|&b| {
-            matches!(b, b'"' | b'\'' | b';' | b'>' | b'/' | b',') || b.is_ascii_whitespace()
-        })
-        .unwrap_or(after.len());
-    let label = after.get(..end)?;
-    (!label.is_empty()).then(|| String::from_utf8_lossy(label).into_owned())
 }
 
 fn trim_ascii_start(bytes: &[u8]) -> &[u8] {
@@ -1251,7 +1167,7 @@ fn media_type(content_type: &str) -> (Option<PageKind>, Option<String>) {
         "text/plain" => Some(PageKind::Text),
         _ => None,
     };
-    (kind, charset_param(content_type.as_bytes()))
+    (kind, charset::content_type_charset(content_type))
 }
 
 /// Whether a payload without a media type looks like HTML.
@@ -1567,55 +1483,6 @@ mod tests {
         assert_eq!(detect_format("a.json"), None);
         assert_eq!(detect_format("txt"), None);
         assert_eq!(detect_format("a.gz"), None);
-    }
-
-    #[test]
-    fn decodes_invalid_utf8_lossily_with_a_note() {
-        let (text, notes) = decode(b"caf\xe9 ok".to_vec(), None, false);
-        assert_eq!(text, "caf\u{fffd} ok");
-        assert_eq!(notes, vec!["invalid utf-8 decoded lossily"]);
-    }
-
-    #[test]
-    fn byte_order_mark_wins_over_declared_charset() {
-        let mut bytes = vec![0xFF, 0xFE];
-        for unit in "Привет".encode_utf16() {
-            bytes.extend_from_slice(&unit.to_le_bytes());
-        }
-        let (text, notes) = decode(bytes, Some("windows-1251"), false);
-        assert_eq!(text, "Привет");
-        assert!(notes.is_empty());
-        let (text, _) = decode(b"\xEF\xBB\xBFhi".to_vec(), Some("windows-1251"), false);
-        assert_eq!(text, "hi");
-    }
-
-    #[test]
-    fn declared_charset_is_honoured_and_unknown_labels_noted() {
-        let (text, notes) = decode(vec![0xcf, 0xf0, 0xe8], Some("windows-1251"), false);
-        assert_eq!(text, "При");
-        assert!(notes.is_empty());
-        let (text, notes) = decode(b"abc".to_vec(), Some("klingon-8"), false);
-        assert_eq!(text, "abc");
-        assert_eq!(notes, vec!["unknown charset `klingon-8`, decoded as utf-8"]);
-    }
-
-    #[test]
-    fn meta_charset_is_found_in_both_spellings() {
-        let page = b"<html><head><META http-equiv=\"Content-Type\" content=\"text/html; charset=Windows-1251\">";
-        assert_eq!(prescan_meta_charset(page).as_deref(), Some("windows-1251"));
-        assert_eq!(
-            prescan_meta_charset(b"<meta name=x><meta charset='koi8-r'/>").as_deref(),
-            Some("koi8-r")
-        );
-        assert_eq!(prescan_meta_charset(b"<p>charset=latin1</p>"), None);
-        let late = format!("{}<meta charset=koi8-r>", " ".repeat(2000));
-        assert_eq!(prescan_meta_charset(late.as_bytes()), None);
-    }
-
-    #[test]
-    fn meta_claiming_utf16_means_utf8() {
-        let (text, _) = decode(b"<meta charset=utf-16>hi".to_vec(), Some("utf-16"), true);
-        assert_eq!(text, "<meta charset=utf-16>hi");
     }
 
     #[test]

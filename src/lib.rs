@@ -31,6 +31,7 @@
 #![deny(missing_docs)]
 
 mod calendar;
+mod charset;
 pub mod clean;
 pub mod dedup;
 mod error;

@@ -37,6 +37,7 @@ use std::borrow::Cow;
 use ego_tree::NodeRef;
 use scraper::{Html, Node};
 
+use crate::charset::{self, Content};
 use crate::{Cleaned, Meta};
 
 /// What the extractor found in a page: the article text and the page metadata.
@@ -153,9 +154,10 @@ fn parse(html: &str) -> Html {
 
 /// Decodes raw page bytes, then [`extract`]s them.
 ///
-/// The charset is, in order: a byte-order mark; UTF-8 when the bytes are valid UTF-8
-/// (pages that declare `gb2312` but are UTF-8 are common); the `<meta charset>`,
-/// `http-equiv` or XML declaration in the first bytes; else windows-1252, as browsers do.
+/// The charset is chosen as the reader chooses it for an `.html` file (see
+/// [`crate::charset`]): a byte-order mark; UTF-8 when the bytes are valid UTF-8 (pages that
+/// declare `gb2312` but are UTF-8 are common); the `<meta charset>`, `http-equiv` or XML
+/// declaration in the first bytes; else windows-1252, as browsers do.
 ///
 /// # Example
 ///
@@ -170,9 +172,9 @@ fn parse(html: &str) -> Html {
 /// # Ok::<(), clean_news::Error>(())
 /// ```
 pub fn extract_bytes(bytes: &[u8]) -> Extracted {
-    let (text, note) = decode(bytes);
+    let (text, notes) = charset::decode(bytes, None, Content::Html);
     let mut out = extract(&text);
-    out.notes.extend(note);
+    out.notes.extend(notes);
     out
 }
 
@@ -310,116 +312,6 @@ fn find_end_tag(bytes: &[u8], from: usize, name: &[u8]) -> usize {
         at = after;
     }
     bytes.len()
-}
-
-/// How far into a page the charset declaration is looked for. The HTML standard says 1024
-/// bytes; real pages put long comments and scripts first.
-const SNIFF_BYTES: usize = 8192;
-
-/// Decodes page bytes to text (see [`extract_bytes`] for the order of evidence), with a
-/// note when malformed sequences had to be replaced.
-pub fn decode(bytes: &[u8]) -> (Cow<'_, str>, Option<String>) {
-    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        let rest = bytes.get(bom..).unwrap_or_default();
-        return decode_with(encoding, rest);
-    }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return (Cow::Borrowed(text), None);
-    }
-    // A UTF-8 page with a stray byte (a copy-paste from another charset) is still UTF-8:
-    // its valid multi-byte characters outnumber the broken ones many times over.
-    let (valid, invalid) = utf8_sequences(bytes);
-    if valid >= MIN_UTF8_RATIO.saturating_mul(invalid) {
-        return decode_with(encoding_rs::UTF_8, bytes);
-    }
-    let head = bytes.get(..SNIFF_BYTES).unwrap_or(bytes);
-    // The bytes are not UTF-8, so a UTF-8 declaration is wrong (or belongs to a wrapper,
-    // as in archived pages): the first other declared charset wins.
-    let encoding = declared_charsets(head)
-        .into_iter()
-        .filter_map(encoding_rs::Encoding::for_label)
-        .find(|e| *e != encoding_rs::UTF_8)
-        .unwrap_or(encoding_rs::WINDOWS_1252);
-    // A page can declare UTF-16 but, having reached us as ASCII-compatible bytes, is not.
-    let encoding = encoding.output_encoding();
-    decode_with(encoding, bytes)
-}
-
-/// How many more valid multi-byte UTF-8 characters than invalid sequences make a page
-/// UTF-8 with a few stray bytes.
-const MIN_UTF8_RATIO: usize = 20;
-
-/// The valid multi-byte UTF-8 characters and the invalid sequences in `bytes`.
-fn utf8_sequences(bytes: &[u8]) -> (usize, usize) {
-    let (mut valid, mut invalid) = (0usize, 0usize);
-    let mut rest = bytes;
-    loop {
-        let (good, next) = match std::str::from_utf8(rest) {
-            Ok(text) => (text, None),
-            Err(e) => {
-                invalid += 1;
-                let skip = e.valid_up_to() + e.error_len().unwrap_or(rest.len() - e.valid_up_to());
-                let good = std::str::from_utf8(rest.get(..e.valid_up_to()).unwrap_or_default())
-                    .unwrap_or_default();
-                (good, Some(skip))
-            }
-        };
-        valid += good.chars().filter(|c| !c.is_ascii()).count();
-        match next {
-            Some(skip) => rest = rest.get(skip..).unwrap_or_default(),
-            None => break,
-        }
-        if rest.is_empty() {
-            break;
-        }
-    }
-    (valid, invalid)
-}
-
-fn decode_with<'a>(
-    encoding: &'static encoding_rs::Encoding,
-    bytes: &'a [u8],
-) -> (Cow<'a, str>, Option<String>) {
-    let (text, malformed) = encoding.decode_without_bom_handling(bytes);
-    let note = malformed
-        .then(|| format!("malformed {} decoded lossily", encoding.name().to_ascii_lowercase()));
-    (text, note)
-}
-
-/// The charset labels declared in the first bytes of a page, in order: `charset=` (in
-/// `<meta charset>` or an `http-equiv` content type), then `encoding=` in an XML
-/// declaration.
-fn declared_charsets(head: &[u8]) -> Vec<&[u8]> {
-    let lower: Vec<u8> = head.to_ascii_lowercase();
-    let mut labels = Vec::new();
-    for key in [&b"charset"[..], &b"encoding"[..]] {
-        let mut from = 0;
-        while let Some(pos) = memchr::memmem::find(lower.get(from..).unwrap_or_default(), key) {
-            let mut i = from + pos + key.len();
-            from = i;
-            while lower.get(i).is_some_and(|b| b.is_ascii_whitespace()) {
-                i += 1;
-            }
-            if lower.get(i) != Some(&b'=') {
-                continue;
-            }
-            i += 1;
-            while lower.get(i).is_some_and(|b| b.is_ascii_whitespace() || *b == b'"' || *b == b'\'')
-            {
-                i += 1;
-            }
-            let start = i;
-            while lower.get(i).is_some_and(|b| {
-                b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b':' | b'.')
-            }) {
-                i += 1;
-            }
-            if let Some(label) = head.get(start..i).filter(|l| !l.is_empty()) {
-                labels.push(label);
-            }
-        }
-    }
-    labels
 }
 
 /// Words in a class or id that mark an element as never content, whatever it holds.
@@ -2264,18 +2156,6 @@ mod tests {
     }
 
     #[test]
-    fn declared_charsets_are_found() {
-        assert_eq!(declared_charsets(b"<meta charset=\"koi8-r\">"), [&b"koi8-r"[..]]);
-        assert_eq!(
-            declared_charsets(
-                b"<meta http-equiv=Content-Type content='text/html; charset=windows-1251'>"
-            ),
-            [&b"windows-1251"[..]]
-        );
-        assert!(declared_charsets(b"<p>no charset here</p>").is_empty());
-    }
-
-    #[test]
     fn valid_utf8_wins_over_a_gb2312_declaration() {
         let page =
             "<meta charset=gb2312><p>中国经济增长速度放缓，专家表示这是正常现象，需要耐心。</p>";
@@ -2294,9 +2174,9 @@ mod tests {
     fn a_stray_byte_leaves_a_utf8_page_utf8() {
         let mut bytes = "<meta charset=utf-8><p>Kolejne organizacje sprzeciwiają się atakom na fundację, która działa od lat.</p>".repeat(6).into_bytes();
         bytes.push(0xE9);
-        let (text, note) = decode(&bytes);
-        assert!(text.contains("sprzeciwiają się"));
-        assert!(note.is_some_and(|n| n.contains("utf-8")));
+        let page = extract_bytes(&bytes);
+        assert!(page.text.contains("sprzeciwiają się"));
+        assert_eq!(page.notes, ["invalid utf-8 decoded lossily"]);
     }
 
     #[test]
