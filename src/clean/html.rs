@@ -154,8 +154,8 @@ fn parse(html: &str) -> Html {
 
 /// Decodes raw page bytes, then [`extract`]s them.
 ///
-/// The charset is chosen as the reader chooses it for an `.html` file (see
-/// [`crate::charset`]): a byte-order mark; UTF-8 when the bytes are valid UTF-8 (pages that
+/// The charset is chosen as the reader chooses it for an `.html` file (the crate's
+/// `charset` module): a byte-order mark; UTF-8 when the bytes are valid UTF-8 (pages that
 /// declare `gb2312` but are UTF-8 are common); the `<meta charset>`, `http-equiv` or XML
 /// declaration in the first bytes; else windows-1252, as browsers do.
 ///
