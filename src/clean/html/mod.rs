@@ -35,7 +35,7 @@
 use scraper::Html;
 
 use crate::charset::{self, Content};
-use crate::{Cleaned, Meta};
+use crate::{Cleaned, Meta, Removal};
 
 mod class_words;
 mod element;
@@ -75,6 +75,11 @@ pub struct Extracted {
     pub meta: PageMeta,
     /// Notes about the input, such as a lossy decoding.
     pub notes: Vec<String>,
+    /// What was left out that held text, in page order, as `html_boilerplate` removals
+    /// whose rule is the reason (`html.nav`, `html.negative_class`, `html.outside_article`,
+    /// ...). At most 100 a page, each cut to 300 characters; `line` is the line of
+    /// [`Extracted::text`] it stood before.
+    pub removed: Vec<Removal>,
 }
 
 /// Metadata a page declares in its markup (meta tags, JSON-LD, `<time>`, `<html lang>`).

@@ -10,6 +10,9 @@ use super::element::ElementFacts;
 use super::meta::{RawMeta, note_meta_tag};
 
 mod choose;
+mod dropped;
+
+use dropped::SkippedElement;
 
 /// Elements never holding article text.
 fn is_dropped_tag(tag: &str) -> bool {
@@ -288,6 +291,8 @@ pub(super) struct Walk<'a> {
     /// What each class or id value says (negative, positive, article body): pages repeat
     /// the same few hundred values thousands of times.
     class_cache: ClassCache<'a>,
+    /// Elements skipped whole whose text is recorded as removed.
+    skipped: Vec<SkippedElement>,
 }
 
 impl<'a> Walk<'a> {
@@ -331,6 +336,13 @@ impl<'a> Walk<'a> {
                 let facts = ElementFacts::of(element, &mut self.class_cache);
                 self.note_meta(node, tag, &facts);
                 let dropped = is_dropped_tag(tag) || facts.hidden;
+                if let Some(detector) =
+                    dropped.then(|| dropped::skipped_element_detector(tag, facts.hidden)).flatten()
+                {
+                    let before = self.blocks.len();
+                    let recorded = self.skipped.len();
+                    self.skipped.extend(dropped::skipped_element(node, detector, before, recorded));
+                }
                 // `<noindex>` is how Russian sites tell Yandex "not content". A form is a
                 // comment box or a search field, unless (ASP.NET, shops) it wraps the page:
                 // negative, so that it only wins when nothing outside competes.

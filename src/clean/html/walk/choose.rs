@@ -5,6 +5,7 @@
 use super::*;
 use crate::clean::html::Extracted;
 use crate::clean::html::meta::JsonLd;
+use dropped::LeftOut;
 
 impl<'a> Walk<'a> {
     pub(in super::super) fn finish(mut self) -> Extracted {
@@ -23,27 +24,46 @@ impl<'a> Walk<'a> {
                     .is_some_and(|b| !self.is_filtered(b, negative_depth) && self.is_prose(b))
             })
             .unwrap_or(chosen.start);
-        let kept: Vec<&Block> = chosen
-            .clone()
-            .filter_map(|i| self.blocks.get(i).map(|b| (i, b)))
-            .filter(|(_, b)| !self.is_filtered(b, negative_depth))
-            .filter(|(_, b)| {
-                !b.loose || b.in_list || b.chars > MAX_LOOSE_LINE_CHARS || self.is_prose(b)
-            })
-            .filter(|&(i, b)| {
-                !(i < last_prose_index
-                    && self.is_box_title(i, b)
-                    && !self.teasers_follow(i, last_prose_index))
-            })
-            .map(|(_, b)| b)
-            .collect();
+        // Every block is kept or left out for a reason, recorded as a removal.
+        let mut left_out: Vec<LeftOut> = Vec::new();
+        let mut kept_index: Vec<usize> = Vec::new();
+        for (i, b) in self.blocks.iter().enumerate() {
+            let detector = if b.negative_depth > negative_depth {
+                "html.negative_class"
+            } else if !chosen.contains(&i) {
+                "html.outside_article"
+            } else if b.teaser {
+                "html.teaser"
+            } else if b.is_link_line() {
+                "html.link_density"
+            } else if !(!b.loose || b.in_list || b.chars > MAX_LOOSE_LINE_CHARS || self.is_prose(b))
+            {
+                "html.loose_line"
+            } else if i < last_prose_index
+                && self.is_box_title(i, b)
+                && !self.teasers_follow(i, last_prose_index)
+            {
+                "html.box_title"
+            } else {
+                kept_index.push(i);
+                continue;
+            };
+            left_out.push(LeftOut { block: i, detector });
+        }
         // After the last paragraph come share prompts, tags and "more on this" lines.
-        let last_prose =
-            kept.iter().rposition(|b| self.is_prose(b) || b.in_list).map_or(kept.len(), |i| i + 1);
-        let kept = kept.get(..last_prose).unwrap_or_default();
+        let last_prose = kept_index
+            .iter()
+            .rposition(|&i| self.blocks.get(i).is_some_and(|b| self.is_prose(b) || b.in_list))
+            .map_or(kept_index.len(), |i| i + 1);
+        for &block in kept_index.get(last_prose..).unwrap_or_default() {
+            left_out.push(LeftOut { block, detector: "html.after_article" });
+        }
+        kept_index.truncate(last_prose);
+        left_out.sort_by_key(|l| l.block);
+        let kept: Vec<&Block> = kept_index.iter().filter_map(|&i| self.blocks.get(i)).collect();
         let mut lines: Vec<&str> = Vec::new();
         let mut text_chars = 0usize;
-        for block in kept {
+        for block in &kept {
             text_chars += block.chars;
             lines.push(&block.text);
         }
@@ -65,8 +85,14 @@ impl<'a> Walk<'a> {
                 text = lines.join("\n");
             }
         }
+        let removed = dropped::removals(
+            std::mem::take(&mut self.skipped),
+            &left_out,
+            |i| self.blocks.get(i).map(|b| b.text.clone()),
+            &kept_index,
+        );
         let meta = self.raw.into_meta(ld, chosen);
-        Extracted { text, meta, notes: Vec::new() }
+        Extracted { text, meta, notes: Vec::new(), removed }
     }
 
     /// The block range of the best container, and the negative depth of the
