@@ -1,6 +1,7 @@
 //! Choosing the article once the walk has collected the blocks: the best-scoring container
 //! (weighed by how much prose against boilerplate it holds), grown to its lead and climbing
 //! wrappers, then filtered (link lists, teasers, negative elements, loose short lines).
+//! Every block left out is named with its reason, for the removals `dropped` records.
 
 use super::*;
 use crate::clean::html::Extracted;
@@ -36,7 +37,7 @@ impl<'a> Walk<'a> {
                 "html.teaser"
             } else if b.is_link_line() {
                 "html.link_density"
-            } else if !(!b.loose || b.in_list || b.chars > MAX_LOOSE_LINE_CHARS || self.is_prose(b))
+            } else if b.loose && !b.in_list && b.chars <= MAX_LOOSE_LINE_CHARS && !self.is_prose(b)
             {
                 "html.loose_line"
             } else if i < last_prose_index

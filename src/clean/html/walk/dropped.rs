@@ -146,3 +146,28 @@ fn cut(text: String) -> String {
         None => text,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_elements_with_visible_text_are_recorded() {
+        assert_eq!(skipped_element_detector("nav", false), Some("html.nav"));
+        assert_eq!(skipped_element_detector("div", true), Some("html.hidden"));
+        assert_eq!(skipped_element_detector("script", true), None);
+        assert_eq!(skipped_element_detector("div", false), None);
+    }
+
+    #[test]
+    fn long_texts_are_cut_and_lines_count_the_kept_blocks_before() {
+        let long = "word ".repeat(200);
+        assert_eq!(cut(long).chars().count(), MAX_RECORDED_CHARS + 1);
+        let skipped =
+            vec![SkippedElement { before_block: 2, detector: "html.nav", text: "Menu".into() }];
+        let left_out = [LeftOut { block: 0, detector: "html.outside_article" }];
+        let removed = removals(skipped, &left_out, |i| Some(format!("block {i}")), &[1, 2, 3]);
+        let got: Vec<_> = removed.iter().map(|r| (r.rule.as_str(), r.line)).collect();
+        assert_eq!(got, [("html.outside_article", 0), ("html.nav", 1)]);
+    }
+}
