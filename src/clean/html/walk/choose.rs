@@ -89,7 +89,8 @@ impl<'a> Walk<'a> {
         let removed = dropped::removals(
             std::mem::take(&mut self.skipped),
             &left_out,
-            |i| self.blocks.get(i).map(|b| b.text.clone()),
+            // The text is made: what was left out moves into the removals, uncopied.
+            |i| self.blocks.get_mut(i).map(|b| std::mem::take(&mut b.text)),
             &kept_index,
         );
         let meta = self.raw.into_meta(ld, chosen);

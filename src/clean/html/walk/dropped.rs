@@ -14,6 +14,7 @@
 //! started on.
 
 use ego_tree::NodeRef;
+use ego_tree::iter::Edge;
 use scraper::Node;
 
 use crate::{Removal, RemovalClass};
@@ -60,32 +61,40 @@ pub(super) fn skipped_element(
         return None;
     }
     let mut text = String::new();
-    let mut stack: Vec<NodeRef<'_, Node>> = node.children().collect();
-    stack.reverse();
     // Enough bytes for the recorded characters in any script, then no more reading.
     let room = MAX_RECORDED_CHARS.saturating_mul(4);
-    while let Some(n) = stack.pop() {
+    // Inside how many elements that are never rendered (scripts, styles, templates).
+    let mut unrendered = 0usize;
+    for edge in node.traverse() {
         if text.len() > room {
             break;
         }
-        match n.value() {
-            Node::Text(t) => {
-                for word in t.split_whitespace() {
-                    if !text.is_empty() {
-                        text.push(' ');
+        match edge {
+            Edge::Open(n) if is_unrendered(n) => unrendered += 1,
+            Edge::Close(n) if is_unrendered(n) => unrendered = unrendered.saturating_sub(1),
+            Edge::Open(n) if unrendered == 0 => {
+                if let Node::Text(t) = n.value() {
+                    for word in t.split_whitespace() {
+                        if !text.is_empty() {
+                            text.push(' ');
+                        }
+                        text.push_str(word);
                     }
-                    text.push_str(word);
                 }
-            }
-            Node::Element(e) if !matches!(e.name(), "script" | "style") => {
-                let mut kids: Vec<_> = n.children().collect();
-                kids.reverse();
-                stack.extend(kids);
             }
             _ => {}
         }
     }
     has_letter(&text).then(|| SkippedElement { before_block, detector, text: cut(text) })
+}
+
+/// Whether a node's text is never shown: scripts, styles, and a template's contents.
+fn is_unrendered(node: NodeRef<'_, Node>) -> bool {
+    match node.value() {
+        Node::Element(e) => matches!(e.name(), "script" | "style"),
+        Node::Fragment => true,
+        _ => false,
+    }
 }
 
 /// A text block left out of the article, with the reason.
@@ -101,7 +110,7 @@ pub(super) struct LeftOut {
 pub(super) fn removals(
     skipped: Vec<SkippedElement>,
     left_out: &[LeftOut],
-    block_text: impl Fn(usize) -> Option<String>,
+    mut block_text: impl FnMut(usize) -> Option<String>,
     kept: &[usize],
 ) -> Vec<Removal> {
     // Page order: an element met before block `b` stands before it.
