@@ -206,8 +206,10 @@ pub enum RemovalClass {
     Duplicate,
     /// Lines that repeat across many documents of one site.
     SiteTemplate,
-    /// What HTML extraction left out: navigation, footers, hidden elements, blocks under a
-    /// negative class or outside the article (the rule says which).
+    /// Markup that is never content: what HTML extraction left out (navigation, footers,
+    /// hidden elements, blocks under a negative class or outside the article; the rule,
+    /// `html.*`, says which), and markup leftovers the text rules catch (PHP warnings,
+    /// punctuation-only lines).
     HtmlBoilerplate,
 }
 
