@@ -12,7 +12,8 @@
 use std::hint::black_box;
 
 use clean_news::clean::html;
-use clean_news::{Cleaner, Document};
+use clean_news::input::{Reader, Source};
+use clean_news::{Body, Cleaner, Document};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 fn synthetic_page() -> String {
@@ -50,11 +51,14 @@ fn eval_pages() -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
     let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
-    paths
-        .iter()
-        .take(100)
-        .filter_map(|p| std::fs::read(p).ok())
-        .map(|b| html::decode(&b).0.into_owned())
+    // Read as `clean-news` reads them, so the charset is decoded the production way.
+    let Ok(reader) = Reader::builder().build() else { return Vec::new() };
+    reader
+        .read(paths.into_iter().take(100).map(Source::Path))
+        .filter_map(|item| match item.ok()?.doc.body {
+            Body::Html(html) => Some(html),
+            Body::Text(_) => None,
+        })
         .collect()
 }
 

@@ -34,6 +34,7 @@
 #![deny(missing_docs)]
 
 pub mod calendar;
+mod charset;
 pub mod clean;
 pub mod dedup;
 mod error;

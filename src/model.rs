@@ -166,7 +166,9 @@ pub struct Removal {
     /// The removed text, as it stood in the input (lines joined with `\n`).
     pub text: String,
     /// The 0-based index of the input line where the removed text starts. (For a
-    /// `site_template` removal: the line of the cleaned text the template was learned on.)
+    /// `site_template` removal: the line of the cleaned text the template was learned on.
+    /// For an `html_boilerplate` removal: the line of the extracted text, the text
+    /// cleaner's input, that it stood before in the page; it spans no line of it.)
     pub line: usize,
     /// The evidence behind the decision, where a rule id alone does not say it: for a site
     /// template, `site_template.line site=kt.kz zone=tail docs=212/230`.
@@ -209,7 +211,10 @@ pub enum RemovalClass {
     Duplicate,
     /// Lines that repeat across many documents of one site.
     SiteTemplate,
-    /// Markup that is never content (used by HTML extraction).
+    /// Markup that is never content: what HTML extraction left out (navigation, footers,
+    /// hidden elements, blocks under a negative class or outside the article; the rule,
+    /// `html.*`, says which), and markup leftovers the text rules catch (PHP warnings,
+    /// punctuation-only lines).
     HtmlBoilerplate,
 }
 

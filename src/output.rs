@@ -19,7 +19,7 @@
 //!   document on a test machine): their files are still never seen half-written by any
 //!   process, only not guaranteed to survive a power loss right after the run.
 //! - **Text folders.** [`TextDir`] writes each document as a `.txt` file at a path made from
-//!   its id with [`safe_relative_path`], so hostile ids (`../x`, `/etc/x`, `C:\x`) stay
+//!   its id with `safe_relative_path`, so hostile ids (`../x`, `/etc/x`, `C:\x`) stay
 //!   inside the folder. File names always end in `.txt` and folder names never do (a folder
 //!   that would is renamed `NAME.txt_`), so an id can never need a file and a folder of the
 //!   same name; ids that map to the same file (also case-insensitively) get `~2`, `~3`, … in

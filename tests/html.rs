@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a failure is a test failure
 
-use clean_news::{Cleaner, Document};
+use clean_news::{Cleaner, Document, RemovalClass};
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -157,4 +157,25 @@ fn a_page_without_body_gives_its_text() {
     ));
     assert!(cleaned.text.contains("A paragraph straight after the head"), "{:?}", cleaned.text);
     assert_eq!(cleaned.title.as_deref(), Some("Only a head"));
+}
+
+#[test]
+fn what_extraction_leaves_out_is_recorded_with_its_reason() {
+    let page = format!(
+        "<html><body><nav><a href=/>Home</a> <a href=/world>World news</a></nav>\
+         <article><h1>Library stays open</h1>{PARAGRAPH}{PARAGRAPH}</article>\
+         <aside><p>Most read: the council budget, explained</p></aside>\
+         <footer><p>\u{a9} 2024</p></footer></body></html>"
+    );
+    let cleaned = Cleaner::builder().build().unwrap().clean(&Document::html("p", page));
+    assert!(cleaned.text.contains("The committee met"));
+    let html: Vec<_> =
+        cleaned.removed.iter().filter(|r| r.class == RemovalClass::HtmlBoilerplate).collect();
+    let nav = html.iter().find(|r| r.rule == "html.nav").expect("the nav is recorded");
+    assert_eq!(nav.text, "Home World news");
+    assert_eq!(nav.line, 0);
+    let aside = html.iter().find(|r| r.text.contains("Most read")).expect("the aside is recorded");
+    assert_eq!(aside.rule, "html.negative_class");
+    // A footer with no letters in it is not worth a record.
+    assert!(html.iter().all(|r| r.rule != "html.footer"), "{html:?}");
 }

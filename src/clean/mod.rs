@@ -162,6 +162,7 @@ impl Cleaner {
                 let mut cleaned = self.clean_text(&titled, &page.text, Origin::Extracted);
                 page.meta.merge_into(&mut cleaned);
                 cleaned.meta.notes.extend(page.notes);
+                cleaned.removed.extend(page.removed);
                 cleaned
             }
         }

@@ -289,7 +289,7 @@ impl Outcome {
 /// A page's HTML file cannot be read.
 pub fn run(cleaner: &Cleaner, set: &LabelledSet) -> Result<Outcome, Error> {
     run_with(set, |id, bytes| {
-        let (html, _) = crate::clean::html::decode(bytes);
+        let (html, _) = crate::charset::decode(bytes, None, crate::charset::Content::Html);
         let cleaned = cleaner.clean(&Document::html(id, html.into_owned()));
         prediction_text(&cleaned)
     })

@@ -87,23 +87,33 @@ pub(crate) fn place(text: &str, removed: &[Removal]) -> Vec<Placed> {
     // 2. Rule removals: how many paragraphs stand before each.
     let mut rules: Vec<usize> =
         (0..removed.len()).filter(|&r| removed[r].class != RemovalClass::SiteTemplate).collect();
-    rules.sort_by_key(|&r| (removed[r].line, r));
+    // What HTML extraction left out stood before an input line, on none of them: it goes
+    // before a rule removal of the same line and takes up no line. Its presence says the
+    // input was extracted text, one block a line.
+    let from_html = |r: usize| removed[r].class == RemovalClass::HtmlBoilerplate;
+    rules.sort_by_key(|&r| (removed[r].line, !from_html(r), r));
     let mut gaps = Vec::with_capacity(rules.len());
     let mut end_of_previous = 0usize;
     for &r in &rules {
         gaps.push(removed[r].line.saturating_sub(end_of_previous));
-        let span = removed[r].text.split('\n').count();
-        end_of_previous = end_of_previous.max(removed[r].line.saturating_add(span));
+        if !from_html(r) {
+            let span = removed[r].text.split('\n').count();
+            end_of_previous = end_of_previous.max(removed[r].line.saturating_add(span));
+        }
     }
-    let halve = is_blank_separated(&gaps, units.len());
+    let extracted = rules.iter().any(|&r| from_html(r));
+    let halve = !extracted && is_blank_separated(&gaps, units.len());
 
     // 3. Every removal's sort key: (entry it precedes, rule before template, order).
     let mut keyed: Vec<((usize, u8, usize), usize)> = Vec::with_capacity(removed.len());
     let mut paragraphs_before = 0usize;
     for (order, (&r, gap)) in rules.iter().zip(&gaps).enumerate() {
         let capacity = if halve { gap / 2 } else { *gap };
-        paragraphs_before = paragraphs_before.saturating_add(capacity).min(units.len());
-        let entry = units.get(paragraphs_before).copied().unwrap_or(entries.len());
+        let before = paragraphs_before.saturating_add(capacity).min(units.len());
+        if !from_html(r) {
+            paragraphs_before = before;
+        }
+        let entry = units.get(before).copied().unwrap_or(entries.len());
         keyed.push(((entry, 0, order), r));
     }
     for (at, entry) in entries.iter().enumerate() {
@@ -243,6 +253,23 @@ mod tests {
             removal(RemovalClass::SiteTemplate, "Subscribe!", 2),
         ];
         assert_eq!(render(text, &removed), ["[h]", "P1", "[Subscribe!]", "P2"]);
+    }
+
+    #[test]
+    fn what_html_extraction_left_out_goes_before_the_line_it_preceded() {
+        // Extracted text, one block a line: 0 title, 1 P1, 2 P2, 3 P3; a menu stood before
+        // line 0, a related box before line 2, a footer after the last line.
+        let text = "P1\n\nP2\n\nP3";
+        let removed = vec![
+            removal(RemovalClass::Title, "T", 0),
+            removal(RemovalClass::HtmlBoilerplate, "Menu", 0),
+            removal(RemovalClass::HtmlBoilerplate, "Related", 2),
+            removal(RemovalClass::HtmlBoilerplate, "Footer", 4),
+        ];
+        assert_eq!(
+            render(text, &removed),
+            ["[Menu]", "[T]", "P1", "[Related]", "P2", "P3", "[Footer]"]
+        );
     }
 
     #[test]
