@@ -934,13 +934,12 @@ impl<'a> Output<'a> {
             })
             .collect();
         let words = |i: usize| zones::count_words(self.kept[i].text, TITLE_WORDS_COUNTED);
-        let mut headlines: Vec<usize> =
-            candidates.iter().copied().filter(|&i| words(i) >= 2).collect();
-        // A headline is no paragraph: when the head has both, paragraphs (captions, teasers,
-        // decks) do not compete.
-        if headlines.iter().any(|&i| !self.kept[i].prose) {
-            headlines.retain(|&i| !self.kept[i].prose);
-        }
+        // A headline is no paragraph: captions, teasers and decks do not compete.
+        let headlines: Vec<usize> = candidates
+            .iter()
+            .copied()
+            .filter(|&i| words(i) >= 2 && !self.kept[i].prose)
+            .collect();
         let printed_twice = headlines.iter().copied().find(|&i| {
             let form = self.kept[i].form();
             if form.chars().count() < TITLE_REPEAT_MIN_CHARS {
@@ -960,7 +959,10 @@ impl<'a> Output<'a> {
         });
         let near_body = headlines.len().saturating_sub(TITLE_NEAR_BODY);
         let nearest = headlines[near_body..].iter().copied().rev().max_by_key(|&i| words(i));
-        printed_twice.or(nearest).or_else(|| candidates.first().copied())
+        // Without a headline, a short line may serve; a paragraph never does (a teaser of the
+        // lead is no title, and taking it would take the lead with it).
+        let short_line = || candidates.iter().copied().find(|&i| !self.kept[i].prose);
+        printed_twice.or(nearest).or_else(short_line)
     }
 
     /// Drops every line left in the head once the title is taken: the article starts at its
