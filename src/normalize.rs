@@ -29,6 +29,16 @@ use std::sync::LazyLock;
 
 use unicode_normalization::UnicodeNormalization;
 
+/// `text` cut to at most `bytes` bytes, at a character boundary (what
+/// `str::floor_char_boundary` does on newer toolchains).
+pub(crate) fn prefix_within(text: &str, bytes: usize) -> &str {
+    let mut end = bytes.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// The matching form of `text` (see the module docs).
 ///
 /// # Example

@@ -49,6 +49,8 @@ pub(crate) struct Recalled {
     pub(crate) form_chars: usize,
     /// The rules that match it as a whole line, in order, for every site.
     pub(crate) rules: Box<[u32]>,
+    /// Its shape of page chrome, if any (`clean::shape`): a function of the line alone.
+    pub(crate) shape: Option<super::shape::Shape>,
 }
 
 /// The short lines seen so far, and what the rules said of them.
@@ -153,7 +155,13 @@ mod tests {
 
     fn recalled(line: &str, form: &str, rules: &[u32]) -> Recalled {
         let form_chars = form.chars().count();
-        Recalled { line: line.into(), form: form.into(), form_chars, rules: rules.into() }
+        Recalled {
+            line: line.into(),
+            form: form.into(),
+            form_chars,
+            rules: rules.into(),
+            shape: None,
+        }
     }
 
     #[test]

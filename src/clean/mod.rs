@@ -355,15 +355,21 @@ fn starts_like_a_dateline(text: &str) -> bool {
     if !chars.next().is_some_and(|(_, c)| c.is_uppercase()) {
         return false;
     }
-    for (at, c) in chars {
-        if c == ',' || c == '.' {
-            return at <= 40;
-        }
-        if !(c.is_alphabetic() || c == '-' || c == ' ') || at > 40 {
-            return false;
-        }
-    }
-    false
+    let Some(end) = chars
+        .take_while(|&(at, c)| {
+            at <= 40 && (c.is_alphabetic() || c == '-' || c == ' ' || c == ',' || c == '.')
+        })
+        .find(|&(_, c)| c == ',' || c == '.')
+        .map(|(at, _)| at)
+    else {
+        return false;
+    };
+    // Then a date, a number, an agency in brackets or slashes, or a city in capitals
+    // (`BISHKEK.`): a sentence that opens `However, the…` has none of these.
+    let city = &text[..end];
+    let capitals = city.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
+    let head = &text.as_bytes()[..text.len().min(end + 60)];
+    capitals || head.iter().any(|b| b.is_ascii_digit() || matches!(b, b'(' | b'/'))
 }
 
 /// Marks the prose lines printed again further down the page: a teaser of the paragraph it
@@ -373,8 +379,7 @@ fn mark_teasers(lines: &[LineState<'_>], facts: &mut [LineFacts]) {
     for line in lines.iter().rev() {
         if line.prose && !line.blank {
             // A teaser may be cut short: lines compare by their first characters.
-            let end = line.text.floor_char_boundary(TEASER_PREFIX_BYTES);
-            let key = &line.text[..end];
+            let key = crate::normalize::prefix_within(line.text, TEASER_PREFIX_BYTES);
             if !seen.insert(key) {
                 facts[line.index].teaser = true;
             }
@@ -427,8 +432,9 @@ fn match_lines(
             line.line_hits = line.hits.len();
             if memo::remembers(line.text, line.chars) {
                 let rules = matched[next..end].iter().map(|&(_, r)| r as u32).collect();
+                let shape = line.shape.clone();
                 let (line, form) = (line.text.into(), form.into());
-                memo.remember(Recalled { line, form, form_chars: chars, rules });
+                memo.remember(Recalled { line, form, form_chars: chars, rules, shape });
             }
         }
         next = end;
@@ -477,6 +483,7 @@ impl<'a> LineState<'a> {
                     forms.push_str(&recalled.form);
                     line.form = Some(start..forms.len());
                     line.form_chars = recalled.form_chars;
+                    line.shape.clone_from(&recalled.shape);
                     let for_site = recalled.rules.iter().map(|&r| r as usize);
                     let for_site = for_site.filter(|&r| rules.rule(r).applies_to(site));
                     line.hits.extend(for_site.map(|rule| Hit { rule, window: None }));
@@ -498,7 +505,9 @@ impl<'a> LineState<'a> {
         line.end_window = line.window_form(Scope::End, rules, forms);
         line.prose = zones::is_prose(text, chars) || zones::is_interview_turn(text);
         if let Some(form) = line.form.clone().and_then(|range| forms.get(range)) {
-            line.shape = shape::shape_of(form, text, chars, line.prose);
+            if !line.recalled {
+                line.shape = shape::shape_of(form, text, chars, line.prose);
+            }
             line.caption = line.prose && shape::is_caption(form);
         }
         line
@@ -935,11 +944,20 @@ impl<'a> Output<'a> {
             .collect();
         let words = |i: usize| zones::count_words(self.kept[i].text, TITLE_WORDS_COUNTED);
         // A headline is no paragraph: captions, teasers and decks do not compete.
-        let headlines: Vec<usize> = candidates
-            .iter()
-            .copied()
-            .filter(|&i| words(i) >= 2 && !self.kept[i].prose)
-            .collect();
+        let headlines: Vec<usize> =
+            candidates.iter().copied().filter(|&i| words(i) >= 2 && !self.kept[i].prose).collect();
+        // The head lines rules removed (a breadcrumb may end with the title), folded once.
+        let first_body = self.kept.iter().find(|k| k.zone != LineZone::Head).map(|k| k.line);
+        let removed_forms: Vec<(usize, String)> = if headlines.is_empty() {
+            Vec::new()
+        } else {
+            self.removed
+                .iter()
+                .filter(|r| first_body.is_none_or(|body| r.line < body))
+                .filter(|r| r.class != RemovalClass::RelatedTail)
+                .map(|r| (r.line, for_matching(&r.text)))
+                .collect()
+        };
         let printed_twice = headlines.iter().copied().find(|&i| {
             let form = self.kept[i].form();
             if form.chars().count() < TITLE_REPEAT_MIN_CHARS {
@@ -950,11 +968,9 @@ impl<'a> Output<'a> {
                     && other.zone == LineZone::Head
                     && other.form().contains(&*form)
             };
-            let removed_again = self.removed.iter().any(|r| {
-                r.line != self.kept[i].line
-                    && r.class != RemovalClass::RelatedTail
-                    && for_matching(&r.text).contains(&*form)
-            });
+            let removed_again = removed_forms
+                .iter()
+                .any(|(line, removed)| *line != self.kept[i].line && removed.contains(&*form));
             self.kept.iter().any(again) || removed_again
         });
         let near_body = headlines.len().saturating_sub(TITLE_NEAR_BODY);
@@ -1163,11 +1179,9 @@ impl<'a> Output<'a> {
         self.meta.language = language::detect(&text).map(str::to_owned);
         // Whether the page is a wall rather than a story, judged on what it showed: its title,
         // its text, and the consent banner a rule removed from it.
-        let mut shown = format!("{}\n{text}", title.as_deref().unwrap_or_default());
-        for removal in self.removed.iter().filter(|r| r.class == RemovalClass::Cookie) {
-            shown.push('\n');
-            shown.push_str(&removal.text);
-        }
+        let mut shown = vec![title.as_deref().unwrap_or_default(), text.as_str()];
+        let banners = self.removed.iter().filter(|r| r.class == RemovalClass::Cookie);
+        shown.extend(banners.map(|r| r.text.as_str()));
         self.meta.non_article = page_kind::non_article(&shown).map(|k| k.as_str().to_owned());
         self.meta.canonical_url = doc.url.clone();
         Cleaned { id: doc.id.clone(), title, text, meta: self.meta, removed: self.removed }

@@ -12,9 +12,9 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
-use crate::normalize::for_matching;
+use crate::normalize::{for_matching, prefix_within};
 
 /// What a page is instead of an article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +115,19 @@ static WORDS: LazyLock<Option<(AhoCorasick, Vec<NonArticle>)>> = LazyLock::new(|
     Some((automaton, kinds))
 });
 
+/// The words of [`KINDS`], searched with SIMD in the ASCII-lower-cased parts before anything
+/// else: a quick test that a page may be a wall.
+static PREFILTER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(KINDS.iter().flat_map(|(_, words)| words.iter()))
+        .ok()
+});
+
+/// The longest page (title, text and removed banners, in bytes) that is looked at as a
+/// possible wall: consent, paywall and anti-bot pages run to a few hundred words.
+const MAX_WALL_BYTES: usize = 4000;
+
 /// Bytes of the text looked at: a wall is short, and its first part tells.
 const MAX_BYTES: usize = 6000;
 /// The share of the text that the wall's sentences must make up.
@@ -122,10 +135,33 @@ const MIN_SHARE: f64 = 0.5;
 /// What may be left beside the wall's sentences and still be no article: a title, a button.
 const MAX_OTHER_CHARS: usize = 160;
 
-/// The kind of wall `text` (a cleaned page) is, if it is one.
-pub(crate) fn non_article(text: &str) -> Option<NonArticle> {
+/// The kind of wall a page is, if it is one, from what it showed: `parts` (its title, its
+/// text, the banners rules removed), read as one text.
+pub(crate) fn non_article(parts: &[&str]) -> Option<NonArticle> {
+    // A wall is short; a long text is an article, whatever banner stands beside it.
+    if parts.iter().map(|p| p.len()).sum::<usize>() > MAX_WALL_BYTES {
+        return None;
+    }
+    // Most pages name no wall at all: one pass over the raw parts tells, before any sentence
+    // is folded or any part copied.
+    let prefilter = PREFILTER.as_ref()?;
+    // Walls make up at least half of what the page showed, so their words stand in the first
+    // half of every part that is mostly wall.
+    let may_be_a_wall = parts.iter().any(|part| {
+        let half = prefix_within(part, part.len().div_ceil(2) + 64);
+        prefilter.is_match(&half.to_ascii_lowercase())
+    });
+    if !may_be_a_wall {
+        return None;
+    }
+    let text = parts.join("\n");
+    wall_of(&text)
+}
+
+/// [`non_article`] on one text.
+fn wall_of(text: &str) -> Option<NonArticle> {
     let (automaton, kinds) = WORDS.as_ref()?;
-    let text = &text[..text.floor_char_boundary(MAX_BYTES)];
+    let text = prefix_within(text, MAX_BYTES);
     let mut total = 0;
     let mut counted = [0usize; 3];
     for sentence in sentences(text) {
@@ -172,11 +208,11 @@ mod tests {
     #[test]
     fn walls_of_every_kind_are_flagged() {
         let cookie = "Bridge reopens after repairs We use cookies and similar technologies to give you the best experience. By continuing to use this site you agree to our use of cookies. You can change your cookie settings at any time in our privacy policy.";
-        assert_eq!(non_article(cookie), Some(NonArticle::CookieConsent));
+        assert_eq!(non_article(&[cookie]), Some(NonArticle::CookieConsent));
         let paywall = "Markets slow down TAKE A FREE TRIAL Registered users can read up to 3 reports a month. Enter your details below for immediate access.";
-        assert_eq!(non_article(paywall), Some(NonArticle::Paywall));
+        assert_eq!(non_article(&[paywall]), Some(NonArticle::Paywall));
         let blocked = "Sorry, we have detected unusual traffic from your network.\n\nPlease verify you are human to continue.";
-        assert_eq!(non_article(blocked), Some(NonArticle::Blocked));
+        assert_eq!(non_article(&["Access", blocked]), Some(NonArticle::Blocked));
     }
 
     #[test]
@@ -186,7 +222,7 @@ mod tests {
             The company said it would appeal the decision and change its banner by June. \
             Consumer groups welcomed the fine, the first under the new law, and asked for more checks. \
             The regulator said it had opened twelve other cases this year.";
-        assert_eq!(non_article(article), None);
-        assert_eq!(non_article(""), None);
+        assert_eq!(non_article(&[article]), None);
+        assert_eq!(non_article(&[""]), None);
     }
 }

@@ -253,7 +253,7 @@ fn body_resumes_after(lines: &[LineFacts], marker: usize) -> Option<usize> {
         if line.blank || line.dropped_after_head {
             continue;
         }
-        if !(line.prose && !line.chrome) || line.cuts {
+        if !line.prose || line.chrome || line.cuts {
             break;
         }
         paragraphs += 1;
