@@ -94,7 +94,7 @@ fn hostile_titles_sites_and_ids_stay_text() {
     let titles: Vec<&str> = docs.iter().filter_map(|d| d[1].as_str()).collect();
     assert!(
         titles.contains(
-            &"<script>document.documentElement.setAttribute('data-xss','title')</script>"
+            &"Wheat record <script>document.documentElement.setAttribute('data-xss','title')</script>"
         )
     );
     let sites: Vec<&str> =

@@ -32,7 +32,7 @@ import time
 from html.parser import HTMLParser
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-HOSTILE_TITLE = "<script>document.documentElement.setAttribute('data-xss','title')</script>"
+HOSTILE_TITLE = "Wheat record <script>document.documentElement.setAttribute('data-xss','title')</script>"
 HOSTILE_SITE = "</text><script>document.documentElement.setAttribute('data-xss','site')</script>"
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
