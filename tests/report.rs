@@ -92,11 +92,9 @@ fn hostile_titles_sites_and_ids_stay_text() {
     let index = data(&page, "index");
     let docs = index["docs"].as_array().unwrap();
     let titles: Vec<&str> = docs.iter().filter_map(|d| d[1].as_str()).collect();
-    assert!(
-        titles.contains(
-            &"Wheat record <script>document.documentElement.setAttribute('data-xss','title')</script>"
-        )
-    );
+    assert!(titles.contains(
+        &"Wheat record <script>document.documentElement.setAttribute('data-xss','title')</script>"
+    ));
     let sites: Vec<&str> =
         index["sites"].as_array().unwrap().iter().map(|s| s.as_str().unwrap()).collect();
     assert!(sites.contains(&hostile_site));

@@ -604,8 +604,13 @@ impl<'a> LineState<'a> {
                 .text
                 .trim_end_matches(['"', '»', '”', '\'', ')', '’'])
                 .ends_with(['.', '!', '?', '…']),
-            words: u8::try_from(zones::count_words(self.text, zones::SHORT_LINE_WORDS + 1))
-                .unwrap_or(u8::MAX),
+            // Only short lines are told apart by their words; a paragraph has plenty.
+            words: if self.prose {
+                u8::MAX
+            } else {
+                u8::try_from(zones::count_words(self.text, zones::SHORT_LINE_WORDS + 1))
+                    .unwrap_or(u8::MAX)
+            },
             ..LineFacts::default()
         };
         for hit in &self.hits {
@@ -946,18 +951,14 @@ impl<'a> Output<'a> {
         // A headline is no paragraph: captions, teasers and decks do not compete.
         let headlines: Vec<usize> =
             candidates.iter().copied().filter(|&i| words(i) >= 2 && !self.kept[i].prose).collect();
-        // The head lines rules removed (a breadcrumb may end with the title), folded once.
+        // The head lines rules removed: a breadcrumb may end with the title.
         let first_body = self.kept.iter().find(|k| k.zone != LineZone::Head).map(|k| k.line);
-        let removed_forms: Vec<(usize, String)> = if headlines.is_empty() {
-            Vec::new()
-        } else {
-            self.removed
-                .iter()
-                .filter(|r| first_body.is_none_or(|body| r.line < body))
-                .filter(|r| r.class != RemovalClass::RelatedTail)
-                .map(|r| (r.line, for_matching(&r.text)))
-                .collect()
-        };
+        let removed_head: Vec<&Removal> = self
+            .removed
+            .iter()
+            .filter(|r| first_body.is_none_or(|body| r.line < body))
+            .filter(|r| r.class != RemovalClass::RelatedTail)
+            .collect();
         let printed_twice = headlines.iter().copied().find(|&i| {
             let form = self.kept[i].form();
             if form.chars().count() < TITLE_REPEAT_MIN_CHARS {
@@ -968,9 +969,9 @@ impl<'a> Output<'a> {
                     && other.zone == LineZone::Head
                     && other.form().contains(&*form)
             };
-            let removed_again = removed_forms
-                .iter()
-                .any(|(line, removed)| *line != self.kept[i].line && removed.contains(&*form));
+            let text = self.kept[i].text;
+            let removed_again =
+                removed_head.iter().any(|r| r.line != self.kept[i].line && r.text.contains(text));
             self.kept.iter().any(again) || removed_again
         });
         let near_body = headlines.len().saturating_sub(TITLE_NEAR_BODY);

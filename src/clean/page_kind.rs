@@ -115,10 +115,11 @@ static WORDS: LazyLock<Option<(AhoCorasick, Vec<NonArticle>)>> = LazyLock::new(|
     Some((automaton, kinds))
 });
 
-/// The words of [`KINDS`], searched with SIMD in the ASCII-lower-cased parts before anything
-/// else: a quick test that a page may be a wall.
+/// The words of [`KINDS`], searched case-blind (ASCII) in the raw parts by one DFA pass
+/// before anything else: a quick test that a page may be a wall.
 static PREFILTER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
     AhoCorasick::builder()
+        .ascii_case_insensitive(true)
         .kind(Some(AhoCorasickKind::DFA))
         .build(KINDS.iter().flat_map(|(_, words)| words.iter()))
         .ok()
@@ -147,10 +148,9 @@ pub(crate) fn non_article(parts: &[&str]) -> Option<NonArticle> {
     let prefilter = PREFILTER.as_ref()?;
     // Walls make up at least half of what the page showed, so their words stand in the first
     // half of every part that is mostly wall.
-    let may_be_a_wall = parts.iter().any(|part| {
-        let half = prefix_within(part, part.len().div_ceil(2) + 64);
-        prefilter.is_match(&half.to_ascii_lowercase())
-    });
+    let may_be_a_wall = parts
+        .iter()
+        .any(|part| prefilter.is_match(prefix_within(part, part.len().div_ceil(2) + 64)));
     if !may_be_a_wall {
         return None;
     }
