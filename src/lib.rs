@@ -16,6 +16,9 @@
 //! [`report`] turns a run's output into one self-contained HTML page (what was removed, what
 //! was merged); [`calendar`] converts the crate's times to dates.
 //!
+//! `ARCHITECTURE.md`, at the root of the repository, draws the nine steps with the module of
+//! each and follows one document through them, function by function, from input to output.
+//!
 //! # Example
 //!
 //! ```
