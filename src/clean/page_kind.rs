@@ -127,7 +127,7 @@ static PREFILTER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
 
 /// The longest page (title, text and removed banners, in bytes) that is looked at as a
 /// possible wall: consent, paywall and anti-bot pages run to a few hundred words.
-const MAX_WALL_BYTES: usize = 4000;
+const MAX_WALL_BYTES: usize = 3000;
 
 /// Bytes of the text looked at: a wall is short, and its first part tells.
 const MAX_BYTES: usize = 6000;

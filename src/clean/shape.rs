@@ -346,7 +346,7 @@ fn social_networks(form: &str) -> usize {
     }
     let Some(names) = NETWORK_NAMES.as_ref() else { return 0 };
     let mut seen = 0u32;
-    for found in names.find_overlapping_iter(form) {
+    for found in names.find_iter(form) {
         seen |= 1 << found.pattern().as_usize();
     }
     seen.count_ones() as usize
