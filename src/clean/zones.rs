@@ -164,7 +164,8 @@ impl Layout {
         let cut = (lead + 1..n)
             .find(|&i| {
                 let line = &lines[i];
-                if line.cuts
+                if whole_page
+                    && line.cuts
                     && !line.stamp
                     && inline_related.last().is_none_or(|r: &std::ops::Range<usize>| r.end <= i)
                 {
