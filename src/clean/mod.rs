@@ -21,7 +21,7 @@
 //! - Kept lines keep their original characters (trimmed); paragraphs are joined by a blank
 //!   line.
 //! - Every non-blank input line is either kept (maybe shortened by a `strip`) or inside the
-//!   text of a [`Removal`] that names its line.
+//!   text of a [`Removal`](crate::Removal) that names its line.
 //! - Cleaning a cleaned record again (with its title) changes nothing.
 //! - Nothing derived from input can panic; a page the cleaner does not understand comes back
 //!   with its text kept.
