@@ -369,6 +369,14 @@ fn starts_like_a_dateline(text: &str) -> bool {
     // Then a date, a number, an agency in brackets or slashes, or a city in capitals
     // (`BISHKEK.`): a sentence that opens `However, the…` has none of these.
     let city = &text[..end];
+    // A city is a name or two, each capitalised (`Tashkent`, `SILVER SPRING`): a sentence that
+    // opens `Officials said on Monday,` is none.
+    let mut words = city.split([' ', '-']).filter(|w| !w.is_empty());
+    let named = words.clone().count() <= 3
+        && words.all(|w| w.chars().next().is_some_and(char::is_uppercase));
+    if !named {
+        return false;
+    }
     let capitals = city.chars().filter(|c| c.is_alphabetic()).all(char::is_uppercase);
     let head = &text.as_bytes()[..text.len().min(end + 60)];
     capitals || head.iter().any(|b| b.is_ascii_digit() || matches!(b, b'(' | b'/'))

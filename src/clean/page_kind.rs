@@ -125,9 +125,10 @@ static PREFILTER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
         .ok()
 });
 
-/// The longest page (title, text and removed banners, in bytes) that is looked at as a
-/// possible wall: consent, paywall and anti-bot pages run to a few hundred words.
-const MAX_WALL_BYTES: usize = 3000;
+/// The longest page (title and text, in bytes) that is looked at as a possible wall, unless
+/// a rule removed a consent banner from it: consent, paywall and anti-bot pages left after
+/// cleaning run to a few sentences.
+const MAX_WALL_BYTES: usize = 1500;
 
 /// Bytes of the text looked at: a wall is short, and its first part tells.
 const MAX_BYTES: usize = 6000;
@@ -137,10 +138,11 @@ const MIN_SHARE: f64 = 0.5;
 const MAX_OTHER_CHARS: usize = 160;
 
 /// The kind of wall a page is, if it is one, from what it showed: `parts` (its title, its
-/// text, the banners rules removed), read as one text.
+/// text, then the consent banners rules removed from it), read as one text.
 pub(crate) fn non_article(parts: &[&str]) -> Option<NonArticle> {
     // A wall is short; a long text is an article, whatever banner stands beside it.
-    if parts.iter().map(|p| p.len()).sum::<usize>() > MAX_WALL_BYTES {
+    let (shown, banners) = parts.split_at(parts.len().min(2));
+    if banners.is_empty() && shown.iter().map(|p| p.len()).sum::<usize>() > MAX_WALL_BYTES {
         return None;
     }
     // Most pages name no wall at all: one pass over the raw parts tells, before any sentence
