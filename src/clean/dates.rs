@@ -377,27 +377,11 @@ static GLUED_TIME_COUNT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^\d:])(\d{1,2}):([0-5]\d)(\d{1,9})(?:[^\d]|$)").expect("valid regex")
 });
 
-/// Words that stand beside dates in headers: weekdays, year and hour words, prepositions,
-/// time zones and date labels, in every language of the packs (matching form).
+/// Words that stand beside dates in headers besides month and weekday names: year and hour
+/// words, prepositions, time zones and date labels, in every language of the packs
+/// (matching form).
 const CALENDAR_WORDS: &[&str] = &[
     // English
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-    "mon",
-    "tue",
-    "tues",
-    "wed",
-    "thu",
-    "thur",
-    "thurs",
-    "fri",
-    "sat",
-    "sun",
     "at",
     "on",
     "of",
@@ -417,13 +401,6 @@ const CALENDAR_WORDS: &[&str] = &[
     "last",
     "time",
     // Russian
-    "понедельник",
-    "вторник",
-    "среда",
-    "четверг",
-    "пятница",
-    "суббота",
-    "воскресенье",
     "пн",
     "вт",
     "ср",
@@ -443,13 +420,6 @@ const CALENDAR_WORDS: &[&str] = &[
     "время",
     "публикации",
     // Kazakh
-    "дүйсенбі",
-    "сейсенбі",
-    "сәрсенбі",
-    "бейсенбі",
-    "жұма",
-    "сенбі",
-    "жексенбі",
     "жыл",
     "жылы",
     "жылғы",
@@ -458,72 +428,32 @@ const CALENDAR_WORDS: &[&str] = &[
     "күні",
     "жарияланды",
     // Kyrgyz
-    "дүйшөмбү",
-    "шейшемби",
-    "шаршемби",
-    "бейшемби",
-    "жума",
-    "ишемби",
-    "жекшемби",
     "жылдын",
     "саат",
     "убактысы",
     "күнү",
     // Uzbek (Latin and Cyrillic)
-    "dushanba",
-    "seshanba",
-    "chorshanba",
-    "payshanba",
-    "juma",
-    "shanba",
-    "yakshanba",
     "yil",
     "yili",
     "soat",
     "kuni",
     "sana",
-    "душанба",
-    "сешанба",
-    "чоршанба",
-    "пайшанба",
-    "шанба",
-    "якшанба",
     "йил",
     "йили",
     "соат",
     "куни",
     "сана",
     // Azerbaijani
-    "bazar",
-    "ertəsi",
-    "çərşənbə",
-    "axşamı",
-    "cümə",
-    "şənbə",
     "il",
     "saat",
     "tarix",
     "tarixi",
     // Tajik
-    "душанбе",
-    "сешанбе",
-    "чоршанбе",
-    "панҷшанбе",
-    "ҷумъа",
-    "шанбе",
-    "якшанбе",
     "сол",
     "соли",
     "соати",
     "санаи",
     // Turkmen
-    "duşenbe",
-    "sişenbe",
-    "çarşenbe",
-    "penşenbe",
-    "anna",
-    "şenbe",
-    "ýekşenbe",
     "ýyl",
     "ýylyň",
     "sagat",
@@ -804,6 +734,7 @@ pub(crate) fn is_month_or_weekday(word: &str) -> bool {
 /// learned, and to tell a date line from a sentence that mentions a date.
 pub(crate) fn is_calendar_word(word: &str) -> bool {
     (word.chars().count() <= 10 && word.chars().count() >= 3 && month_of(word).is_some())
+        || is_month_or_weekday(word)
         || CALENDAR_WORDS.contains(&word)
 }
 
