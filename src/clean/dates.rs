@@ -318,8 +318,9 @@ pub(crate) fn read_date_line(form: &str) -> Option<DateLine> {
     for c in TIME.captures_iter(form) {
         blank(&span(&c, 1, 2));
     }
-    // `1 204`, `1,204`: one count in thousands.
-    let rest = THOUSANDS.replace_all(&rest, "$1$2").into_owned();
+    // `1 204`, `1,204`: one count in thousands; `1.2k`: 1,200.
+    let rest = THOUSANDS.replace_all(&rest, "$1$2");
+    let rest = KILO.replace_all(&rest, "${1}${2}00").into_owned();
     let relative = rest.split(|c: char| !c.is_alphanumeric()).any(is_relative_day);
     if date.is_none() && time.is_none() {
         return None;
@@ -370,6 +371,10 @@ pub(crate) fn read_date_line(form: &str) -> Option<DateLine> {
 #[allow(clippy::expect_used)] // a constant pattern, compiled in the tests
 static THOUSANDS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(\d)[ ,\u{a0}\u{202f}](\d{3})\b").expect("valid regex"));
+
+#[allow(clippy::expect_used)] // a constant pattern, compiled in the tests
+static KILO: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{1,3})[.,](\d)k\b").expect("valid regex"));
 
 #[allow(clippy::expect_used)] // a constant pattern, compiled in the tests
 static GLUED_TIME_COUNT: LazyLock<Regex> = LazyLock::new(|| {

@@ -219,16 +219,47 @@ fn counter(form: &str) -> Option<Option<u64>> {
     let (label, number) = trimmed.split_at(digits_at);
     let label = label.trim_matches(|c: char| !c.is_alphanumeric());
     let number = number.trim_matches(|c: char| !c.is_alphanumeric());
-    if number.is_empty() || number.len() > 12 || !number.bytes().all(|b| b.is_ascii_digit()) {
-        // `120 просмотров`: the number first.
-        let first = trimmed.split_whitespace().next()?;
-        let after = trimmed[first.len()..].trim_matches(|c: char| !c.is_alphanumeric());
-        if first.bytes().all(|b| b.is_ascii_digit()) && VIEW_LABELS.contains(&after) {
-            return Some(first.parse().ok());
-        }
+    if let Some(count) = count_of(number)
+        && VIEW_LABELS.contains(&label)
+    {
+        return Some(Some(count));
+    }
+    // `120 просмотров`, `1,204 views`, `1.2K views`: the number first.
+    let first = trimmed.split_whitespace().next()?;
+    let after = trimmed[first.len()..].trim_matches(|c: char| !c.is_alphanumeric());
+    let count = count_of(first)?;
+    VIEW_LABELS.contains(&after).then_some(Some(count))
+}
+
+/// A count as counters print it: `1204`, `1,204`, `1 204`, `1.2K`, `3K`.
+pub(crate) fn count_of(text: &str) -> Option<u64> {
+    let lower = text.trim().to_lowercase();
+    if let Some(thousands) = lower.strip_suffix('k') {
+        let (whole, tenth) = thousands.split_once(['.', ',']).unwrap_or((thousands, "0"));
+        let tenth = tenth.get(..1).unwrap_or("0");
+        let whole: u64 = digits_only(whole)?.parse().ok()?;
+        let tenth: u64 = digits_only(tenth)?.parse().ok()?;
+        return whole.checked_mul(1000)?.checked_add(tenth * 100);
+    }
+    // Groups of three digits after a separator are thousands.
+    let mut groups = lower.split([',', ' ', '\u{a0}', '\u{202f}']);
+    let first = groups.next()?;
+    if first.is_empty() || first.len() > 9 || digits_only(first).is_none() {
         return None;
     }
-    VIEW_LABELS.contains(&label).then(|| number.parse().ok())
+    let mut number = first.to_owned();
+    for group in groups {
+        if group.len() != 3 || digits_only(group).is_none() || number.len() > 12 {
+            return None;
+        }
+        number.push_str(group);
+    }
+    number.parse().ok()
+}
+
+/// `text` when it is all ASCII digits (and not empty).
+fn digits_only(text: &str) -> Option<&str> {
+    (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())).then_some(text)
 }
 
 /// Currency codes and symbols of tickers.
@@ -588,6 +619,8 @@ mod tests {
             ("UZS – -0.43%", Shape::Ticker),
             ("link: https://24.kg/english/152665/", Shape::Url),
             ("views: 91", Shape::Counter(Some(91))),
+            ("1,204 views", Shape::Counter(Some(1204))),
+            ("1.2K views", Shape::Counter(Some(1200))),
             ("• 0", Shape::Counter(None)),
             ("Skype - uzbekbbclondon", Shape::Social),
             ("Bizi Telegramda izləyin: @repostaz", Shape::Social),
