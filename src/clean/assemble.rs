@@ -299,6 +299,13 @@ impl<'a> Output<'a> {
 
     /// Records a removal by a line's shape, with what a stamp or counter says.
     pub(super) fn remove_shape(&mut self, shape: &Shape, text: &str, line: usize) {
+        self.note_shape(shape);
+        self.remove(shape.class(), shape.id(), text, line);
+    }
+
+    /// Takes what a removed line's shape says of the page: the date and views of a stamp, the
+    /// count of a view counter, where no rule gave them.
+    pub(super) fn note_shape(&mut self, shape: &Shape) {
         match shape {
             Shape::Stamp(stamp) | Shape::ScraperDate(stamp, _) => self.note_stamp(stamp),
             Shape::Counter(Some(views)) if self.meta.views.is_none() => {
@@ -306,7 +313,6 @@ impl<'a> Output<'a> {
             }
             _ => {}
         }
-        self.remove(shape.class(), shape.id(), text, line);
     }
 
     pub(super) fn finish(mut self, doc: &Document, layout: &Layout, origin: Origin) -> Cleaned {

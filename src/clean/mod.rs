@@ -192,12 +192,7 @@ impl Cleaner {
         }
         let layout = Layout::of(&facts, origin == Origin::Page);
         if let Some(lead) = layout.lead {
-            let line = &mut lines[lead];
-            if !line.lead_matched {
-                line.lead_matched = true;
-                line.match_lead(rules, site, &forms);
-                line.match_start_window(rules, site, &mut forms);
-            }
+            lines[lead].match_lead_rules(rules, site, &mut forms);
         }
         let forms = forms.as_str();
 
@@ -532,15 +527,22 @@ impl<'a> LineState<'a> {
         site: Option<&str>,
         forms: &mut String,
     ) -> bool {
-        if !self.lead_matched {
-            if !starts_like_a_dateline(self.text) {
-                return false;
-            }
-            self.lead_matched = true;
-            self.match_lead(rules, site, forms);
-            self.match_start_window(rules, site, forms);
+        if !self.lead_matched && !starts_like_a_dateline(self.text) {
+            return false;
         }
+        self.match_lead_rules(rules, site, forms);
         self.hits.iter().any(|h| rules.rule(h.rule).zone == packs::Zone::Lead)
+    }
+
+    /// Matches the rules of the `lead` zone on this line, on the whole line and on its start
+    /// window, once.
+    fn match_lead_rules(&mut self, rules: &RuleSet, site: Option<&str>, forms: &mut String) {
+        if self.lead_matched {
+            return;
+        }
+        self.lead_matched = true;
+        self.match_lead(rules, site, forms);
+        self.match_start_window(rules, site, forms);
     }
 
     /// Adds the whole-line hits of the rules of the `lead` zone, for the lead line, in rule
@@ -610,10 +612,7 @@ impl<'a> LineState<'a> {
             stamp: matches!(self.shape, Some(Shape::Stamp(_) | Shape::ScraperDate(..))),
             caption: self.caption,
             cut_short: self.text.ends_with("...") || self.text.ends_with('…'),
-            sentence: self
-                .text
-                .trim_end_matches(['"', '»', '”', '\'', ')', '’'])
-                .ends_with(['.', '!', '?', '…']),
+            sentence: zones::sentence_end(self.text).ends_with(['.', '!', '?', '…']),
             // Only short lines are told apart by their words; a paragraph has plenty.
             words: if self.prose {
                 u8::MAX
@@ -651,24 +650,19 @@ impl<'a> LineState<'a> {
         if let Some(hit) = fitting().find(|h| rules.rule(h.rule).action == Action::Drop) {
             let rule = rules.rule(hit.rule);
             self.capture(hit, rules, zone, out);
-            match &self.shape {
-                Some(Shape::Stamp(stamp) | Shape::ScraperDate(stamp, _)) => out.note_stamp(stamp),
-                Some(Shape::Counter(Some(views))) if out.meta.views.is_none() => {
-                    out.meta.views = Some(*views);
-                }
-                _ => {}
+            if let Some(shape) = &self.shape {
+                out.note_shape(shape);
             }
             out.remove(rule.class, &rule.id, self.text, self.index);
             return;
         }
-        if let Some(Shape::ScraperDate(stamp, headline_at)) = &self.shape
+        if let Some(shape @ Shape::ScraperDate(_, headline_at)) = &self.shape
             && *headline_at > 0
             && let Some(headline) = self.text.get(*headline_at..)
         {
             // The prefix goes; the headline after it stays a line of the head.
-            out.note_stamp(stamp);
             let prefix = self.text[..*headline_at].trim_matches(is_trimmed);
-            out.remove(RemovalClass::Header, "shape.scraper_date", prefix, self.index);
+            out.remove_shape(shape, prefix, self.index);
             out.keep(Kept { text: headline, line: self.index, zone, prose: false, form: None });
             return;
         }

@@ -313,11 +313,17 @@ pub(crate) fn is_prose(text: &str, chars: usize) -> bool {
     if words >= PROSE_MIN_WORDS || (chars >= PROSE_MIN_CHARS && words >= 2) {
         return true;
     }
-    let end = text.trim_end_matches(['"', '»', '”', '\'', ')', '’']);
+    let end = sentence_end(text);
     if end.ends_with(['.', '…', '。']) && !end.ends_with("..") {
         return words >= SENTENCE_MIN_WORDS;
     }
     end.ends_with(['.', '!', '?', '…']) && words >= QUESTION_MIN_WORDS
+}
+
+/// `text` without the closing quotes and brackets after its last word: where a sentence's
+/// final stop stands (`… сказал он.»`).
+pub(crate) fn sentence_end(text: &str) -> &str {
+    text.trim_end_matches(['"', '»', '”', '\'', ')', '’'])
 }
 
 /// Whether a line is a turn of an interview: a speaker's initials or name and a colon
