@@ -149,12 +149,15 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
 /// whole, valid date is found.
 pub(crate) fn parse_published(text: &str) -> Option<String> {
     let text = crate::normalize::for_matching(text);
-    let ((year, month, day), _) = find_date(&text)?;
-    match find_time(&text) {
-        Some(((hour, minute), _)) => {
-            Some(format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}"))
-        }
-        None => Some(format!("{year:04}-{month:02}-{day:02}")),
+    let (date, _) = find_date(&text)?;
+    Some(published_text(date, find_time(&text).map(|(time, _)| time)))
+}
+
+/// `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM` with a time.
+fn published_text((year, month, day): (u16, u8, u8), time: Option<(u8, u8)>) -> String {
+    match time {
+        Some((hour, minute)) => format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}"),
+        None => format!("{year:04}-{month:02}-{day:02}"),
     }
 }
 
@@ -294,6 +297,9 @@ pub(crate) fn read_date_line(form: &str) -> Option<DateLine> {
         let (hour, minute) = (u8::try_from(num(&c[1])?).ok()?, u8::try_from(num(&c[2])?).ok()?);
         (hour < 24 && minute < 60).then_some(((hour, minute), span(c, 1, 2)))
     });
+    if date.is_none() && time.is_none() {
+        return None;
+    }
     // The line with its date, time and glued count blanked out: what else it says.
     let mut rest = form.to_owned();
     let mut blank = |range: &Range<usize>| {
@@ -321,17 +327,12 @@ pub(crate) fn read_date_line(form: &str) -> Option<DateLine> {
     // `1 204`, `1,204`: one count in thousands; `1.2k`: 1,200.
     let rest = THOUSANDS.replace_all(&rest, "$1$2");
     let rest = KILO.replace_all(&rest, "${1}${2}00").into_owned();
-    let relative = rest.split(|c: char| !c.is_alphanumeric()).any(is_relative_day);
-    if date.is_none() && time.is_none() {
-        return None;
-    }
-    let mut other_words = 0;
-    let mut counts = Vec::new();
-    let mut words = 0;
     let tokens: Vec<&str> =
         rest.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
+    let relative = tokens.iter().any(|t| is_relative_day(t));
+    let mut other_words = 0;
+    let mut counts = Vec::new();
     for (at, &token) in tokens.iter().enumerate() {
-        words += 1;
         // `12 pikir`, `3 комментария`: a comment count, not views.
         let counted = tokens.get(at + 1).is_some_and(|next| is_comment_word(next));
         if counted || is_comment_word(token) {
@@ -348,7 +349,7 @@ pub(crate) fn read_date_line(form: &str) -> Option<DateLine> {
     }
     let both = date.is_some() && time.is_some();
     let allowed = DATE_LINE_MAX_OTHER_WORDS + usize::from(both);
-    if other_words > allowed || words > 12 {
+    if other_words > allowed || tokens.len() > 12 {
         return None;
     }
     // A time alone is a stamp only with nothing else beside it but calendar words.
@@ -360,11 +361,9 @@ pub(crate) fn read_date_line(form: &str) -> Option<DateLine> {
     } else if counts.len() > 1 {
         return None;
     }
-    let clock = time.as_ref().map(|((hour, minute), _)| format!("{hour:02}:{minute:02}"));
-    let published = date.map(|((year, month, day), _)| match time {
-        Some(((hour, minute), _)) => format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}"),
-        None => format!("{year:04}-{month:02}-{day:02}"),
-    });
+    let time = time.map(|(time, _)| time);
+    let clock = time.map(|(hour, minute)| format!("{hour:02}:{minute:02}"));
+    let published = date.map(|(date, _)| published_text(date, time));
     Some(DateLine { published, views, time: clock })
 }
 

@@ -440,13 +440,6 @@ fn is_toolbar(form: &str) -> bool {
     if long_word || form.len() > 120 {
         return false;
     }
-    // Toolbar words are at most three characters, or numbers, or one repeated name.
-    let odd_word = form
-        .split_whitespace()
-        .any(|w| w.chars().count() > 3 && !w.bytes().all(|b| b.is_ascii_digit()) && w.len() > 12);
-    if odd_word {
-        return false;
-    }
     let words: Vec<&str> = form.split_whitespace().collect();
     if words.is_empty() || words.len() > 12 {
         return false;
