@@ -5,13 +5,16 @@
 //! Latin Kazakh its acute letters, Azerbaijani `ə`. For Latin-script text without such letters
 //! a handful of function words separates English from the European languages of the
 //! evaluation sets. This is a cheap tag for filtering and for reports, not a classifier: it
-//! reads at most the first few thousand characters and answers `None` when it has nothing to go
-//! on.
+//! reads at most the first 600 characters and answers `None` when it has nothing to go on.
 
 use std::sync::LazyLock;
 
-/// How much of the text is looked at.
-const SAMPLE_CHARS: usize = 1500;
+/// How much of the text is looked at: some 100 words, a quarter of them function words in
+/// the languages told apart by them, and a few lines of text in those told by their letters.
+/// (Reading 1,500 characters cost a tenth of the cleaning time.)
+const SAMPLE_CHARS: usize = 600;
+/// Uzbek `o'`/`g'` letters and Uzbek function words that make a Latin text Uzbek.
+const UZBEK_LATIN_HITS: usize = 3;
 
 /// The language of `text`: `en`, `ru`, `kk`, `kk-Latn`, `kk-Arab`, `ky`, `uz-Latn`,
 /// `uz-Cyrl`, `az`, `tg`, `uk`, `de`, `fr`, `es`, `pl`, `tr`, `el`, `zh`, `ar`, or `None`.
@@ -161,9 +164,12 @@ impl Survey {
         if seen.kazakh_latin >= 2 {
             return Some("kk-Latn");
         }
-        let counts = function_words();
         // An `o'`/`g'` letter counts as much as an Uzbek function word.
-        if seen.uzbek_latin + counts.uz >= 3 {
+        if seen.uzbek_latin >= UZBEK_LATIN_HITS {
+            return Some("uz-Latn");
+        }
+        let counts = function_words();
+        if seen.uzbek_latin + counts.uz >= UZBEK_LATIN_HITS {
             return Some("uz-Latn");
         }
         counts.best()

@@ -51,6 +51,10 @@ pub(crate) struct Recalled {
     pub(crate) rules: Box<[u32]>,
     /// Its shape of page chrome, if any (`clean::shape`): a function of the line alone.
     pub(crate) shape: Option<super::shape::Shape>,
+    /// Whether it reads as prose (`zones::is_prose`, or an interview turn), and whether as a
+    /// photo caption: functions of the line alone too.
+    pub(crate) prose: bool,
+    pub(crate) caption: bool,
 }
 
 /// The short lines seen so far, and what the rules said of them.
@@ -161,6 +165,8 @@ mod tests {
             form_chars,
             rules: rules.into(),
             shape: None,
+            prose: false,
+            caption: false,
         }
     }
 

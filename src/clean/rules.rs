@@ -247,8 +247,16 @@ impl Matcher {
     }
 
     /// The candidates of `line` that do not come from the phrase automaton: `whole_line`
-    /// phrases and pattern-only rules.
-    fn other_candidates(&self, rules: &[Rule], line: &str, mut found: impl FnMut(usize)) {
+    /// phrases and pattern-only rules. `matched` is scratch space for which patterns of a
+    /// set matched, kept by the caller from line to line (a `SetMatches` would allocate one
+    /// per line and set).
+    fn other_candidates(
+        &self,
+        rules: &[Rule],
+        line: &str,
+        matched: &mut Vec<bool>,
+        mut found: impl FnMut(usize),
+    ) {
         let trimmed = trim_decoration(line);
         if trimmed.len() <= self.longest_whole_line
             && let Some(owners) = self.whole_lines.get(trimmed)
@@ -260,7 +268,11 @@ impl Matcher {
         // alone, even anchored, is slower on both bench batches: 107 -> 85 MB/s.)
         for group in &self.pattern_only {
             if group.set.is_match(line) {
-                group.set.matches(line).iter().for_each(|i| found(group.rules[i]));
+                matched.clear();
+                matched.resize(group.rules.len(), false);
+                group.set.matches_read_at(matched, line, 0);
+                let hits = matched.iter().zip(&group.rules).filter(|(hit, _)| **hit);
+                hits.for_each(|(_, &rule)| found(rule));
             }
         }
         for &index in &self.pattern_only_slow {
@@ -580,10 +592,11 @@ impl RuleSet {
             .collect();
         let mut candidates = Vec::new();
         walk_phrases(&mut lanes, |probe, rule| candidates.push((probe, rule)));
+        let mut matched = Vec::new();
         for (index, probe) in probes.iter().enumerate() {
             if let Some(matcher) = matcher_of(probe) {
                 let found = |rule| candidates.push((index, rule));
-                matcher.other_candidates(&self.rules, probe.form, found);
+                matcher.other_candidates(&self.rules, probe.form, &mut matched, found);
             }
         }
         candidates.sort_unstable();
