@@ -30,7 +30,7 @@ use redb::{
 use crate::Error;
 
 /// The version of the stored format. Bump it when an encoding, a hash or a seed changes.
-pub(crate) const FORMAT_VERSION: u32 = 2;
+pub(crate) const FORMAT_VERSION: u32 = 3;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const DOCS: TableDefinition<u64, &[u8]> = TableDefinition::new("docs");

@@ -547,6 +547,14 @@ impl<'a> LineState<'a> {
             line.shape = shape::shape_of(form, text, chars, line.prose);
             line.caption = line.prose && shape::is_caption(form);
         }
+        // A line that is a tag cloud from its first byte is chrome, however long: it never
+        // opens the body. A cloud closing a longer line is trimmed when the line is applied.
+        if matches!(line.shape, None | Some(Shape::TagCloud))
+            && shape::tag_cloud_start(text) == Some(0)
+        {
+            line.shape = Some(Shape::TagCloud);
+            line.prose = false;
+        }
         line
     }
 
@@ -742,6 +750,16 @@ impl<'a> LineState<'a> {
                 if kept.is_empty() {
                     return;
                 }
+            }
+        }
+        if let Some(at) = shape::tag_cloud_start(kept) {
+            // A category widget glued to the end of the line (see `shape::tag_cloud_start`).
+            let cloud = &kept[at..];
+            out.remove_shape(&Shape::TagCloud, cloud.trim_matches(is_trimmed), self.index);
+            kept = kept[..at].trim_matches(is_trimmed);
+            form = None;
+            if kept.is_empty() {
+                return;
             }
         }
         out.keep(Kept { text: kept, line: self.index, zone, prose: self.prose, form });
@@ -955,6 +973,17 @@ mod tests {
             "The body paragraph comes first and it is long enough to be prose.\nA caption\nA caption\nAnd the body goes on after the caption with another sentence.",
         );
         assert_eq!(c.removed.iter().filter(|r| r.class == RemovalClass::Duplicate).count(), 1);
+    }
+
+    #[test]
+    fn a_tag_cloud_glued_to_a_line_is_trimmed_and_recorded() {
+        let post =
+            "The club met on Tuesday and agreed to buy new nets for both courts this spring.";
+        let c = clean(&format!("{post}  Fixtures (40) Junior Coaching (12) Committee Minutes (8)"));
+        assert_eq!(c.text, post);
+        let removal = c.removed.iter().find(|r| r.rule == "shape.tag_cloud").expect("recorded");
+        assert_eq!(removal.class, RemovalClass::Navigation);
+        assert_eq!(removal.text, "Fixtures (40) Junior Coaching (12) Committee Minutes (8)");
     }
 
     #[test]

@@ -24,6 +24,7 @@ use crate::RemovalClass;
 use crate::normalize::for_matching;
 
 use super::dates::{self, DateLine};
+use super::zones;
 
 /// The shape of a line that only page chrome has.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,6 +51,9 @@ pub(crate) enum Shape {
     Symbols,
     /// A reporter's credit at the foot: `Гүлбүбү Усенова, "Биринчи радио"`.
     Credit,
+    /// A category or archive widget: labels each with the count of its posts,
+    /// `Politik (12) Sport (4) Kultur (7)` (see [`tag_cloud_start`]).
+    TagCloud,
 }
 
 impl Shape {
@@ -58,7 +62,9 @@ impl Shape {
         match self {
             Shape::Stamp(_) | Shape::ScraperDate(..) | Shape::Counter(_) => RemovalClass::Header,
             Shape::Ticker | Shape::Toolbar => RemovalClass::Widget,
-            Shape::Url | Shape::Breadcrumb | Shape::Symbols => RemovalClass::Navigation,
+            Shape::Url | Shape::Breadcrumb | Shape::Symbols | Shape::TagCloud => {
+                RemovalClass::Navigation
+            }
             Shape::Social => RemovalClass::Share,
             Shape::Credit => RemovalClass::Byline,
         }
@@ -77,13 +83,14 @@ impl Shape {
             Shape::Breadcrumb => "shape.breadcrumb",
             Shape::Symbols => "shape.symbols",
             Shape::Credit => "shape.credit",
+            Shape::TagCloud => "shape.tag_cloud",
         }
     }
 
     /// Whether the shape removes the line wherever it stands, body included: shapes no body
     /// line takes. The others go only in the head and after the body.
     pub(crate) fn anywhere(&self) -> bool {
-        matches!(self, Shape::Toolbar | Shape::Url | Shape::Social)
+        matches!(self, Shape::Toolbar | Shape::Url | Shape::Social | Shape::TagCloud)
     }
 }
 
@@ -511,6 +518,103 @@ fn is_credit(text: &str) -> bool {
     (2..=3).contains(&names.len()) && names.iter().all(capitalised) && quoted
 }
 
+/// Fewest `Label (N)` items of a tag cloud: two could be a sentence's asides
+/// (`Smith (41) and Jones (38)`); a run of three at the end of a line is a widget.
+const CLOUD_MIN_ITEMS: usize = 3;
+/// Most words of one label of a tag cloud (category names run long on blogs:
+/// `Quotes on the history of the labour movement (14)`).
+const CLOUD_MAX_LABEL_WORDS: usize = 12;
+/// Most digits of a tag cloud's count.
+const CLOUD_MAX_DIGITS: usize = 6;
+
+/// Where a tag cloud that ends the line starts, as a byte offset into `text`: a run of at
+/// least [`CLOUD_MIN_ITEMS`] items `Label (N)` closing the line, as category and archive
+/// widgets print them (`Politik (12) Sport (4) Kultur (7)`, `March 2024 (9) February 2024
+/// (11) …`). `Some(0)` when the whole line is the cloud.
+///
+/// Why a shape: scrapers glue a blog's sidebar to the article, often on the article's own
+/// line (a head-and-tail cut of a page joins the two with spaces), and the same widget,
+/// with the same counts, closes every page of the blog. Left in, it is shared text that
+/// two different stories of one blog have in common, and it is the *ending* of both, which
+/// the deduplicator reads as the sign of a repost (`dedup::verify`).
+///
+/// The items are read backwards from the end; the label between two counts must look like a
+/// label (1 to [`CLOUD_MAX_LABEL_WORDS`] words, no sentence end, not opening with a comma, so
+/// `Messi (2), Suarez (1), Neymar (1)` in a match report is no cloud). The first label has no
+/// count before it to mark where it starts: it runs back to the start of the line, a sentence
+/// end or a gap of two spaces, within [`CLOUD_MAX_LABEL_WORDS`] words; when none is that near,
+/// only its words stay with the text before it, and the cloud starts at its count.
+///
+/// Cost: one look at the last bytes for every other line (a line must end in a digit and `)`).
+pub(crate) fn tag_cloud_start(text: &str) -> Option<usize> {
+    let mut open = count_open(text, text.len())?;
+    let mut items = 1;
+    while let Some(close) = text[..open].rfind(')') {
+        let label = &text[close + 1..open];
+        match count_open(text, close + 1) {
+            Some(previous) if is_cloud_label(label) => {
+                items += 1;
+                open = previous;
+            }
+            _ => break,
+        }
+    }
+    if items < CLOUD_MIN_ITEMS {
+        return None;
+    }
+    Some(first_label_start(&text[..open]).unwrap_or(open))
+}
+
+/// Where the count `(N)` that ends `text[..end]` opens (`(`), if it ends so.
+fn count_open(text: &str, end: usize) -> Option<usize> {
+    let head = text.get(..end)?.strip_suffix(')')?;
+    let digits = head.len() - head.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    if digits == 0 || digits > CLOUD_MAX_DIGITS {
+        return None;
+    }
+    let open = head.len().checked_sub(digits + 1)?;
+    (head.as_bytes().get(open) == Some(&b'(')).then_some(open)
+}
+
+/// Whether the text between two counts of a cloud is one label: a few words, no sentence in
+/// it, nothing glued to the count before it.
+fn is_cloud_label(label: &str) -> bool {
+    let trimmed = label.trim();
+    let words = zones::count_words(trimmed, CLOUD_MAX_LABEL_WORDS + 1);
+    label.starts_with(char::is_whitespace)
+        && (1..=CLOUD_MAX_LABEL_WORDS).contains(&words)
+        && !trimmed.starts_with([',', ';', '.', ':'])
+        && !trimmed.contains(['!', '?', ';'])
+        && !trimmed.contains(". ")
+}
+
+/// Where the first label of a cloud starts in `head` (the text before its count): after the
+/// last sentence end or gap of two spaces, or at the start, within
+/// [`CLOUD_MAX_LABEL_WORDS`] words of the count.
+fn first_label_start(head: &str) -> Option<usize> {
+    let mut words = 0;
+    let mut in_word = false;
+    let bytes = head.as_bytes();
+    for at in (0..bytes.len()).rev() {
+        let b = bytes[at];
+        if b.is_ascii_whitespace() {
+            let gap = at > 0 && bytes[at - 1].is_ascii_whitespace();
+            let sentence = at > 0 && matches!(bytes[at - 1], b'.' | b'!' | b'?' | b':');
+            if in_word && (gap || sentence) {
+                return Some(at + 1);
+            }
+            in_word = false;
+        } else if !in_word {
+            in_word = true;
+            words += 1;
+            if words > CLOUD_MAX_LABEL_WORDS {
+                return None;
+            }
+        }
+    }
+    Some(0)
+}
+
 /// Words that mark a photo caption: where people stand in the picture, in the languages of
 /// the packs (matching form).
 const CAPTION_MARKS: &[&str] = &[
@@ -661,6 +765,44 @@ mod tests {
             "В Москве прошла встреча министров",
         ] {
             assert_eq!(shape(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_tag_cloud_is_found_where_it_starts() {
+        // A whole line of categories.
+        assert_eq!(tag_cloud_start("Politik (12) Sport (4) Kultur (7)"), Some(0));
+        assert_eq!(shape("Politik (12) Sport (4) Kultur (7)"), None, "found by the line, not here");
+        // Glued to the end of a paragraph after a gap of two spaces: the first label (`of the
+        // Week`, cut from its start by the scraper) goes with the cloud.
+        let line = "The council met on Monday and voted the budget through.  of the Week (3) \
+                    Local Sport (15) Letters to the Editor (120) Archive 2019 (41)";
+        let at = tag_cloud_start(line).unwrap();
+        assert_eq!(&line[at..at + 12], "of the Week ");
+        // After a sentence end.
+        let line = "It rained all day. Gardening (8) Recipes (22) Travel notes (5)";
+        assert_eq!(
+            &line[tag_cloud_start(line).unwrap()..],
+            "Gardening (8) Recipes (22) Travel notes (5)"
+        );
+        // The first label runs into prose: only the counts and the later labels go.
+        let line = "and then we walked home along the river past the old mill and the bridge \
+                    Cooking (8) Recipes (22) Travel notes (5)";
+        assert_eq!(&line[tag_cloud_start(line).unwrap()..], "(8) Recipes (22) Travel notes (5)");
+    }
+
+    #[test]
+    fn counts_in_sentences_are_no_tag_cloud() {
+        for text in [
+            "The vote was won by Smith (41) and Jones (38)",
+            "Goals: Messi (2), Suarez (1), Neymar (1)",
+            "He was born in Leeds (1948). He studied in York (1966). He died (2001)",
+            "The report (2019)",
+            "(12)",
+            "Politik (12) Sport (4) Kultur (7).",
+            "Politik (12) Sport (4) Kultur (1234567)",
+        ] {
+            assert_eq!(tag_cloud_start(text), None, "{text}");
         }
     }
 

@@ -405,6 +405,7 @@ mod tests {
             minhash,
             passages,
             shingles: vec![],
+            ending: vec![],
         }
     }
 

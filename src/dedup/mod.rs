@@ -94,7 +94,7 @@ pub mod bench_internals {
 
 /// The version of everything the deduplicator stores: signature encoding, hashes, seeds and
 /// key layout. Bump it when any of them changes.
-pub(crate) const FORMAT_VERSION: u32 = 2;
+pub(crate) const FORMAT_VERSION: u32 = 3;
 
 /// What [`Deduper::verify`] says of a pair.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -369,8 +369,7 @@ impl Deduper {
     /// # Ok::<(), clean_news::Error>(())
     /// ```
     pub fn verify(&self, a: &Signature, b: &Signature) -> Verification {
-        let (jaccard, containment, accepted) =
-            verify::verify(&a.shingles, &b.shingles, &self.inner.rule);
+        let (jaccard, containment, accepted) = verify::verify_signatures(a, b, &self.inner.rule);
         Verification { jaccard, containment, accepted }
     }
 
@@ -421,11 +420,8 @@ impl Deduper {
             .par_iter()
             .map(|c| {
                 let (a, b) = (order[c.a as usize] as usize, order[c.b as usize] as usize);
-                let (jaccard, containment, accepted) = verify::verify(
-                    &items[a].signature.shingles,
-                    &items[b].signature.shingles,
-                    &inner.rule,
-                );
+                let (jaccard, containment, accepted) =
+                    verify::verify_signatures(items[a].signature, items[b].signature, &inner.rule);
                 Edge {
                     a: a.min(b),
                     b: a.max(b),

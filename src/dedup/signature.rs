@@ -10,11 +10,14 @@
 //!   reposts and teasers keep the lead and little else;
 //! - **passage** hashes of its long paragraphs: a paragraph printed word for word in two
 //!   documents is strong evidence, whatever else surrounds it (an editor's intro, a cut);
-//! - its sorted, deduplicated **shingle set**, for exact verification ([`super::verify`]).
+//! - its sorted, deduplicated **shingle set**, for exact verification ([`super::verify`]);
+//! - its **ending**: the last [`super::verify::ENDING_SHINGLES`] shingles in text order, so that
+//!   verification can tell whether a text ends inside the other one (a repost, a truncation, a
+//!   teaser) or each ends with text of its own (two stories under one shared template).
 //!
-//! All but the shingle set and the passages have a size fixed by the configuration (788 bytes
-//! by default). The shingle set keeps the **high 32 bits** of each 64-bit shingle hash, 4 bytes
-//! a shingle: on the dev set a cleaned page has 298 shingles on average and its encoded
+//! All but the shingle set, the passages and the ending (at most 80 bytes) have a size fixed
+//! by the configuration (792 bytes by default). The shingle set keeps the **high 32 bits** of
+//! each 64-bit shingle hash, 4 bytes a shingle: on the dev set a cleaned page has 298 shingles on average and its encoded
 //! signature takes about 2,000 bytes. The error this costs is bounded and tiny: two different
 //! shingles of a pair of texts with `n` and `m` shingles collide with probability about
 //! `n·m / 2^32` (2 × 10^-5 for two 300-shingle pages, one spurious shared shingle in 50,000
@@ -36,6 +39,7 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::minhash::Sketcher;
 use super::shingle::{self, Words, mix64};
+use super::verify::ENDING_SHINGLES;
 use super::{FORMAT_VERSION, simhash};
 use crate::Error;
 
@@ -79,6 +83,7 @@ pub struct Signature {
     pub(crate) lead: Vec<u32>,
     pub(crate) passages: Vec<u64>,
     pub(crate) shingles: Vec<u32>,
+    pub(crate) ending: Vec<u32>,
 }
 
 impl Signature {
@@ -118,6 +123,13 @@ impl Signature {
         &self.shingles
     }
 
+    /// The last shingles of the text, in text order (high 32 bits, as in
+    /// [`Signature::shingles`]): at most [`super::verify::ENDING_SHINGLES`], fewer when the
+    /// text has fewer.
+    pub fn ending(&self) -> &[u32] {
+        &self.ending
+    }
+
     /// The little-endian encoding of the signature (for the index).
     ///
     /// # Example
@@ -132,14 +144,22 @@ impl Signature {
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(
-            40 + 4 * (self.minhash.len() + self.lead.len() + self.shingles.len())
+            44 + 4
+                * (self.minhash.len() + self.lead.len() + self.shingles.len() + self.ending.len())
                 + 8 * self.passages.len(),
         );
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         out.extend_from_slice(&self.words.to_le_bytes());
         out.extend_from_slice(&self.exact.to_le_bytes());
         out.extend_from_slice(&self.simhash.to_le_bytes());
-        for len in [self.minhash.len(), self.lead.len(), self.passages.len(), self.shingles.len()] {
+        let lens = [
+            self.minhash.len(),
+            self.lead.len(),
+            self.passages.len(),
+            self.shingles.len(),
+            self.ending.len(),
+        ];
+        for len in lens {
             out.extend_from_slice(&u32::try_from(len).unwrap_or(u32::MAX).to_le_bytes());
         }
         for v in self.minhash.iter().chain(&self.lead) {
@@ -148,7 +168,7 @@ impl Signature {
         for v in &self.passages {
             out.extend_from_slice(&v.to_le_bytes());
         }
-        for v in &self.shingles {
+        for v in self.shingles.iter().chain(&self.ending) {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out
@@ -167,17 +187,21 @@ impl Signature {
         let words = r.u32().ok_or_else(|| bad("truncated header"))?;
         let exact = r.u64().ok_or_else(|| bad("truncated header"))?;
         let simhash = r.u64().ok_or_else(|| bad("truncated header"))?;
-        let mut lens = [0usize; 4];
+        let mut lens = [0usize; 5];
         for len in &mut lens {
             *len = r.u32().ok_or_else(|| bad("truncated header"))? as usize;
         }
-        let [minhash_len, lead_len, passages_len, shingles_len] = lens;
+        let [minhash_len, lead_len, passages_len, shingles_len, ending_len] = lens;
+        if ending_len > ENDING_SHINGLES {
+            return Err(bad("ending longer than a signature keeps"));
+        }
         if minhash_len != shape.minhash_bins || lead_len != shape.lead_bins {
             return Err(bad("sketch sizes differ from this configuration: rebuild the index"));
         }
         let need = (4 * (minhash_len + lead_len))
             .saturating_add(passages_len.saturating_mul(8))
-            .saturating_add(shingles_len.saturating_mul(4));
+            .saturating_add(shingles_len.saturating_mul(4))
+            .saturating_add(ending_len * 4);
         if r.bytes.len() != need {
             return Err(bad("length does not match its header"));
         }
@@ -185,10 +209,11 @@ impl Signature {
         let lead = (0..lead_len).filter_map(|_| r.u32()).collect();
         let passages = (0..passages_len).filter_map(|_| r.u64()).collect();
         let shingles: Vec<u32> = (0..shingles_len).filter_map(|_| r.u32()).collect();
+        let ending = (0..ending_len).filter_map(|_| r.u32()).collect();
         if !shingles.windows(2).all(|w| w[0] < w[1]) {
             return Err(bad("shingle set is not sorted"));
         }
-        Ok(Signature { words, exact, simhash, minhash, lead, passages, shingles })
+        Ok(Signature { words, exact, simhash, minhash, lead, passages, shingles, ending })
     }
 }
 
@@ -258,6 +283,9 @@ pub(crate) fn sign(text: &str, shape: &Shape, scratch: &mut Scratch) -> Signatur
         full.add(h);
         hashed.push(h);
     });
+    // The ending, in text order, before the sort.
+    let from = hashed.len().saturating_sub(ENDING_SHINGLES);
+    let ending = hashed[from..].iter().map(|&h| (h >> 32) as u32).collect();
     shingle::sort_dedup(&mut hashed, sorted);
     // The high halves of a sorted set are sorted: only equal neighbours need merging.
     let mut shingles: Vec<u32> = hashed.iter().map(|&h| (h >> 32) as u32).collect();
@@ -286,6 +314,7 @@ pub(crate) fn sign(text: &str, shape: &Shape, scratch: &mut Scratch) -> Signatur
         lead: lead.finish(),
         passages,
         shingles,
+        ending,
     }
 }
 
@@ -334,6 +363,20 @@ mod tests {
         let first = sign("alpha beta gamma delta epsilon zeta", &shape(), &mut scratch);
         let _ = sign("something else entirely, longer than before it was", &shape(), &mut scratch);
         assert_eq!(sign("alpha beta gamma delta epsilon zeta", &shape(), &mut scratch), first);
+    }
+
+    #[test]
+    fn the_ending_is_the_last_shingles_in_text_order() {
+        let text: String = (0..40).map(|i| format!("w{i} ")).collect();
+        let sig = sign(&text, &shape(), &mut Scratch::default());
+        assert_eq!(sig.ending.len(), ENDING_SHINGLES);
+        let last = sign("w35 w36 w37 w38 w39", &shape(), &mut Scratch::default());
+        assert_eq!(sig.ending.last(), last.shingles.first());
+        // A text that repeats itself keeps its ending whole, and it reads back.
+        let refrain = "la la la la la la la la la la la la la la la la la la la la la la la la la";
+        let sig = sign(refrain, &shape(), &mut Scratch::default());
+        assert_eq!((sig.shingles.len(), sig.ending.len()), (1, ENDING_SHINGLES));
+        assert_eq!(Signature::from_bytes(&sig.to_bytes(), &shape()).unwrap(), sig);
     }
 
     #[test]
