@@ -35,6 +35,12 @@ pub(crate) fn remembers(line: &str, chars: usize) -> bool {
     chars <= MAX_LINE_CHARS && line.len() <= MAX_LINE_BYTES
 }
 
+/// Whether `line` may have been remembered, before its characters are counted: the memo
+/// tells the count of the lines it recalls.
+pub(crate) fn may_remember(line: &str) -> bool {
+    line.len() <= MAX_LINE_BYTES
+}
+
 /// How many locks the memo is split under.
 const SHARDS: usize = 16;
 
@@ -43,9 +49,11 @@ const SHARDS: usize = 16;
 pub(crate) struct Recalled {
     /// The line (trimmed, as it stood).
     pub(crate) line: Box<str>,
+    /// Its length in characters.
+    pub(crate) chars: usize,
     /// The matching form of the line.
     pub(crate) form: Box<str>,
-    /// Its length in characters.
+    /// The length of the form in characters.
     pub(crate) form_chars: usize,
     /// The rules that match it as a whole line, in order, for every site.
     pub(crate) rules: Box<[u32]>,
@@ -55,6 +63,8 @@ pub(crate) struct Recalled {
     /// photo caption: functions of the line alone too.
     pub(crate) prose: bool,
     pub(crate) caption: bool,
+    /// Its words, counted up to what `zones::is_prose` needs.
+    pub(crate) words: u8,
 }
 
 /// The short lines seen so far, and what the rules said of them.
@@ -161,12 +171,14 @@ mod tests {
         let form_chars = form.chars().count();
         Recalled {
             line: line.into(),
+            chars: line.chars().count(),
             form: form.into(),
             form_chars,
             rules: rules.into(),
             shape: None,
             prose: false,
             caption: false,
+            words: 0,
         }
     }
 

@@ -322,6 +322,8 @@ struct LineState<'a> {
     end_window: Option<std::ops::Range<usize>>,
     blank: bool,
     prose: bool,
+    /// Words in the line, counted up to what `zones::is_prose` needs.
+    words: u8,
     /// The rules that matched, in the order they are tried: the whole-line hits first (the
     /// first `line_hits`, by rule), then those on windows.
     hits: Vec<Hit>,
@@ -466,9 +468,18 @@ fn match_lines(
             if memo::remembers(line.text, line.chars) {
                 let rules = matched[next..end].iter().map(|&(_, r)| r as u32).collect();
                 let (shape, prose, caption) = (line.shape.clone(), line.prose, line.caption);
-                let (line, form) = (line.text.into(), form.into());
-                let form_chars = chars;
-                memo.remember(Recalled { line, form, form_chars, rules, shape, prose, caption });
+                let recalled = Recalled {
+                    line: line.text.into(),
+                    chars: line.chars,
+                    form: form.into(),
+                    form_chars: chars,
+                    rules,
+                    shape,
+                    prose,
+                    words: line.words,
+                    caption,
+                };
+                memo.remember(recalled);
             }
         }
         next = end;
@@ -499,6 +510,7 @@ impl<'a> LineState<'a> {
             end_window: None,
             blank: text.is_empty(),
             prose: false,
+            words: 0,
             hits: Vec::new(),
             line_hits: 0,
             recalled: false,
@@ -509,40 +521,46 @@ impl<'a> LineState<'a> {
         if line.blank {
             return line;
         }
-        let chars = text.chars().count();
-        if chars <= rules.max_line_chars() {
-            line.recalled = memo::remembers(text, chars)
-                && memo.recall(text, |recalled| {
-                    let start = forms.len();
-                    forms.push_str(&recalled.form);
-                    line.form = Some(start..forms.len());
-                    line.form_chars = recalled.form_chars;
-                    line.shape.clone_from(&recalled.shape);
-                    line.prose = recalled.prose;
-                    line.caption = recalled.caption;
-                    let for_site = recalled.rules.iter().map(|&r| r as usize);
-                    let for_site = for_site.filter(|&r| rules.rule(r).applies_to(site));
-                    line.hits.extend(for_site.map(|rule| Hit { rule, window: None }));
-                    line.line_hits = line.hits.len();
-                });
-            if !line.recalled {
+        // A line the memo recalls was short enough to be matched as a whole when it was
+        // remembered: the memo tells its length too.
+        let mut recalled_chars = None;
+        if memo::may_remember(text) {
+            line.recalled = memo.recall(text, |recalled| {
+                recalled_chars = Some(recalled.chars);
                 let start = forms.len();
-                fold_into(text, forms, None);
-                let form = &forms[start..];
-                if form.is_empty() {
-                    line.blank = true;
-                    return line;
-                }
-                line.form_chars = form.chars().count();
+                forms.push_str(&recalled.form);
                 line.form = Some(start..forms.len());
+                line.form_chars = recalled.form_chars;
+                line.shape.clone_from(&recalled.shape);
+                line.prose = recalled.prose;
+                line.words = recalled.words;
+                line.caption = recalled.caption;
+                let for_site = recalled.rules.iter().map(|&r| r as usize);
+                let for_site = for_site.filter(|&r| rules.rule(r).applies_to(site));
+                line.hits.extend(for_site.map(|rule| Hit { rule, window: None }));
+                line.line_hits = line.hits.len();
+            });
+        }
+        let chars = recalled_chars.unwrap_or_else(|| text.chars().count());
+        if !line.recalled && chars <= rules.max_line_chars() {
+            let start = forms.len();
+            fold_into(text, forms, None);
+            let form = &forms[start..];
+            if form.is_empty() {
+                line.blank = true;
+                return line;
             }
+            line.form_chars = form.chars().count();
+            line.form = Some(start..forms.len());
         }
         line.chars = chars;
         line.end_window = line.window_form(Scope::End, rules, forms);
         if line.recalled {
             return line;
         }
-        line.prose = zones::is_prose(text, chars) || zones::is_interview_turn(text);
+        let words = zones::prose_words(text);
+        line.words = u8::try_from(words).unwrap_or(u8::MAX);
+        line.prose = zones::is_prose_counted(text, chars, words) || zones::is_interview_turn(text);
         if let Some(form) = line.form.clone().and_then(|range| forms.get(range)) {
             line.shape = shape::shape_of(form, text, chars, line.prose);
             line.caption = line.prose && shape::is_caption(form);
@@ -586,8 +604,15 @@ impl<'a> LineState<'a> {
     }
 
     /// Adds the whole-line hits of the rules of the `lead` zone, for the lead line, in rule
-    /// order among the other whole-line hits.
-    fn match_lead(&mut self, rules: &RuleSet, site: Option<&str>, forms: &str) {
+    /// order among the other whole-line hits. A lead line longer than the other rules read
+    /// whole is folded here, for them.
+    fn match_lead(&mut self, rules: &RuleSet, site: Option<&str>, forms: &mut String) {
+        if self.form.is_none() && !self.blank && self.chars <= rules.max_lead_chars() {
+            let start = forms.len();
+            fold_into(self.text, forms, None);
+            self.form_chars = forms[start..].chars().count();
+            self.form = Some(start..forms.len());
+        }
         let Some(form) = self.form.clone().and_then(|range| forms.get(range)) else { return };
         let mut matched = Vec::new();
         rules.matches_lead(form, self.form_chars, &mut matched);
@@ -657,8 +682,7 @@ impl<'a> LineState<'a> {
             words: if self.prose {
                 u8::MAX
             } else {
-                u8::try_from(zones::count_words(self.text, zones::SHORT_LINE_WORDS + 1))
-                    .unwrap_or(u8::MAX)
+                self.words.min(zones::SHORT_LINE_WORDS as u8 + 1)
             },
             ..LineFacts::default()
         };

@@ -98,8 +98,13 @@ pub(crate) struct RuleSet {
     /// `zones::LineFacts`), and the tiers need not carry its patterns (agency datelines that
     /// run a letter class through every paragraph) for every other line.
     lead: Matcher,
-    /// The longest line (in chars) that some rule looks at whole.
+    /// The longest line (in chars) that some rule outside the `lead` zone looks at whole:
+    /// every line up to it is folded and matched whole. (A lead rule that reads long lead
+    /// paragraphs whole, `max_line_chars = 2000`, once made every paragraph of every page be
+    /// folded and walked whole.)
     max_line_chars: usize,
+    /// The longest lead line that some rule of the `lead` zone looks at whole.
+    max_lead_chars: usize,
     /// The longest window of the `start`/`end` rules.
     max_window_chars: usize,
     /// For `start` and `end`: the shortest line a rule of that scope sees through a window
@@ -470,7 +475,11 @@ impl RuleSet {
         let lead_members: Vec<usize> =
             (0..rules.len()).filter(|&i| rules[i].zone == Zone::Lead).collect();
         let lead = Matcher::build(&specs, &lead_members)?;
-        let max_line_chars = rules.iter().map(|r| r.max_line_chars).max().unwrap_or(0);
+        let longest = |lead: bool| {
+            let of_zone = rules.iter().filter(|r| (r.zone == Zone::Lead) == lead);
+            of_zone.map(|r| r.max_line_chars).max().unwrap_or(0)
+        };
+        let (max_line_chars, max_lead_chars) = (longest(false), longest(true));
         let max_window_chars = rules
             .iter()
             .filter(|r| r.scope != Scope::Line)
@@ -492,6 +501,7 @@ impl RuleSet {
             windows,
             lead,
             max_line_chars,
+            max_lead_chars,
             max_window_chars,
             shortest_windowed,
         })
@@ -510,6 +520,11 @@ impl RuleSet {
     /// Lines with more characters than this are only seen through windows.
     pub(crate) fn max_line_chars(&self) -> usize {
         self.max_line_chars
+    }
+
+    /// [`RuleSet::max_line_chars`] of the rules of the `lead` zone.
+    pub(crate) fn max_lead_chars(&self) -> usize {
+        self.max_lead_chars
     }
 
     /// The window, in characters, that `start`/`end` rules see of a long line.

@@ -309,7 +309,16 @@ const QUESTION_MIN_WORDS: usize = 12;
 /// Whether a line reads as a body paragraph rather than a title, menu item or label: a long
 /// line, or a sentence. Headlines (short, no final full stop) are not prose.
 pub(crate) fn is_prose(text: &str, chars: usize) -> bool {
-    let words = count_words(text, PROSE_MIN_WORDS);
+    is_prose_counted(text, chars, prose_words(text))
+}
+
+/// The words of `text` that [`is_prose`] needs: counted up to [`PROSE_MIN_WORDS`].
+pub(crate) fn prose_words(text: &str) -> usize {
+    count_words(text, PROSE_MIN_WORDS)
+}
+
+/// [`is_prose`] for a line whose [`prose_words`] are counted already.
+pub(crate) fn is_prose_counted(text: &str, chars: usize, words: usize) -> bool {
     if words >= PROSE_MIN_WORDS || (chars >= PROSE_MIN_CHARS && words >= 2) {
         return true;
     }
@@ -344,7 +353,24 @@ pub(crate) fn is_interview_turn(text: &str) -> bool {
 /// pairs that the compiler vectorises: a word starts at every byte that is not ASCII white
 /// space and follows one that is (continuation bytes follow their lead byte, never a space).
 /// Other lines go through [`count_words_by_char`].
+///
+/// Only `most` words are wanted, and lines run to thousands of bytes: the words of a prefix
+/// that should hold them are counted first, and the whole line only when it does not.
 pub(crate) fn count_words(text: &str, most: usize) -> usize {
+    let head = crate::normalize::prefix_within(text, most.saturating_mul(WORD_BYTES) + 1);
+    if head.len() < text.len() && count_words_in(head, most) >= most {
+        // Words that start in the prefix start in the line.
+        return most;
+    }
+    count_words_in(text, most)
+}
+
+/// Bytes that a word and the space after it take, at most, in most text (Cyrillic letters
+/// are two bytes): the prefix [`count_words`] reads first.
+const WORD_BYTES: usize = 16;
+
+/// [`count_words`] over the whole of `text`.
+fn count_words_in(text: &str, most: usize) -> usize {
     let bytes = text.as_bytes();
     if has_unicode_space(bytes) {
         return count_words_by_char(bytes, most);
