@@ -363,11 +363,12 @@ fn walk_phrases(lanes: &mut [Lane<'_>], mut found: impl FnMut(usize, usize)) {
             // the states are locals, so that they stay in registers.
             let together = group[LANES - 1].bytes.len();
             let mut states = group.each_ref().map(|lane| lane.state);
-            let bytes = group.each_ref().map(|lane| lane.bytes.get(..together).unwrap_or_default());
-            for at in 0..together {
-                for (lane, state) in states.iter_mut().enumerate() {
-                    let byte = bytes[lane].get(at).copied().unwrap_or(0);
-                    *state = group[lane].next(*state, byte, &mut found);
+            let [b0, b1, b2, b3] =
+                group.each_ref().map(|lane| lane.bytes.get(..together).unwrap_or_default());
+            // Zipped, the four byte slices are read with no bounds check per byte.
+            for (((&x0, &x1), &x2), &x3) in b0.iter().zip(b1).zip(b2).zip(b3) {
+                for (lane, byte) in [x0, x1, x2, x3].into_iter().enumerate() {
+                    states[lane] = group[lane].next(states[lane], byte, &mut found);
                 }
             }
             for (lane, state) in group.iter_mut().zip(states) {

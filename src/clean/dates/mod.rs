@@ -14,6 +14,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+mod numeric;
+
 /// Month stems (matching form, i.e. lower case) and their month numbers.
 const MONTH_STEMS: &[(&str, u8)] = &[
     // English, Uzbek and Azerbaijani (Latin), Russian, Uzbek and Kyrgyz (Cyrillic).
@@ -163,18 +165,22 @@ fn published_text((year, month, day): (u16, u8, u8), time: Option<(u8, u8)>) -> 
 
 /// The first whole, valid date in `text`, and where it stands.
 fn find_date(text: &str) -> Option<((u16, u8, u8), Range<usize>)> {
-    if let Some(c) = NUMERIC_YMD.captures(text) {
-        if let Some(date) = valid(num(&c[1])?, num(&c[2])?, num(&c[3])?) {
-            return Some((date, span(&c, 1, 3)));
+    let ascii_digits = !numeric::has_other_digits(text);
+    let field = |range: &Range<usize>| text.get(range.clone()).and_then(num);
+    let ymd = if ascii_digits { numeric::year_month_day(text) } else { groups(&NUMERIC_YMD, text) };
+    if let Some([year, month, day]) = ymd {
+        if let Some(date) = valid(field(&year)?, field(&month)?, field(&day)?) {
+            return Some((date, year.start..day.end));
         }
     }
-    if let Some(c) = NUMERIC_DMY.captures(text) {
-        let year = expand_year(num(&c[3])?, c[3].len());
-        let (a, b) = (num(&c[1])?, num(&c[2])?);
+    let dmy = if ascii_digits { numeric::day_month_year(text) } else { groups(&NUMERIC_DMY, text) };
+    if let Some([first, second, year]) = dmy {
+        let year_value = expand_year(field(&year)?, year.len());
+        let (a, b) = (field(&first)?, field(&second)?);
         // Day first, as everywhere in our regions; a first field over 12 cannot be a month,
         // and a second field over 12 means the page wrote month first.
-        if let Some(date) = valid(year, b, a).or_else(|| valid(year, a, b)) {
-            return Some((date, span(&c, 1, 3)));
+        if let Some(date) = valid(year_value, b, a).or_else(|| valid(year_value, a, b)) {
+            return Some((date, first.start..year.end));
         }
     }
     for c in DAY_MONTH_YEAR.captures_iter(text) {
@@ -206,18 +212,42 @@ fn span(c: &regex::Captures<'_>, first: usize, last: usize) -> Range<usize> {
     start..end
 }
 
+/// The groups `1..=N` of the first match of `re` in `text`, if all took part.
+fn groups<const N: usize>(re: &Regex, text: &str) -> Option<[Range<usize>; N]> {
+    let c = re.captures(text)?;
+    let spans: Vec<Range<usize>> = (1..=N).map_while(|i| c.get(i).map(|m| m.range())).collect();
+    spans.try_into().ok()
+}
+
+/// Every match of `TIME` in `text`, scanned by hand unless the text has digits other than
+/// ASCII ones.
+fn times(text: &str) -> Box<dyn Iterator<Item = numeric::TimeMatch> + '_> {
+    if !numeric::has_other_digits(text) {
+        return Box::new(numeric::times(text));
+    }
+    Box::new(TIME.captures_iter(text).filter_map(|c| {
+        Some(numeric::TimeMatch {
+            hour: c.get(1)?.range(),
+            minute: c.get(2)?.range(),
+            meridiem: c.get(3).map(|m| m.range()),
+            end: c.get(0)?.end(),
+        })
+    }))
+}
+
 /// The first valid time in `text`, and where it stands.
 fn find_time(text: &str) -> Option<((u8, u8), Range<usize>)> {
-    let c = TIME.captures(text)?;
-    let mut hour = u8::try_from(num(&c[1])?).ok()?;
-    let minute = u8::try_from(num(&c[2])?).ok()?;
-    match c.get(3).map(|m| m.as_str()) {
+    let found = times(text).next()?;
+    let field = |range: &Range<usize>| text.get(range.clone()).and_then(num);
+    let mut hour = u8::try_from(field(&found.hour)?).ok()?;
+    let minute = u8::try_from(field(&found.minute)?).ok()?;
+    match found.meridiem.as_ref().and_then(|m| text.get(m.clone())) {
         Some("p") if hour < 12 => hour += 12,
         Some("a") if hour == 12 => hour = 0,
         _ => {}
     }
-    let end = c.get(3).map_or_else(|| span(&c, 1, 2).end, |m| m.end());
-    (hour < 24 && minute < 60).then_some(((hour, minute), span(&c, 1, 1).start..end))
+    let end = found.meridiem.map_or(found.minute.end, |m| m.end);
+    (hour < 24 && minute < 60).then_some(((hour, minute), found.hour.start..end))
 }
 
 fn num(digits: &str) -> Option<u16> {
@@ -291,11 +321,18 @@ pub(crate) fn read_date_line(form: &str) -> Option<DateLine> {
         return None;
     }
     let date = find_date(form);
-    let glued = GLUED_TIME_COUNT.captures(form);
+    let glued = if numeric::has_other_digits(form) {
+        groups(&GLUED_TIME_COUNT, form)
+    } else {
+        numeric::glued_time_count(form)
+    };
+    let field = |range: &Range<usize>| form.get(range.clone()).and_then(num);
     let time = find_time(form).or_else(|| {
-        let c = glued.as_ref()?;
-        let (hour, minute) = (u8::try_from(num(&c[1])?).ok()?, u8::try_from(num(&c[2])?).ok()?);
-        (hour < 24 && minute < 60).then_some(((hour, minute), span(c, 1, 2)))
+        let [hour, minute, _] = glued.as_ref()?;
+        let (hour_value, minute_value) =
+            (u8::try_from(field(hour)?).ok()?, u8::try_from(field(minute)?).ok()?);
+        (hour_value < 24 && minute_value < 60)
+            .then_some(((hour_value, minute_value), hour.start..minute.end))
     });
     if date.is_none() && time.is_none() {
         return None;
@@ -308,11 +345,9 @@ pub(crate) fn read_date_line(form: &str) -> Option<DateLine> {
         }
     };
     let mut views = None;
-    if let Some(c) = &glued {
-        if let Some(m) = c.get(3) {
-            views = m.as_str().parse().ok();
-            blank(&(m.start()..m.end()));
-        }
+    if let Some([_, _, count]) = &glued {
+        views = form.get(count.clone()).and_then(|digits| digits.parse().ok());
+        blank(count);
     }
     if let Some((_, range)) = &date {
         blank(range);
@@ -321,8 +356,8 @@ pub(crate) fn read_date_line(form: &str) -> Option<DateLine> {
         blank(range);
     }
     // A second time is a zone offset (`UTC +04:00`) or an update stamp.
-    for c in TIME.captures_iter(form) {
-        blank(&span(&c, 1, 2));
+    for found in times(form) {
+        blank(&(found.hour.start..found.minute.end));
     }
     // `1 204`, `1,204`: one count in thousands; `1.2k`: 1,200.
     let rest = THOUSANDS.replace_all(&rest, "$1$2");
