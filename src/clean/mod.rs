@@ -181,12 +181,16 @@ impl Cleaner {
             .enumerate()
             .map(|(index, raw)| LineState::new(index, raw, rules, memo, site, &mut forms))
             .collect();
+        mark_restated_headline(&mut lines);
         match_lines(&mut lines, rules, memo, site, &forms);
+        mark_contact_prompt(&mut lines, &forms);
         let mut facts: Vec<LineFacts> = lines.iter().map(|l| l.facts(rules)).collect();
         mark_teasers(&lines, &mut facts);
-        // Datelines: where a story starts, looked for on the prose lines that start like one.
+        // Datelines: where a story starts, looked for on the prose lines that start like one,
+        // and on the short lines above a paragraph (`Azərbaycan, Bakı, 4 mart /Trend/` stands
+        // on a line of its own).
         for (line, facts) in lines.iter_mut().zip(facts.iter_mut()) {
-            if line.prose && !line.blank {
+            if !line.blank && (line.prose || (line.shape.is_none() && facts.words >= 3)) {
                 facts.dateline = line.opens_with_dateline(rules, site, &mut forms);
             }
         }
@@ -377,6 +381,48 @@ fn starts_like_a_dateline(text: &str) -> bool {
     capitals || head.iter().any(|b| b.is_ascii_digit() || matches!(b, b'(' | b'/'))
 }
 
+/// Reads the first line of a page as a headline, not a paragraph, when it is one short
+/// sentence that the paragraph under it restates (`zones::is_restated_headline`): sites
+/// print titles with a full stop. Only the first line with no shape is looked at, so a page
+/// with a headline above keeps its short first paragraph.
+fn mark_restated_headline(lines: &mut [LineState<'_>]) {
+    let Some(first) = lines.iter().position(|l| !l.blank && l.shape.is_none()) else { return };
+    if !lines[first].prose || lines[first].chars >= 120 {
+        return;
+    }
+    let Some(next) = lines[first + 1..].iter().find(|l| !l.blank) else { return };
+    if next.prose
+        && next.shape.is_none()
+        && zones::is_restated_headline(lines[first].text, next.text)
+    {
+        lines[first].prose = false;
+        lines[first].caption = false;
+    }
+}
+
+/// Gives the social shape to the sentence above a page's closing run of handle lines when it
+/// asks the reader to write or follow on a network (`…, Telegram орқали ёзинг.`): the first
+/// line of the follow-us block, though it names one network only. Looked at after the memo
+/// has remembered the lines, since the shape comes from where the line stands.
+fn mark_contact_prompt(lines: &mut [LineState<'_>], forms: &str) {
+    let mut handles = 0;
+    for line in lines.iter_mut().rev() {
+        if line.blank {
+            continue;
+        }
+        if matches!(line.shape, Some(Shape::Social | Shape::Url)) {
+            handles += 1;
+            continue;
+        }
+        let form = line.form.clone().and_then(|range| forms.get(range));
+        if handles > 0 && line.prose && form.is_some_and(shape::is_contact_prompt) {
+            line.shape = Some(Shape::Social);
+            line.prose = false;
+        }
+        return;
+    }
+}
+
 /// Marks the prose lines printed again further down the page: a teaser of the paragraph it
 /// repeats, above the title or beside a photo.
 fn mark_teasers(lines: &[LineState<'_>], facts: &mut [LineFacts]) {
@@ -508,7 +554,8 @@ impl<'a> LineState<'a> {
         }
         line.chars = chars;
         line.end_window = line.window_form(Scope::End, rules, forms);
-        line.prose = zones::is_prose(text, chars) || zones::is_interview_turn(text);
+        line.prose = (zones::is_prose(text, chars) || zones::is_interview_turn(text))
+            && !zones::opens_with_shouted_headline(text);
         if let Some(form) = line.form.clone().and_then(|range| forms.get(range)) {
             if !line.recalled {
                 line.shape = shape::shape_of(form, text, chars, line.prose);
@@ -612,6 +659,7 @@ impl<'a> LineState<'a> {
             stamp: matches!(self.shape, Some(Shape::Stamp(_) | Shape::ScraperDate(..))),
             caption: self.caption,
             cut_short: self.text.ends_with("...") || self.text.ends_with('…'),
+            colon: self.text.ends_with(':'),
             sentence: zones::sentence_end(self.text).ends_with(['.', '!', '?', '…']),
             // Only short lines are told apart by their words; a paragraph has plenty.
             words: if self.prose {
@@ -626,6 +674,11 @@ impl<'a> LineState<'a> {
             let rule = rules.rule(hit.rule);
             facts.dropped_in_head |= zones::removes_in_head(rule.action, rule.zone);
             facts.dropped_after_head |= zones::removes_after_head(rule.action, rule.zone);
+            if facts.drop_rule.is_none() && zones::removes_after_head(rule.action, rule.zone) {
+                facts.drop_rule = u32::try_from(hit.rule).ok();
+            }
+            facts.dropped_in_body |= rule.action == Action::Drop
+                && matches!(rule.zone, packs::Zone::Body | packs::Zone::Any);
             facts.cuts |= rule.action == Action::CutTail && rule.zone != packs::Zone::Head;
         }
         facts

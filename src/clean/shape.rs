@@ -414,6 +414,15 @@ const FOLLOW_WORDS: &[&str] = &[
     "yzarla",
 ];
 
+/// Whether a sentence (matching form) names a network and asks the reader to write or follow
+/// there (`Биз билан боғланмоқчи бўлсангиз, Telegram орқали ёзинг.`): the first line of a
+/// follow-us block. Only asked of the line above a page's closing handle lines.
+pub(crate) fn is_contact_prompt(form: &str) -> bool {
+    form.len() <= MAX_PROMPT_CHARS * 2
+        && social_networks(form) >= 1
+        && FOLLOW_WORDS.iter().any(|w| form.contains(w))
+}
+
 /// A line naming one network that is a follow-us prompt or a handle, not a headline about
 /// the network: a handle or link, `Network - handle`, a follow verb, or a bare name.
 fn is_follow_line(form: &str) -> bool {
@@ -662,6 +671,16 @@ mod tests {
         ] {
             assert_eq!(shape(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn a_contact_sentence_names_a_network_and_asks_to_write() {
+        let form = for_matching("Биз билан боғланмоқчи бўлсангиз, Telegram орқали ёзинг.");
+        assert!(is_contact_prompt(&form));
+        assert!(!is_contact_prompt(&for_matching(
+            "He wrote on Telegram that the talks would go on."
+        )));
+        assert!(!is_contact_prompt(&for_matching("Join the club, the mayor told the crowd.")));
     }
 
     #[test]
