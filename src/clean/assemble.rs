@@ -132,6 +132,14 @@ impl<'a> Output<'a> {
         // A headline is no paragraph: captions, teasers and decks do not compete.
         let headlines: Vec<usize> =
             candidates.iter().copied().filter(|&i| words(i) >= 2 && !self.kept[i].prose).collect();
+        // A menu of capitalised words and a notice printed twice in a row above another
+        // headline compete only when nothing else does.
+        let plain: Vec<usize> = headlines
+            .iter()
+            .copied()
+            .filter(|&i| !is_menu_line(self.kept[i].text) && !self.notice_twice(i, &headlines))
+            .collect();
+        let headlines = if plain.is_empty() { headlines } else { plain };
         // The head lines rules removed: a breadcrumb may end with the title.
         let first_body = self.kept.iter().find(|k| k.zone != LineZone::Head).map(|k| k.line);
         let removed_head: Vec<&Removal> = self
@@ -170,6 +178,28 @@ impl<'a> Output<'a> {
                 .find(|&i| !self.kept[i].prose && !looks_like_site_name(self.kept[i].text))
         };
         printed_twice.or(nearest).or_else(short_line)
+    }
+
+    /// Whether the headline `i` is printed twice on two lines in a row with another headline
+    /// below the pair: a site notice above the title. (A title printed twice has its heading
+    /// and alt text apart, a blank line or a photo between them.)
+    fn notice_twice(&self, i: usize, headlines: &[usize]) -> bool {
+        let form = self.kept[i].form();
+        let line = self.kept[i].line;
+        let same = |j: usize| {
+            self.kept.get(j).is_some_and(|k| {
+                k.zone == LineZone::Head && k.line.abs_diff(line) == 1 && k.form() == form
+            })
+        };
+        let pair_end = if same(i + 1) {
+            i + 1
+        } else if i > 0 && same(i - 1) {
+            i
+        } else {
+            return false;
+        };
+        let words = |j: usize| zones::count_words(self.kept[j].text, 3);
+        headlines.iter().any(|&j| j > pair_end && self.kept[j].form() != form && words(j) >= 3)
     }
 
     /// When the headline `deck` is a deck (a long summary restating the first paragraph),
@@ -448,6 +478,23 @@ fn contains_words(hay: &str, needle: &str) -> bool {
     })
 }
 
+/// Fewest words of a menu line.
+const MENU_MIN_WORDS: usize = 4;
+
+/// Whether a line is a menu of capitalised words (`Новости Политика Экономика Общество`): four
+/// words or more, each capitalised, no punctuation. English titles capitalise every word, so
+/// only lines with letters beyond ASCII are read so.
+fn is_menu_line(text: &str) -> bool {
+    if text.is_ascii() || text.contains([',', '.', ':', '!', '?', '«', '"']) {
+        return false;
+    }
+    let mut words = text.split_whitespace().peekable();
+    let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    words.peek().is_some()
+        && text.split_whitespace().count() >= MENU_MIN_WORDS
+        && words.all(|w| capitalised(w) || !w.chars().any(char::is_alphabetic))
+}
+
 /// Whether a one-word line is a site's name rather than a title: a capital inside the word
 /// (`XəbərAz`) or a domain at its end (`XeberAz.Az`, `news.kz`).
 fn looks_like_site_name(text: &str) -> bool {
@@ -473,6 +520,14 @@ mod tests {
         assert!(contains_words("täze howa menzili açyldy", "täze howa menzili"));
         assert!(!contains_words("täze howa menziliniň gurluşygy", "täze howa menzili"));
         assert!(!contains_words("abc", ""));
+    }
+
+    #[test]
+    fn menus_are_capitalised_words_beyond_ascii() {
+        assert!(is_menu_line("Новости Политика Экономика Общество Спорт"));
+        assert!(!is_menu_line("В Таразе открыли новый мост"));
+        assert!(!is_menu_line("Kyrgyz Parliament Approves New Media Law"));
+        assert!(!is_menu_line("Путин и Токаев"));
     }
 
     #[test]

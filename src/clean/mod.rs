@@ -189,10 +189,17 @@ impl Cleaner {
         // Datelines: where a story starts, looked for on the prose lines that start like one,
         // and on the short lines above a paragraph (`Azərbaycan, Bakı, 4 mart /Trend/` stands
         // on a line of its own).
-        for (line, facts) in lines.iter_mut().zip(facts.iter_mut()) {
-            if !line.blank && (line.prose || (line.shape.is_none() && facts.words >= 3)) {
+        // Walked backwards, so that whether a paragraph comes next is known.
+        let mut prose_next = false;
+        for (line, facts) in lines.iter_mut().zip(facts.iter_mut()).rev() {
+            if line.blank {
+                continue;
+            }
+            let own_line = prose_next && line.shape.is_none() && facts.words >= 3;
+            if line.prose || own_line {
                 facts.dateline = line.opens_with_dateline(rules, site, &mut forms);
             }
+            prose_next = line.prose;
         }
         let layout = Layout::of(&facts, origin == Origin::Page);
         if let Some(lead) = layout.lead {
@@ -311,6 +318,8 @@ struct LineState<'a> {
     raw: &'a str,
     /// The line, trimmed: what is kept.
     text: &'a str,
+    /// The line, trimmed, with the HTML tags at its ends that `text` goes without.
+    whole: &'a str,
     /// Length of `text` in characters.
     chars: usize,
     /// Where the matching form of `text` is in the document's buffer of forms, for lines short enough
@@ -391,7 +400,13 @@ fn mark_restated_headline(lines: &mut [LineState<'_>]) {
         return;
     }
     let Some(next) = lines[first + 1..].iter().find(|l| !l.blank) else { return };
-    if next.prose
+    // A restated headline opens as the paragraph does (the same first word, or its stem): a
+    // look at the first two characters passes the other pages over.
+    let text = lines[first].text;
+    let opening = text.char_indices().nth(2).map(|(at, _)| &text[..at]);
+    let same_start = opening.is_some_and(|s| next.text.starts_with(s));
+    if same_start
+        && next.prose
         && next.shape.is_none()
         && zones::is_restated_headline(lines[first].text, next.text)
     {
@@ -505,10 +520,14 @@ impl<'a> LineState<'a> {
         forms: &mut String,
     ) -> LineState<'a> {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        let text = raw.trim_matches(is_trimmed);
+        let whole = raw.trim_matches(is_trimmed);
+        // A text input may keep the HTML tags around its paragraphs (`<p>…</p>`): the line is
+        // judged and kept without them (a substring still), and they are recorded as removed.
+        let text = shape::without_edge_tags(whole);
         let mut line = LineState {
             index,
             raw,
+            whole,
             text,
             chars: 0,
             form: None,
@@ -696,6 +715,17 @@ impl<'a> LineState<'a> {
         forms: &'s str,
         out: &mut Output<'s>,
     ) {
+        if self.whole.len() != self.text.len() {
+            // The tags around the line go whatever becomes of the line.
+            let start = self.text.as_ptr() as usize - self.whole.as_ptr() as usize;
+            let end = start + self.text.len();
+            for tags in [&self.whole[..start], &self.whole[end..]] {
+                let tags = tags.trim_matches(is_trimmed);
+                if !tags.is_empty() {
+                    out.remove(RemovalClass::HtmlBoilerplate, MARKUP_TAGS_RULE, tags, self.index);
+                }
+            }
+        }
         let own_form = self.form.clone().and_then(|range| forms.get(range));
         let _ = site;
         let fitting =
@@ -849,6 +879,8 @@ impl<'a> LineState<'a> {
 const MAX_KEEP_META_PER_RULE: usize = 2;
 /// The rule id recorded when a line repeats the document's title.
 const TITLE_RULE: &str = "title.document";
+/// The rule id recorded for the HTML tags at the ends of a line of a text input.
+const MARKUP_TAGS_RULE: &str = "shape.markup_tags";
 /// The rule id recorded for a line after the last paragraph that no rule names.
 const AFTER_BODY_RULE: &str = "layout.after_body";
 

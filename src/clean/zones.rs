@@ -18,6 +18,12 @@
 //!   bare counter, `Комментарии`) only fires when nothing but boilerplate follows it.
 //!
 //! A page with no line that reads as prose has no body: every line is head, nothing is cut.
+//!
+//! Places also tell what a line is when its words do not: a dateline on a line of its own
+//! right above a paragraph opens the story; a headline right above the stamp that starts the
+//! next story belongs to that story; a sentence between two lines of one removed notice is
+//! a sentence of it; a sentence ending in a colon followed by short items is a list that
+//! closes the article, not a tail of labels.
 
 use super::packs::{Action, Zone};
 
