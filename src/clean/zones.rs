@@ -249,6 +249,9 @@ impl Layout {
         if whole_page && start < tail && (trailing.next().is_some() || one_short) {
             tail = start;
         }
+        if whole_page && let Some(pairs) = snippet_pairs_start(lines, lead, tail) {
+            tail = pairs;
+        }
         let cut_by = (cut < n).then_some(cut_by).flatten();
         Layout { lead: Some(lead), tail, cut, cut_by, inline_related }
     }
@@ -306,6 +309,45 @@ fn body_resumes_after(lines: &[LineFacts], marker: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Fewest headline and snippet pairs that make a related tail with no marker.
+const SNIPPET_PAIRS_MIN: usize = 2;
+/// Fewest words of another story's headline in a headline and snippet pair: a subheading of
+/// the article's own sections is shorter.
+const SNIPPET_HEADLINE_MIN_WORDS: u8 = 4;
+
+/// Where a run of other stories' headline and snippet pairs starts, when the body ends with
+/// one: [`SNIPPET_PAIRS_MIN`] or more pairs of a headline (no sentence, four words or more)
+/// and one paragraph, up to `tail`, after at least two paragraphs of the article. An
+/// article's sections have shorter subheadings, or more than one paragraph each.
+fn snippet_pairs_start(lines: &[LineFacts], lead: usize, tail: usize) -> Option<usize> {
+    let headline = |l: &LineFacts| {
+        !l.prose
+            && !l.chrome
+            && !l.sentence
+            && !l.colon
+            && !l.cuts
+            && !l.dropped_after_head
+            && l.words >= SNIPPET_HEADLINE_MIN_WORDS
+    };
+    let snippet = |l: &LineFacts| l.prose && !l.chrome && !l.dateline && !l.cuts;
+    let mut kept = (lead + 1..tail).rev().filter(|&i| !lines[i].blank);
+    let mut pairs = 0;
+    let mut start = tail;
+    while let Some(p) = kept.next() {
+        if !snippet(&lines[p]) {
+            break;
+        }
+        let Some(h) = kept.next() else { break };
+        if !headline(&lines[h]) {
+            break;
+        }
+        pairs += 1;
+        start = h;
+    }
+    let paragraphs = (lead..start).filter(|&i| lines[i].prose && !lines[i].blank).count();
+    (pairs >= SNIPPET_PAIRS_MIN && paragraphs >= 2).then_some(start)
 }
 
 /// Whether line `i` stands inside a notice after the body: the lines right above and right
@@ -714,6 +756,23 @@ mod tests {
         lines[5].drop_rule = Some(8);
         let layout = Layout::of(&lines, true);
         assert_eq!(layout.tail, 5);
+    }
+
+    #[test]
+    fn headline_and_snippet_pairs_after_the_body_are_a_tail() {
+        let layout = Layout::of(&facts("spppspsp"), true);
+        assert_eq!(layout.tail, 4);
+        // One pair may be the article's last section.
+        let layout = Layout::of(&facts("spppsp"), true);
+        assert_eq!(layout.tail, 6);
+        // Sections of two paragraphs each are the article's.
+        let layout = Layout::of(&facts("sppsppspp"), true);
+        assert_eq!(layout.tail, 9);
+        // Short subheadings are the article's.
+        let mut lines = facts("spppspsp");
+        lines[4].words = 2;
+        lines[6].words = 2;
+        assert_eq!(Layout::of(&lines, true).tail, 8);
     }
 
     #[test]
