@@ -6,7 +6,7 @@
 //! the head lines left above the first paragraph, adjacent duplicates, the date a stamp gives,
 //! the language, and whether the page is an article at all (`page_kind`).
 
-use super::zones::{self, CutBy, Layout, LineZone};
+use super::zones::{self, CutBy, Layout, LineZone, share, stems};
 use super::{
     Action, LineState, Origin, RuleSet, Shape, TITLE_RULE, dates, is_title_line, is_trimmed,
     language, page_kind,
@@ -27,7 +27,7 @@ const ABOVE_TITLE_RULE: &str = "navigation.above_title";
 const DUPLICATE_RULE: &str = "duplicate.adjacent";
 /// Lines longer than this are never dropped as adjacent duplicates: repeated paragraphs can be
 /// content (a refrain, a quoted statement).
-const DUPLICATE_MAX_CHARS: usize = 200;
+pub(super) const DUPLICATE_MAX_CHARS: usize = 200;
 /// How many headline-like lines above the first paragraph compete for the title.
 const TITLE_NEAR_BODY: usize = 3;
 /// Shortest title (in characters) recognised by being printed twice: short labels repeat
@@ -37,6 +37,15 @@ const TITLE_REPEAT_MIN_CHARS: usize = 15;
 const TITLE_WORDS_COUNTED: usize = 15;
 /// The longest head line taken for a title.
 const TITLE_MAX_CHARS: usize = 250;
+/// Fewest words of a deck: the summary under a title, longer than it.
+const DECK_MIN_WORDS: usize = 8;
+/// Share of a deck's word stems found in the first paragraph (a deck restates the lead).
+const DECK_LEAD_SHARE: f32 = 0.6;
+/// Share of a title's word stems found in the deck and the first paragraph below it (the
+/// title names the story; a menu item does not).
+const TITLE_STORY_SHARE: f32 = 0.5;
+/// The rule id recorded for the headline of another story right under its photo's alt text.
+const PHOTO_CARD_RULE: &str = "layout.photo_card_headline";
 
 /// What the cleaner has decided so far for one document.
 /// A kept line, borrowed from the document and its [`LineState`].
@@ -123,6 +132,14 @@ impl<'a> Output<'a> {
         // A headline is no paragraph: captions, teasers and decks do not compete.
         let headlines: Vec<usize> =
             candidates.iter().copied().filter(|&i| words(i) >= 2 && !self.kept[i].prose).collect();
+        // A menu of capitalised words and a notice printed twice in a row above another
+        // headline compete only when nothing else does.
+        let plain: Vec<usize> = headlines
+            .iter()
+            .copied()
+            .filter(|&i| !is_menu_line(self.kept[i].text) && !self.notice_twice(i, &headlines))
+            .collect();
+        let headlines = if plain.is_empty() { headlines } else { plain };
         // The head lines rules removed: a breadcrumb may end with the title.
         let first_body = self.kept.iter().find(|k| k.zone != LineZone::Head).map(|k| k.line);
         let removed_head: Vec<&Removal> = self
@@ -136,22 +153,103 @@ impl<'a> Output<'a> {
             if form.chars().count() < TITLE_REPEAT_MIN_CHARS {
                 return false;
             }
+            // Printed again as whole words: `Täze howa menzili` under `… täze howa
+            // menziliniň gurluşygy …` is a caption, not the title twice.
             let again = |other: &Kept<'_>| {
                 other.line != self.kept[i].line
                     && other.zone == LineZone::Head
-                    && other.form().contains(&*form)
+                    && contains_words(&other.form(), &form)
             };
             let text = self.kept[i].text;
-            let removed_again =
-                removed_head.iter().any(|r| r.line != self.kept[i].line && r.text.contains(text));
+            let removed_again = removed_head
+                .iter()
+                .any(|r| r.line != self.kept[i].line && contains_words(&r.text, text));
             self.kept.iter().any(again) || removed_again
         });
         let near_body = headlines.len().saturating_sub(TITLE_NEAR_BODY);
         let nearest = headlines[near_body..].iter().copied().rev().max_by_key(|&i| words(i));
+        let nearest = nearest.map(|i| self.title_above_deck(i, &headlines).unwrap_or(i));
         // Without a headline, a short line may serve; a paragraph never does (a teaser of the
-        // lead is no title, and taking it would take the lead with it).
-        let short_line = || candidates.iter().copied().find(|&i| !self.kept[i].prose);
+        // lead is no title, and taking it would take the lead with it), nor a site's name.
+        let short_line = || {
+            candidates
+                .iter()
+                .copied()
+                .find(|&i| !self.kept[i].prose && !looks_like_site_name(self.kept[i].text))
+        };
         printed_twice.or(nearest).or_else(short_line)
+    }
+
+    /// Whether the headline `i` is printed twice on two lines in a row with another headline
+    /// below the pair: a site notice above the title. (A title printed twice has its heading
+    /// and alt text apart, a blank line or a photo between them.)
+    fn notice_twice(&self, i: usize, headlines: &[usize]) -> bool {
+        let form = self.kept[i].form();
+        let line = self.kept[i].line;
+        let same = |j: usize| {
+            self.kept.get(j).is_some_and(|k| {
+                k.zone == LineZone::Head && k.line.abs_diff(line) == 1 && k.form() == form
+            })
+        };
+        let pair_end = if same(i + 1) {
+            i + 1
+        } else if i > 0 && same(i - 1) {
+            i
+        } else {
+            return false;
+        };
+        let words = |j: usize| zones::count_words(self.kept[j].text, 3);
+        headlines.iter().any(|&j| j > pair_end && self.kept[j].form() != form && words(j) >= 3)
+    }
+
+    /// When the headline `deck` is a deck (a long summary restating the first paragraph),
+    /// the headline above it that names the same story: the title.
+    fn title_above_deck(&self, deck: usize, headlines: &[usize]) -> Option<usize> {
+        if zones::count_words(self.kept[deck].text, DECK_MIN_WORDS) < DECK_MIN_WORDS {
+            return None;
+        }
+        let lead = self.kept.iter().find(|k| k.zone == LineZone::Lead)?;
+        let lead_form = lead.form();
+        let lead_stems = stems(&lead_form);
+        let deck_form = self.kept[deck].form();
+        let deck_stems = stems(&deck_form);
+        if share(&deck_stems, &lead_stems) < DECK_LEAD_SHARE {
+            return None;
+        }
+        let story: Vec<&str> = lead_stems.iter().chain(&deck_stems).copied().collect();
+        let above = headlines.iter().copied().rev().find(|&i| i < deck)?;
+        let form = self.kept[above].form();
+        let title = stems(&form);
+        (title.len() >= 3 && share(&title, &story) >= TITLE_STORY_SHARE).then_some(above)
+    }
+
+    /// Drops the headline printed right under the alt text of an agency photo inside the
+    /// body: together they are the card of another story, linked from the article.
+    pub(super) fn drop_photo_card_headlines(&mut self) {
+        let alts: Vec<usize> = self
+            .removed
+            .iter()
+            .filter(|r| r.class == RemovalClass::PhotoCredit && r.rule.ends_with("photo_alt"))
+            .map(|r| r.line + 1)
+            .collect();
+        if alts.is_empty() {
+            return;
+        }
+        let mut cards = Vec::new();
+        self.kept.retain(|k| {
+            let card = k.zone == LineZone::Body
+                && !k.prose
+                && alts.contains(&k.line)
+                && !k.text.ends_with(':')
+                && zones::count_words(k.text, 3) >= 3;
+            if card {
+                cards.push((k.text, k.line));
+            }
+            !card
+        });
+        for (text, line) in cards {
+            self.remove(RemovalClass::RelatedTail, PHOTO_CARD_RULE, text, line);
+        }
     }
 
     /// Drops every line left in the head once the title is taken: the article starts at its
@@ -341,6 +439,7 @@ impl<'a> Output<'a> {
             self.drop_head_lines();
         }
         self.drop_chrome_above_title();
+        self.drop_photo_card_headlines();
         self.drop_adjacent_duplicates();
         self.removed.sort_by_key(|r| r.line);
         let text = self.kept.iter().map(|k| k.text).collect::<Vec<_>>().join("\n\n");
@@ -364,5 +463,79 @@ impl<'a> Output<'a> {
         self.meta.non_article = page_kind::non_article(&shown).map(|k| k.as_str().to_owned());
         self.meta.canonical_url = doc.url.clone();
         Cleaned { id: doc.id.clone(), title, text, meta: self.meta, removed: self.removed }
+    }
+}
+
+/// Whether `needle` occurs in `hay` as whole words (no letter or digit glued to either end).
+fn contains_words(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return false;
+    }
+    hay.match_indices(needle).any(|(at, _)| {
+        let before = hay[..at].chars().next_back();
+        let after = hay[at + needle.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// Fewest words of a menu line.
+const MENU_MIN_WORDS: usize = 4;
+
+/// Whether a line is a menu of capitalised words (`Новости Политика Экономика Общество`): four
+/// words or more, each capitalised, no punctuation. English titles capitalise every word, so
+/// only lines with letters beyond ASCII are read so.
+fn is_menu_line(text: &str) -> bool {
+    if text.is_ascii() || text.contains([',', '.', ':', '!', '?', '«', '"']) {
+        return false;
+    }
+    let mut words = text.split_whitespace().peekable();
+    let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+    words.peek().is_some()
+        && text.split_whitespace().count() >= MENU_MIN_WORDS
+        && words.all(|w| capitalised(w) || !w.chars().any(char::is_alphabetic))
+}
+
+/// Whether a one-word line is a site's name rather than a title: a capital inside the word
+/// (`XəbərAz`) or a domain at its end (`XeberAz.Az`, `news.kz`).
+fn looks_like_site_name(text: &str) -> bool {
+    if text.contains(char::is_whitespace) {
+        return false;
+    }
+    let inner_capital =
+        text.chars().zip(text.chars().skip(1)).any(|(a, b)| a.is_lowercase() && b.is_uppercase());
+    let domain = text.rsplit_once('.').is_some_and(|(name, end)| {
+        !name.is_empty()
+            && (2..=4).contains(&end.chars().count())
+            && end.chars().all(char::is_alphabetic)
+    });
+    inner_capital || domain
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_found_whole() {
+        assert!(contains_words("täze howa menzili açyldy", "täze howa menzili"));
+        assert!(!contains_words("täze howa menziliniň gurluşygy", "täze howa menzili"));
+        assert!(!contains_words("abc", ""));
+    }
+
+    #[test]
+    fn menus_are_capitalised_words_beyond_ascii() {
+        assert!(is_menu_line("Новости Политика Экономика Общество Спорт"));
+        assert!(!is_menu_line("В Таразе открыли новый мост"));
+        assert!(!is_menu_line("Kyrgyz Parliament Approves New Media Law"));
+        assert!(!is_menu_line("Путин и Токаев"));
+    }
+
+    #[test]
+    fn site_names_are_one_word_with_an_inner_capital_or_a_domain() {
+        assert!(looks_like_site_name("XəbərAz"));
+        assert!(looks_like_site_name("XeberAz.Az"));
+        assert!(looks_like_site_name("steppe-news.kz"));
+        assert!(!looks_like_site_name("Итоги"));
+        assert!(!looks_like_site_name("Итоги года"));
     }
 }

@@ -184,14 +184,26 @@ impl Cleaner {
             .enumerate()
             .map(|(index, raw)| LineState::new(index, raw, rules, memo, site, &mut forms))
             .collect();
+        mark_restated_headline(&mut lines);
         match_lines(&mut lines, rules, memo, site, &forms);
+        mark_contact_prompt(&mut lines, &forms);
         let mut facts: Vec<LineFacts> = lines.iter().map(|l| l.facts(rules)).collect();
         mark_teasers(&lines, &mut facts);
-        // Datelines: where a story starts, looked for on the prose lines that start like one.
-        for (line, facts) in lines.iter_mut().zip(facts.iter_mut()) {
-            if line.prose && !line.blank {
+        mark_repeats(&lines, &mut facts);
+        // Datelines: where a story starts, looked for on the prose lines that start like one,
+        // and on the short lines above a paragraph (`Azərbaycan, Bakı, 4 mart /Trend/` stands
+        // on a line of its own).
+        // Walked backwards, so that whether a paragraph comes next is known.
+        let mut prose_next = false;
+        for (line, facts) in lines.iter_mut().zip(facts.iter_mut()).rev() {
+            if line.blank {
+                continue;
+            }
+            let own_line = prose_next && line.shape.is_none() && facts.words >= 3;
+            if line.prose || own_line {
                 facts.dateline = line.opens_with_dateline(rules, site, &mut forms);
             }
+            prose_next = line.prose;
         }
         let layout = Layout::of(&facts, origin == Origin::Page);
         if let Some(lead) = layout.lead {
@@ -310,6 +322,8 @@ struct LineState<'a> {
     raw: &'a str,
     /// The line, trimmed: what is kept.
     text: &'a str,
+    /// The line, trimmed, with the HTML tags at its ends that `text` goes without.
+    whole: &'a str,
     /// Length of `text` in characters.
     chars: usize,
     /// Where the matching form of `text` is in the document's buffer of forms, for lines short enough
@@ -382,6 +396,54 @@ fn starts_like_a_dateline(text: &str) -> bool {
     capitals || head.iter().any(|b| b.is_ascii_digit() || matches!(b, b'(' | b'/'))
 }
 
+/// Reads the first line of a page as a headline, not a paragraph, when it is one short
+/// sentence that the paragraph under it restates (`zones::is_restated_headline`): sites
+/// print titles with a full stop. Only the first line with no shape is looked at, so a page
+/// with a headline above keeps its short first paragraph.
+fn mark_restated_headline(lines: &mut [LineState<'_>]) {
+    let Some(first) = lines.iter().position(|l| !l.blank && l.shape.is_none()) else { return };
+    if !lines[first].prose || lines[first].chars >= 120 {
+        return;
+    }
+    let Some(next) = lines[first + 1..].iter().find(|l| !l.blank) else { return };
+    // A restated headline opens as the paragraph does (the same first word, or its stem): a
+    // look at the first two characters passes the other pages over.
+    let text = lines[first].text;
+    let opening = text.char_indices().nth(2).map(|(at, _)| &text[..at]);
+    let same_start = opening.is_some_and(|s| next.text.starts_with(s));
+    if same_start
+        && next.prose
+        && next.shape.is_none()
+        && zones::is_restated_headline(lines[first].text, next.text)
+    {
+        lines[first].prose = false;
+        lines[first].caption = false;
+    }
+}
+
+/// Gives the social shape to the sentence above a page's closing run of handle lines when it
+/// asks the reader to write or follow on a network (`…, Telegram орқали ёзинг.`): the first
+/// line of the follow-us block, though it names one network only. Looked at after the memo
+/// has remembered the lines, since the shape comes from where the line stands.
+fn mark_contact_prompt(lines: &mut [LineState<'_>], forms: &str) {
+    let mut handles = 0;
+    for line in lines.iter_mut().rev() {
+        if line.blank {
+            continue;
+        }
+        if matches!(line.shape, Some(Shape::Social | Shape::Url)) {
+            handles += 1;
+            continue;
+        }
+        let form = line.form.clone().and_then(|range| forms.get(range));
+        if handles > 0 && line.prose && form.is_some_and(shape::is_contact_prompt) {
+            line.shape = Some(Shape::Social);
+            line.prose = false;
+        }
+        return;
+    }
+}
+
 /// Marks the prose lines printed again further down the page: a teaser of the paragraph it
 /// repeats, above the title or beside a photo.
 fn mark_teasers(lines: &[LineState<'_>], facts: &mut [LineFacts]) {
@@ -419,6 +481,17 @@ impl std::hash::Hasher for HashIsKey {
 
     fn write_u64(&mut self, hash: u64) {
         self.0 = hash;
+    }
+}
+
+/// Marks the short lines that repeat the line above them (blank lines aside), which
+/// `assemble` drops as adjacent duplicates.
+fn mark_repeats(lines: &[LineState<'_>], facts: &mut [LineFacts]) {
+    let mut above: Option<&str> = None;
+    for line in lines.iter().filter(|l| !l.blank) {
+        let short = line.chars <= assemble::DUPLICATE_MAX_CHARS;
+        facts[line.index].repeat = short && above == Some(line.text);
+        above = Some(line.text);
     }
 }
 
@@ -499,10 +572,14 @@ impl<'a> LineState<'a> {
         forms: &mut String,
     ) -> LineState<'a> {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        let text = raw.trim_matches(is_trimmed);
+        let whole = raw.trim_matches(is_trimmed);
+        // A text input may keep the HTML tags around its paragraphs (`<p>…</p>`): the line is
+        // judged and kept without them (a substring still), and they are recorded as removed.
+        let text = shape::without_edge_tags(whole);
         let mut line = LineState {
             index,
             raw,
+            whole,
             text,
             chars: 0,
             form: None,
@@ -560,7 +637,9 @@ impl<'a> LineState<'a> {
         }
         let words = zones::prose_words(text);
         line.words = u8::try_from(words).unwrap_or(u8::MAX);
-        line.prose = zones::is_prose_counted(text, chars, words) || zones::is_interview_turn(text);
+        line.prose = (zones::is_prose_counted(text, chars, words)
+            || zones::is_interview_turn(text))
+            && !zones::opens_with_shouted_headline(text);
         if let Some(form) = line.form.clone().and_then(|range| forms.get(range)) {
             line.shape = shape::shape_of(form, text, chars, line.prose);
             line.caption = line.prose && shape::is_caption(form);
@@ -677,6 +756,7 @@ impl<'a> LineState<'a> {
             stamp: matches!(self.shape, Some(Shape::Stamp(_) | Shape::ScraperDate(..))),
             caption: self.caption,
             cut_short: self.text.ends_with("...") || self.text.ends_with('…'),
+            colon: self.text.ends_with(':'),
             sentence: zones::sentence_end(self.text).ends_with(['.', '!', '?', '…']),
             // Only short lines are told apart by their words; a paragraph has plenty.
             words: if self.prose {
@@ -690,6 +770,11 @@ impl<'a> LineState<'a> {
             let rule = rules.rule(hit.rule);
             facts.dropped_in_head |= zones::removes_in_head(rule.action, rule.zone);
             facts.dropped_after_head |= zones::removes_after_head(rule.action, rule.zone);
+            if facts.drop_rule.is_none() && zones::removes_after_head(rule.action, rule.zone) {
+                facts.drop_rule = u32::try_from(hit.rule).ok();
+            }
+            facts.dropped_in_body |= rule.action == Action::Drop
+                && matches!(rule.zone, packs::Zone::Body | packs::Zone::Any);
             facts.cuts |= rule.action == Action::CutTail && rule.zone != packs::Zone::Head;
         }
         facts
@@ -707,6 +792,17 @@ impl<'a> LineState<'a> {
         forms: &'s str,
         out: &mut Output<'s>,
     ) {
+        if self.whole.len() != self.text.len() {
+            // The tags around the line go whatever becomes of the line.
+            let start = self.text.as_ptr() as usize - self.whole.as_ptr() as usize;
+            let end = start + self.text.len();
+            for tags in [&self.whole[..start], &self.whole[end..]] {
+                let tags = tags.trim_matches(is_trimmed);
+                if !tags.is_empty() {
+                    out.remove(RemovalClass::HtmlBoilerplate, MARKUP_TAGS_RULE, tags, self.index);
+                }
+            }
+        }
         let own_form = self.form.clone().and_then(|range| forms.get(range));
         let _ = site;
         let fitting =
@@ -870,6 +966,8 @@ impl<'a> LineState<'a> {
 const MAX_KEEP_META_PER_RULE: usize = 2;
 /// The rule id recorded when a line repeats the document's title.
 const TITLE_RULE: &str = "title.document";
+/// The rule id recorded for the HTML tags at the ends of a line of a text input.
+const MARKUP_TAGS_RULE: &str = "shape.markup_tags";
 /// The rule id recorded for a line after the last paragraph that no rule names.
 const AFTER_BODY_RULE: &str = "layout.after_body";
 

@@ -15,6 +15,10 @@
 //! Prose is never looked at: a line that reads as a paragraph (`zones::is_prose`) keeps its
 //! words, except for a line naming several social networks, which no article sentence does
 //! in that density.
+//!
+//! HTML tags a text input left around a line (`<p>…</p>`) are no shape of their own: the
+//! line is judged without them ([`without_edge_tags`]) and they are recorded as removed, so
+//! a short paragraph in tags is not taken for a markup line.
 
 use std::sync::LazyLock;
 
@@ -189,6 +193,89 @@ fn is_markup_or_symbols(text: &str, form: &str) -> bool {
         || (!text.is_empty() && !text.chars().any(char::is_alphanumeric))
 }
 
+/// Tags that a text input leaves around its paragraphs and inline words.
+const EDGE_TAGS: &[&str] = &[
+    "p",
+    "div",
+    "span",
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "br",
+    "a",
+    "font",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "blockquote",
+    "center",
+    "small",
+    "sup",
+    "sub",
+    "section",
+    "article",
+    "td",
+    "tr",
+];
+
+/// `text` without the HTML tags at its ends (`<p class="lead"><b>…</b></p>`), trimmed; `text`
+/// itself when it has none, or nothing else. Only the tags of [`EDGE_TAGS`] go: a line that
+/// opens with `<` for another reason (`<image>…`, `<3`) stays whole. Lines are passed over by
+/// their first and last bytes.
+pub(crate) fn without_edge_tags(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    if !(bytes.first() == Some(&b'<') || bytes.last() == Some(&b'>')) {
+        return text;
+    }
+    let mut inner = text;
+    loop {
+        let before = inner.len();
+        if let Some(len) = leading_tag(inner) {
+            inner = inner[len..].trim_start();
+        }
+        if let Some(len) = trailing_tag(inner) {
+            inner = inner[..inner.len() - len].trim_end();
+        }
+        if inner.len() == before {
+            break;
+        }
+    }
+    if inner.is_empty() { text } else { inner }
+}
+
+/// The length of the known tag `text` opens with (`<p>`, `</b>`, `<br/>`, `<a href="…">`).
+fn leading_tag(text: &str) -> Option<usize> {
+    let rest = text.strip_prefix('<')?;
+    let end = rest.find('>')?;
+    is_edge_tag(&rest[..end]).then_some(end + 2)
+}
+
+/// The length of the known tag `text` ends with.
+fn trailing_tag(text: &str) -> Option<usize> {
+    let rest = text.strip_suffix('>')?;
+    let start = rest.rfind('<')?;
+    is_edge_tag(&rest[start + 1..]).then_some(text.len() - start)
+}
+
+/// Whether the inside of `<…>` is a tag of [`EDGE_TAGS`], opening or closing, maybe with
+/// attributes.
+fn is_edge_tag(inside: &str) -> bool {
+    let inside = inside.strip_prefix('/').unwrap_or(inside).trim_end_matches('/').trim_end();
+    let name_end = inside.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(inside.len());
+    let (name, attributes) = inside.split_at(name_end);
+    (attributes.is_empty() || attributes.starts_with(' '))
+        && !attributes.contains(['<', '>'])
+        && EDGE_TAGS.iter().any(|tag| tag.eq_ignore_ascii_case(name))
+}
+
 /// Labels of view counters (matching form), in the languages of the packs.
 const VIEW_LABELS: &[&str] = &[
     "views",
@@ -211,15 +298,32 @@ const VIEW_LABELS: &[&str] = &[
     "baxışların sayı",
     "görülen",
     "okaldy",
+    "kórsetildi",
+    "korsetildi",
+    "ret kórsetildi",
+    "ret korsetildi",
+    "көрсетілді",
+    "рет көрсетілді",
+    "рет қаралды",
+    "ret",
+    "рет",
     "бинандагон",
     "дидан",
 ];
+
+/// Shortest view label that is a counter's line on its own: `ret` (times) or `view` alone may
+/// be a word of a menu.
+const LABEL_ALONE_MIN_BYTES: usize = 5;
 
 /// A view counter: a bare number (`0`, `• 0`) or a labelled one (`views: 91`,
 /// `просмотров 120`). Gives the count when a label names it as views.
 fn counter(form: &str) -> Option<Option<u64>> {
     let trimmed = form.trim_matches(|c: char| !c.is_alphanumeric());
     if !trimmed.is_empty() && trimmed.len() <= 9 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(None);
+    }
+    // A counter printed on two lines: `210 ret`, then the label alone (`kórsetildi`).
+    if trimmed.len() > LABEL_ALONE_MIN_BYTES && VIEW_LABELS.contains(&trimmed) {
         return Some(None);
     }
     let digits_at = trimmed.find(|c: char| c.is_ascii_digit())?;
@@ -420,6 +524,15 @@ const FOLLOW_WORDS: &[&str] = &[
     "agza",
     "yzarla",
 ];
+
+/// Whether a sentence (matching form) names a network and asks the reader to write or follow
+/// there (`Биз билан боғланмоқчи бўлсангиз, Telegram орқали ёзинг.`): the first line of a
+/// follow-us block. Only asked of the line above a page's closing handle lines.
+pub(crate) fn is_contact_prompt(form: &str) -> bool {
+    form.len() <= MAX_PROMPT_CHARS * 2
+        && social_networks(form) >= 1
+        && FOLLOW_WORDS.iter().any(|w| form.contains(w))
+}
 
 /// A line naming one network that is a follow-us prompt or a handle, not a headline about
 /// the network: a handle or link, `Network - handle`, a follow verb, or a bare name.
@@ -719,6 +832,8 @@ mod tests {
             ("1,204 views", Shape::Counter(Some(1204))),
             ("1.2K views", Shape::Counter(Some(1200))),
             ("• 0", Shape::Counter(None)),
+            ("210 ret", Shape::Counter(Some(210))),
+            ("kórsetildi", Shape::Counter(None)),
             ("Skype - uzbekbbclondon", Shape::Social),
             ("Bizi Telegramda izləyin: @repostaz", Shape::Social),
             ("YouTube - BBCUZBEK (https://www.youtube.com/user/bbcuzbek)", Shape::Social),
@@ -804,6 +919,30 @@ mod tests {
         ] {
             assert_eq!(tag_cloud_start(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn tags_at_the_ends_of_a_line_go() {
+        assert_eq!(without_edge_tags("<p>Work starts in April.</p>"), "Work starts in April.");
+        assert_eq!(
+            without_edge_tags("<p class=\"lead\"><b>Bold lead</b> and more.</p>"),
+            "Bold lead</b> and more."
+        );
+        assert_eq!(without_edge_tags("Line break at the end<br/>"), "Line break at the end");
+        assert_eq!(without_edge_tags("<image>data</image>"), "<image>data</image>");
+        assert_eq!(without_edge_tags("<p></p>"), "<p></p>");
+        assert_eq!(without_edge_tags("a < b and c > d"), "a < b and c > d");
+        assert_eq!(without_edge_tags("<3 love"), "<3 love");
+    }
+
+    #[test]
+    fn a_contact_sentence_names_a_network_and_asks_to_write() {
+        let form = for_matching("Биз билан боғланмоқчи бўлсангиз, Telegram орқали ёзинг.");
+        assert!(is_contact_prompt(&form));
+        assert!(!is_contact_prompt(&for_matching(
+            "He wrote on Telegram that the talks would go on."
+        )));
+        assert!(!is_contact_prompt(&for_matching("Join the club, the mayor told the crowd.")));
     }
 
     #[test]

@@ -18,6 +18,12 @@
 //!   bare counter, `Комментарии`) only fires when nothing but boilerplate follows it.
 //!
 //! A page with no line that reads as prose has no body: every line is head, nothing is cut.
+//!
+//! Places also tell what a line is when its words do not: a dateline on a line of its own
+//! right above a paragraph opens the story; a headline right above the stamp that starts the
+//! next story belongs to that story; a sentence between two lines of one removed notice is
+//! a sentence of it; a sentence ending in a colon followed by short items is a list that
+//! closes the article, not a tail of labels.
 
 use super::packs::{Action, Zone};
 
@@ -32,6 +38,13 @@ pub(crate) struct LineFacts {
     pub(crate) dropped_in_head: bool,
     /// Some rule allowed after the head removes it.
     pub(crate) dropped_after_head: bool,
+    /// The first rule allowed after the head that removes it, if any: lines of one notice
+    /// are removed by one rule.
+    pub(crate) drop_rule: Option<u32>,
+    /// Some rule allowed in the body (not only in the tail) removes it.
+    pub(crate) dropped_in_body: bool,
+    /// Ends in a colon: a label, or the sentence that introduces a list.
+    pub(crate) colon: bool,
     /// Some `cut_tail` rule matches it.
     pub(crate) cuts: bool,
     /// Has the shape of page chrome (`clean::shape`).
@@ -42,6 +55,9 @@ pub(crate) struct LineFacts {
     pub(crate) caption: bool,
     /// A prose line printed again further down: a teaser of the paragraph below.
     pub(crate) teaser: bool,
+    /// A short line that repeats the line above it (blank lines aside): it goes as an
+    /// adjacent duplicate, so the layout reads past it.
+    pub(crate) repeat: bool,
     /// Opens with an agency dateline (`БИШКЕК, 15 фев — Sputnik.`): where a story starts.
     pub(crate) dateline: bool,
     /// Ends in an ellipsis: a teaser of another story, cut short, when it stands after the
@@ -72,6 +88,8 @@ pub(crate) enum CutBy {
     /// A date stamp after the body, followed by no paragraph: a footer or the next story's
     /// header.
     StampAfterBody,
+    /// The next story's headline, printed above its date stamp and its first paragraph.
+    HeadlineAboveStamp,
 }
 
 impl CutBy {
@@ -81,6 +99,7 @@ impl CutBy {
             CutBy::Rule => None,
             CutBy::NextDateline => Some("layout.next_story_dateline"),
             CutBy::StampAfterBody => Some("layout.stamp_after_body"),
+            CutBy::HeadlineAboveStamp => Some("layout.next_story_headline"),
         }
     }
 }
@@ -149,14 +168,22 @@ impl Layout {
         };
         // A dateline below one prose line (a caption, a deck, a teaser) opens the story; below
         // two paragraphs, it opens the next one.
+        // A dateline on a line of its own (no prose: `Azərbaycan, Bakı, 4 mart /Trend/`) opens
+        // the story when a paragraph follows it.
+        let opens_story = |i: usize| {
+            lines[i].dateline && (lines[i].prose || next_is_prose(lines, i)) && !lines[i].cuts
+        };
+        let above = (0..first).rev().find(|&i| !lines[i].blank).filter(|&i| opens_story(i));
         let lead = if lines[first].dateline {
             first
+        } else if let Some(above) = above {
+            above
         } else {
             (first + 1..n)
                 .filter(|&i| !lines[i].blank)
                 .take(DATELINE_LOOKAHEAD)
                 .take_while(|&i| !(lines[i].prose && !lines[i].dateline && opens_body(&lines[i])))
-                .find(|&i| lines[i].dateline && lines[i].prose)
+                .find(|&i| opens_story(i))
                 .unwrap_or(first)
         };
         let mut cut_by = None;
@@ -186,25 +213,29 @@ impl Layout {
                 cut_by.is_some()
             })
             .unwrap_or(n);
+        // The next story may print its headline above its stamp and its first paragraph: the
+        // cut starts at the headline.
+        let mut cut = cut;
+        if cut < n && lines[cut].stamp && next_is_prose(lines, cut) {
+            let above = (lead + 1..cut).rev().find(|&i| !lines[i].blank);
+            if let Some(above) = above.filter(|&i| is_next_headline(&lines[i])) {
+                cut = above;
+                cut_by = Some(CutBy::HeadlineAboveStamp);
+            }
+        }
         let removed = |l: &LineFacts| l.blank || l.dropped_after_head;
         let mut tail = cut;
-        while tail > lead + 1 && removed(&lines[tail - 1]) {
+        while tail > lead + 1
+            && (removed(&lines[tail - 1]) || inside_notice(lines, tail - 1, lead, cut))
+        {
             tail -= 1;
         }
-        // The lines after the last paragraph that read as no prose.
-        let mut start = tail;
-        let headline_like = |l: &LineFacts| !l.prose || l.cut_short;
-        while start > lead + 1 && (removed(&lines[start - 1]) || headline_like(&lines[start - 1])) {
-            start -= 1;
-        }
-        // Two lines or more, counting those some rule removes (a marker, a prompt), are other
-        // stories or page chrome; one line alone goes only if it is short or chrome.
-        let mut trailing = lines[start..cut].iter().filter(|l| !l.blank);
-        let first_left = trailing.next();
-        let one_short = first_left
-            .is_some_and(|l| l.chrome || (usize::from(l.words) <= SHORT_LINE_WORDS && !l.sentence));
-        if whole_page && start < tail && (trailing.next().is_some() || one_short) {
-            tail = start;
+        let mut tail = widen_over_trailing_lines(lines, lead, tail, cut, whole_page);
+        // Other stories' headlines with a paragraph each: the tail starts at the first, and
+        // the lines above it are looked at as they would be were the pairs gone already (so
+        // that cleaning the output again removes nothing more).
+        if whole_page && let Some(pairs) = snippet_pairs_start(lines, lead, tail) {
+            tail = widen_over_trailing_lines(lines, lead, pairs, pairs, whole_page);
         }
         let cut_by = (cut < n).then_some(cut_by).flatten();
         Layout { lead: Some(lead), tail, cut, cut_by, inline_related }
@@ -221,6 +252,43 @@ impl Layout {
             Some(_) => LineZone::Body,
         }
     }
+}
+
+/// The tail that starts at `tail`, widened back over the run of lines after the last
+/// paragraph that read as no prose (headlines of other stories, labels, names), when that
+/// run is longer than one line or its one line is short or chrome. The lines up to `end`
+/// (those some rule removes, a marker, a prompt) count in the run.
+fn widen_over_trailing_lines(
+    lines: &[LineFacts],
+    lead: usize,
+    tail: usize,
+    end: usize,
+    whole_page: bool,
+) -> usize {
+    let removed = |l: &LineFacts| l.blank || l.dropped_after_head;
+    let headline_like = |l: &LineFacts| !l.prose || l.cut_short;
+    let mut tail = tail;
+    let mut start = tail;
+    while start > lead + 1 && (removed(&lines[start - 1]) || headline_like(&lines[start - 1])) {
+        start -= 1;
+    }
+    // A list closes the article: the sentence that introduces it ends in a colon, its
+    // items are short (`Самыми популярными именами стали:`, then names). The tail starts
+    // after the list, if at all.
+    if let Some(list_end) = closing_list_end(lines, start, end) {
+        tail = tail.max(list_end);
+        start = start.max(list_end);
+    }
+    // Two lines or more, counting those some rule removes (a marker, a prompt), are other
+    // stories or page chrome; one line alone goes only if it is short or chrome.
+    let mut trailing = lines[start..end].iter().filter(|l| !l.blank);
+    let first_left = trailing.next();
+    let one_short = first_left
+        .is_some_and(|l| l.chrome || (usize::from(l.words) <= SHORT_LINE_WORDS && !l.sentence));
+    if whole_page && start < tail && (trailing.next().is_some() || one_short) {
+        tail = start;
+    }
+    tail
 }
 
 /// Most headline lines a `Read also` marker inside the body links to.
@@ -263,6 +331,111 @@ fn body_resumes_after(lines: &[LineFacts], marker: usize) -> Option<usize> {
         }
     }
     None
+}
+
+/// Fewest headline and snippet pairs that make a related tail with no marker.
+const SNIPPET_PAIRS_MIN: usize = 2;
+/// Fewest words of another story's headline in a headline and snippet pair: a subheading of
+/// the article's own sections is shorter.
+const SNIPPET_HEADLINE_MIN_WORDS: u8 = 4;
+
+/// Where a run of other stories' headline and snippet pairs starts, when the body ends with
+/// one: [`SNIPPET_PAIRS_MIN`] or more pairs of a headline (no sentence, four words or more)
+/// and one paragraph, up to `tail`, after at least two paragraphs of the article. An
+/// article's sections have shorter subheadings, or more than one paragraph each.
+fn snippet_pairs_start(lines: &[LineFacts], lead: usize, tail: usize) -> Option<usize> {
+    let headline = |l: &LineFacts| {
+        !l.prose
+            && !l.chrome
+            && !l.sentence
+            && !l.colon
+            && !l.cuts
+            && !l.dropped_after_head
+            && l.words >= SNIPPET_HEADLINE_MIN_WORDS
+    };
+    let snippet = |l: &LineFacts| l.prose && !l.chrome && !l.dateline && !l.cuts;
+    // Read as the output will be: without the lines that go anyway (so that cleaning the
+    // output again finds the same pairs).
+    let goes = |l: &LineFacts| l.blank || l.repeat || l.dropped_after_head;
+    let mut kept = (lead + 1..tail).rev().filter(|&i| !goes(&lines[i]));
+    let mut pairs = 0;
+    let mut start = tail;
+    while let Some(p) = kept.next() {
+        if !snippet(&lines[p]) {
+            break;
+        }
+        let Some(h) = kept.next() else { break };
+        if !headline(&lines[h]) {
+            break;
+        }
+        pairs += 1;
+        start = h;
+    }
+    let paragraphs = (lead..start).filter(|&i| lines[i].prose && !lines[i].blank).count();
+    (pairs >= SNIPPET_PAIRS_MIN && paragraphs >= 2).then_some(start)
+}
+
+/// Whether line `i` stands inside a notice after the body: the lines right above and right
+/// below it (blank lines aside) are removed by one rule, as the sentences of a footer the pack
+/// knows are, and this one is a sentence of it in other words.
+fn inside_notice(lines: &[LineFacts], i: usize, lead: usize, cut: usize) -> bool {
+    let rule_of = |at: Option<usize>| at.and_then(|at| lines[at].drop_rule);
+    let above = (lead + 1..i).rev().find(|&at| !lines[at].blank);
+    let below = (i + 1..cut).find(|&at| !lines[at].blank);
+    let rule = rule_of(above);
+    !lines[i].cuts && rule.is_some() && rule == rule_of(below)
+}
+
+/// Fewest words of a sentence introducing a list (`Самыми популярными именами стали:`); a
+/// label ending in a colon (`Теги:`, `Read also:`) has fewer.
+const LIST_INTRO_MIN_WORDS: u8 = 4;
+
+/// Where a list that closes the article ends, when one does: in `start..cut`, a line ending in
+/// a colon that no rule removes, with [`LIST_INTRO_MIN_WORDS`] words or more, followed by
+/// short items (no prose, no chrome, no line a body rule removes).
+fn closing_list_end(lines: &[LineFacts], start: usize, cut: usize) -> Option<usize> {
+    let intro = (start..cut).find(|&i| {
+        let l = &lines[i];
+        l.colon
+            && !l.prose
+            && !l.chrome
+            && !l.cuts
+            && !l.dropped_after_head
+            && l.words >= LIST_INTRO_MIN_WORDS
+    })?;
+    let item = |l: &LineFacts| {
+        !l.prose
+            && !l.chrome
+            && !l.cuts
+            && !l.dropped_in_body
+            && !l.colon
+            && usize::from(l.words) <= SHORT_LINE_WORDS
+    };
+    let mut end = intro + 1;
+    let mut items = 0;
+    for (i, line) in lines.iter().enumerate().take(cut).skip(intro + 1) {
+        if line.blank {
+            continue;
+        }
+        if !item(line) {
+            break;
+        }
+        items += 1;
+        end = i + 1;
+    }
+    (items >= 2).then_some(end)
+}
+
+/// Whether a line above a date stamp is the next story's headline: a few words, no sentence,
+/// no chrome, nothing a rule removes.
+fn is_next_headline(line: &LineFacts) -> bool {
+    !line.prose
+        && !line.chrome
+        && !line.sentence
+        && !line.colon
+        && !line.dropped_after_head
+        && !line.cuts
+        && line.words >= 3
 }
 
 /// Whether the first non-blank line after `i` reads as prose.
@@ -345,6 +518,77 @@ pub(crate) fn is_interview_turn(text: &str) -> bool {
     initials
         && said.trim_end().ends_with(['?', '.', '!', '…'])
         && said.split_whitespace().count() >= 3
+}
+
+/// Characters of a word that stand for it when lines are compared by their words: enough to
+/// tell words apart, few enough that `mehmonxona` and `mehmonxonalar` are one.
+const STEM_CHARS: usize = 5;
+
+/// The stems of the words of a matching form: the first [`STEM_CHARS`] characters of each
+/// word of three letters or more.
+pub(crate) fn stems(form: &str) -> Vec<&str> {
+    form.split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .filter(|w| w.chars().count() >= 3)
+        .map(|w| w.char_indices().nth(STEM_CHARS).map_or(w, |(at, _)| &w[..at]))
+        .collect()
+}
+
+/// The share of `words` found in `among`.
+pub(crate) fn share(words: &[&str], among: &[&str]) -> f32 {
+    if words.is_empty() {
+        return 0.0;
+    }
+    let found = words.iter().filter(|w| among.contains(w)).count();
+    found as f32 / words.len() as f32
+}
+
+/// Fewest words of a headline in capitals at the start of a line.
+const SHOUTED_MIN_WORDS: usize = 4;
+
+/// Whether a line opens with a headline in capitals: its first sentence, of
+/// [`SHOUTED_MIN_WORDS`] words or more, has no lower-case letter and no digit (`МИГРАЦИОННЫЙ
+/// ПОТОК РОССИЯН В КАЗАХСТАН УМЕНЬШИЛСЯ. И все же …`). Such a line is a title with its
+/// subtitle, however long; an agency dateline in capitals has a date in it.
+pub(crate) fn opens_with_shouted_headline(text: &str) -> bool {
+    let mut chars = text.chars();
+    if !(chars.next().is_some_and(char::is_uppercase)
+        && chars.next().is_some_and(char::is_uppercase))
+    {
+        return false;
+    }
+    let first = text.split_once(". ").map_or(text, |(first, _)| first);
+    first.split_whitespace().count() >= SHOUTED_MIN_WORDS
+        && !first.chars().any(|c| c.is_lowercase() || c.is_ascii_digit())
+}
+
+/// Share of the words of a one-sentence first line found at the start of the paragraph under
+/// it for the line to be that paragraph's headline.
+const RESTATED_SHARE: f32 = 0.7;
+/// Fewest word stems of a restated headline.
+const RESTATED_MIN_WORDS: usize = 4;
+/// Characters of the paragraph read for the restated headline.
+const RESTATED_WINDOW_BYTES: usize = 400;
+
+/// Whether a short one-sentence line (`Самарқанд вилоятида янги эркин иқтисодий зона ташкил
+/// этилади.`) is the headline of the paragraph under it: most of its words open that
+/// paragraph again. A title ending in a full stop reads as a sentence; the paragraph that
+/// restates it shows it was none.
+pub(crate) fn is_restated_headline(line: &str, next: &str) -> bool {
+    // The paragraph says more than the line: a copy of the line is a teaser, not this.
+    if line.len() >= PROSE_MIN_CHARS * 4
+        || next.len() < line.len() * 3 / 2
+        || line.chars().count() >= PROSE_MIN_CHARS
+        || line.trim_end_matches('.').contains(". ")
+    {
+        return false;
+    }
+    let line = crate::normalize::for_matching(line);
+    let next = crate::normalize::for_matching(crate::normalize::prefix_within(
+        next,
+        RESTATED_WINDOW_BYTES,
+    ));
+    let words = stems(&line);
+    words.len() >= RESTATED_MIN_WORDS && share(&words, &stems(&next)) >= RESTATED_SHARE
 }
 
 /// `text.split_whitespace().take(most).count()`.
@@ -538,6 +782,70 @@ mod tests {
     }
 
     #[test]
+    fn the_next_story_headline_above_its_stamp_goes_with_it() {
+        // A next-story header rule cuts at the stamp; the headline above it goes too.
+        let mut lines = facts("sppsmp");
+        lines[4].cuts = true;
+        let layout = Layout::of(&lines, true);
+        assert_eq!((layout.cut, layout.cut_by), (3, Some(CutBy::HeadlineAboveStamp)));
+        // A headline above a footer stamp, with no paragraph after, is left to the tail.
+        let layout = Layout::of(&facts("sppsm"), true);
+        assert_eq!((layout.cut, layout.cut_by), (4, Some(CutBy::StampAfterBody)));
+        // A stamp with a paragraph after it and no rule cutting is a timeline's subheading.
+        let layout = Layout::of(&facts("sppsmp"), true);
+        assert_eq!(layout.cut, 6);
+    }
+
+    #[test]
+    fn a_sentence_between_two_lines_of_one_notice_goes_with_it() {
+        let mut lines = facts("spptpt");
+        lines[3].drop_rule = Some(7);
+        lines[5].drop_rule = Some(7);
+        let layout = Layout::of(&lines, true);
+        assert_eq!(layout.tail, 3);
+        // Lines removed by two different rules hold no notice between them.
+        lines[5].drop_rule = Some(8);
+        let layout = Layout::of(&lines, true);
+        assert_eq!(layout.tail, 5);
+    }
+
+    #[test]
+    fn headline_and_snippet_pairs_after_the_body_are_a_tail() {
+        let layout = Layout::of(&facts("spppspsp"), true);
+        assert_eq!(layout.tail, 4);
+        // One pair may be the article's last section.
+        let layout = Layout::of(&facts("spppsp"), true);
+        assert_eq!(layout.tail, 6);
+        // Sections of two paragraphs each are the article's.
+        let layout = Layout::of(&facts("sppsppspp"), true);
+        assert_eq!(layout.tail, 9);
+        // Short subheadings are the article's.
+        let mut lines = facts("spppspsp");
+        lines[4].words = 2;
+        lines[6].words = 2;
+        assert_eq!(Layout::of(&lines, true).tail, 8);
+    }
+
+    #[test]
+    fn a_list_introduced_by_a_colon_closes_the_body() {
+        let mut lines = facts("sppswww");
+        lines[3].colon = true;
+        let layout = Layout::of(&lines, true);
+        assert_eq!(layout.tail, 7);
+        // Without the colon the short lines are a tail.
+        let layout = Layout::of(&facts("sppswww"), true);
+        assert_eq!(layout.tail, 3);
+    }
+
+    #[test]
+    fn a_dateline_on_its_own_line_above_the_paragraph_is_the_lead() {
+        let mut lines = facts("ssbspp");
+        lines[3].dateline = true;
+        let layout = Layout::of(&lines, true);
+        assert_eq!(layout.lead, Some(3));
+    }
+
+    #[test]
     fn the_lead_skips_captions_and_moves_to_a_nearby_dateline() {
         let layout = Layout::of(&facts("skbpd"), true);
         assert_eq!(layout.lead, Some(4));
@@ -567,6 +875,38 @@ mod tests {
         let layout = Layout::of(&facts("shscs"), true);
         assert_eq!(layout.lead, None);
         assert!((0..5).all(|i| layout.zone(i) == LineZone::Head));
+    }
+
+    #[test]
+    fn stems_compare_words_by_their_first_letters() {
+        let deck = stems("buxoro viloyatida yigirmaga yaqin mehmonxona");
+        let lead = stems("buxoro viloyatida 20 ta yangi mehmonxonalar");
+        assert_eq!(deck, ["buxor", "viloy", "yigir", "yaqin", "mehmo"]);
+        assert!((share(&deck, &lead) - 0.6).abs() < 1e-6);
+        assert_eq!(share(&[], &lead), 0.0);
+    }
+
+    #[test]
+    fn headlines_in_capitals_open_a_line() {
+        assert!(opens_with_shouted_headline(
+            "ЦЕНЫ НА ХЛЕБ В РЕГИОНЕ ВЫРОСЛИ. Пекари объясняют это подорожанием муки и газа."
+        ));
+        assert!(!opens_with_shouted_headline(
+            "МОСКВА, 2 сентября. /ТАСС/. Правительство утвердило план."
+        ));
+        assert!(!opens_with_shouted_headline("NATO и ЕС обсудили новые меры поддержки."));
+    }
+
+    #[test]
+    fn a_one_sentence_line_restated_by_the_paragraph_is_its_headline() {
+        assert!(is_restated_headline(
+            "Навоийда янги кон очилади.",
+            "Навоий вилоятида янги олтин кони очилади, деб хабар берди вазирлик. Кон 2026 йилда ишга тушади."
+        ));
+        assert!(!is_restated_headline(
+            "Работы начнутся весной.",
+            "Подрядчик уже выбран, смета утверждена, сообщили в акимате."
+        ));
     }
 
     #[test]
