@@ -984,6 +984,18 @@ fn is_title_line(line: &str, title: &str) -> bool {
 
 /// The first or last `chars` characters of `text`.
 fn window(text: &str, scope: Scope, chars: usize) -> &str {
+    // When the bytes at that end are ASCII, they are the characters: no decoding.
+    if text.len() <= chars {
+        return text;
+    }
+    let bytes = text.as_bytes();
+    match scope {
+        Scope::Start if bytes[..chars].is_ascii() => return &text[..chars],
+        Scope::End | Scope::Line if bytes[bytes.len() - chars..].is_ascii() => {
+            return &text[text.len() - chars..];
+        }
+        _ => {}
+    }
     match scope {
         Scope::Start => {
             let end = text.char_indices().nth(chars).map_or(text.len(), |(i, _)| i);
