@@ -221,11 +221,11 @@ fn groups<const N: usize>(re: &Regex, text: &str) -> Option<[Range<usize>; N]> {
 
 /// Every match of `TIME` in `text`, scanned by hand unless the text has digits other than
 /// ASCII ones.
-fn times(text: &str) -> Box<dyn Iterator<Item = numeric::TimeMatch> + '_> {
-    if !numeric::has_other_digits(text) {
-        return Box::new(numeric::times(text));
-    }
-    Box::new(TIME.captures_iter(text).filter_map(|c| {
+fn times(text: &str) -> impl Iterator<Item = numeric::TimeMatch> + '_ {
+    let other_digits = numeric::has_other_digits(text);
+    let by_hand = (!other_digits).then(|| numeric::times(text)).into_iter().flatten();
+    let by_regex = other_digits.then(|| TIME.captures_iter(text)).into_iter().flatten();
+    by_hand.chain(by_regex.filter_map(|c| {
         Some(numeric::TimeMatch {
             hour: c.get(1)?.range(),
             minute: c.get(2)?.range(),

@@ -135,9 +135,14 @@ pub(super) fn time_from(text: &str, from: usize) -> Option<TimeMatch> {
 
 /// The ways `(?:\s*([ap])\.?m\.?)?` can end at `at`, in the regex's order of preference: the
 /// span of the `a`/`p` (if any) and where the part ends.
-fn meridiems(text: &str, at: usize) -> Vec<(Option<Range<usize>>, usize)> {
+fn meridiems(text: &str, at: usize) -> impl Iterator<Item = (Option<Range<usize>>, usize)> {
     let b = text.as_bytes();
-    let mut ways = Vec::with_capacity(3);
+    let mut ways: [Option<(Option<Range<usize>>, usize)>; 3] = [None, None, None];
+    let mut push = |way| {
+        if let Some(slot) = ways.iter_mut().find(|w| w.is_none()) {
+            *slot = Some(way);
+        }
+    };
     let rest = &text[at..];
     let letter = at + (rest.len() - rest.trim_start().len());
     if let Some(b'a' | b'p') = b.get(letter) {
@@ -145,13 +150,13 @@ fn meridiems(text: &str, at: usize) -> Vec<(Option<Range<usize>>, usize)> {
         if b.get(letter + 1 + dot) == Some(&b'm') {
             let m_end = letter + 2 + dot;
             if b.get(m_end) == Some(&b'.') {
-                ways.push((Some(letter..letter + 1), m_end + 1));
+                push((Some(letter..letter + 1), m_end + 1));
             }
-            ways.push((Some(letter..letter + 1), m_end));
+            push((Some(letter..letter + 1), m_end));
         }
     }
-    ways.push((None, at));
-    ways
+    push((None, at));
+    ways.into_iter().flatten()
 }
 
 /// Every match of `TIME`, as `captures_iter` gives them.
