@@ -124,8 +124,9 @@ impl Signature {
     }
 
     /// The last shingles of the text, in text order (high 32 bits, as in
-    /// [`Signature::shingles`]): at most [`super::verify::ENDING_SHINGLES`], fewer when the
-    /// text has fewer.
+    /// [`Signature::shingles`]): at most 20 (about the last 24 words), fewer when the text
+    /// has fewer. The pair check reads them to refuse two texts that share a block but each
+    /// end with a body of their own.
     pub fn ending(&self) -> &[u32] {
         &self.ending
     }
