@@ -142,12 +142,13 @@ impl Survey {
             return Some(if seen.kazakh_arabic { "kk-Arab" } else { "ar" });
         }
         if most == cyrillic {
-            return Some(if seen.uzbek_cyrillic {
+            // Tajik writes `ҳ` as Uzbek does, but `ҷ ӣ ӯ` are its own: it is told first.
+            return Some(if seen.tajik {
+                "tg"
+            } else if seen.uzbek_cyrillic {
                 "uz-Cyrl"
             } else if seen.kazakh_only {
                 "kk"
-            } else if seen.tajik {
-                "tg"
             } else if seen.ukrainian {
                 "uk"
             } else if seen.kyrgyz_or_kazakh {
@@ -558,6 +559,11 @@ mod tests {
             (
                 "Prezident bugun xorijiy investorlar bilan uchrashdi va o‘z fikrini aytdi.",
                 Some("uz-Latn"),
+            ),
+            // Tajik shares `ҳ` with Uzbek; `ҷ ӣ ӯ` are its own.
+            (
+                "Вазири фарҳанг ҳамчунин гуфт, ки ҷаласаи навбатӣ дар рӯзи шанбе мешавад.",
+                Some("tg"),
             ),
             ("Prezıdent búgin Astanada sheteldik ınvestorlarmen kezdesti.", Some("kk-Latn")),
             ("Prezident bu gün xarici investorlarla görüşüb və çıxış edib.", Some("az")),
