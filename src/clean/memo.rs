@@ -96,13 +96,14 @@ impl std::fmt::Debug for LineMemo {
 }
 
 /// One shard: entries by the hash of their line.
-type Shard = HashMap<u64, Recalled, BuildHasherDefault<SeededHash>>;
+type Shard = HashMap<u64, Recalled, BuildHasherDefault<HashIsKey>>;
 
-/// The keys of a [`Shard`] are seeded hashes already: they are their own hash.
+/// A hasher for `u64` keys that are hashes already (the seeded hashes of a [`Shard`], the
+/// prefix hashes of teasers): they are their own hash.
 #[derive(Debug, Default)]
-struct SeededHash(u64);
+pub(crate) struct HashIsKey(u64);
 
-impl Hasher for SeededHash {
+impl Hasher for HashIsKey {
     fn finish(&self) -> u64 {
         self.0
     }

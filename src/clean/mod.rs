@@ -449,7 +449,7 @@ fn mark_contact_prompt(lines: &mut [LineState<'_>], forms: &str) {
 fn mark_teasers(lines: &[LineState<'_>], facts: &mut [LineFacts]) {
     // By a hash of the prefix, compared in full when two hashes meet: the std hasher cost a
     // thirtieth of the cleaning time here.
-    let mut seen: HashMap<u64, &str, BuildHasherDefault<HashIsKey>> = HashMap::default();
+    let mut seen: HashMap<u64, &str, BuildHasherDefault<memo::HashIsKey>> = HashMap::default();
     for line in lines.iter().rev() {
         if line.prose && !line.blank {
             // A teaser may be cut short: lines compare by their first characters.
@@ -461,26 +461,6 @@ fn mark_teasers(lines: &[LineState<'_>], facts: &mut [LineFacts]) {
                 }
             }
         }
-    }
-}
-
-/// A hasher for keys that are hashes already.
-#[derive(Default)]
-struct HashIsKey(u64);
-
-impl std::hash::Hasher for HashIsKey {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, hash: u64) {
-        self.0 = hash;
     }
 }
 
@@ -540,19 +520,17 @@ fn match_lines(
             line.line_hits = line.hits.len();
             if memo::remembers(line.text, line.chars) {
                 let rules = matched[next..end].iter().map(|&(_, r)| r as u32).collect();
-                let (shape, prose, caption) = (line.shape.clone(), line.prose, line.caption);
-                let recalled = Recalled {
+                memo.remember(Recalled {
                     line: line.text.into(),
                     chars: line.chars,
                     form: form.into(),
                     form_chars: chars,
                     rules,
-                    shape,
-                    prose,
+                    shape: line.shape.clone(),
+                    prose: line.prose,
                     words: line.words,
-                    caption,
-                };
-                memo.remember(recalled);
+                    caption: line.caption,
+                });
             }
         }
         next = end;
@@ -619,16 +597,9 @@ impl<'a> LineState<'a> {
             });
         }
         let chars = recalled_chars.unwrap_or_else(|| text.chars().count());
-        if !line.recalled && chars <= rules.max_line_chars() {
-            let start = forms.len();
-            fold_into(text, forms, None);
-            let form = &forms[start..];
-            if form.is_empty() {
-                line.blank = true;
-                return line;
-            }
-            line.form_chars = form.chars().count();
-            line.form = Some(start..forms.len());
+        if !line.recalled && chars <= rules.max_line_chars() && !line.fold_form(forms) {
+            line.blank = true;
+            return line;
         }
         line.chars = chars;
         line.end_window = line.window_form(Scope::End, rules, forms);
@@ -653,6 +624,20 @@ impl<'a> LineState<'a> {
             line.prose = false;
         }
         line
+    }
+
+    /// Appends the matching form of the line to `forms` and notes where it is, unless it is
+    /// empty (a line of marks alone folds to nothing): returns whether it is not.
+    fn fold_form(&mut self, forms: &mut String) -> bool {
+        let start = forms.len();
+        fold_into(self.text, forms, None);
+        let form = &forms[start..];
+        if form.is_empty() {
+            return false;
+        }
+        self.form_chars = form.chars().count();
+        self.form = Some(start..forms.len());
+        true
     }
 
     /// Whether the line opens with an agency dateline: the rules of the `lead` zone are
@@ -687,10 +672,7 @@ impl<'a> LineState<'a> {
     /// whole is folded here, for them.
     fn match_lead(&mut self, rules: &RuleSet, site: Option<&str>, forms: &mut String) {
         if self.form.is_none() && !self.blank && self.chars <= rules.max_lead_chars() {
-            let start = forms.len();
-            fold_into(self.text, forms, None);
-            self.form_chars = forms[start..].chars().count();
-            self.form = Some(start..forms.len());
+            self.fold_form(forms);
         }
         let Some(form) = self.form.clone().and_then(|range| forms.get(range)) else { return };
         let mut matched = Vec::new();
@@ -769,8 +751,9 @@ impl<'a> LineState<'a> {
         for hit in &self.hits {
             let rule = rules.rule(hit.rule);
             facts.dropped_in_head |= zones::removes_in_head(rule.action, rule.zone);
-            facts.dropped_after_head |= zones::removes_after_head(rule.action, rule.zone);
-            if facts.drop_rule.is_none() && zones::removes_after_head(rule.action, rule.zone) {
+            let after_head = zones::removes_after_head(rule.action, rule.zone);
+            facts.dropped_after_head |= after_head;
+            if after_head && facts.drop_rule.is_none() {
                 facts.drop_rule = u32::try_from(hit.rule).ok();
             }
             facts.dropped_in_body |= rule.action == Action::Drop

@@ -218,7 +218,9 @@ impl Layout {
         let mut cut = cut;
         if cut < n && lines[cut].stamp && next_is_prose(lines, cut) {
             let above = (lead + 1..cut).rev().find(|&i| !lines[i].blank);
-            if let Some(above) = above.filter(|&i| is_next_headline(&lines[i])) {
+            if let Some(above) =
+                above.filter(|&i| is_other_headline(&lines[i], NEXT_HEADLINE_MIN_WORDS))
+            {
                 cut = above;
                 cut_by = Some(CutBy::HeadlineAboveStamp);
             }
@@ -344,15 +346,7 @@ const SNIPPET_HEADLINE_MIN_WORDS: u8 = 4;
 /// and one paragraph, up to `tail`, after at least two paragraphs of the article. An
 /// article's sections have shorter subheadings, or more than one paragraph each.
 fn snippet_pairs_start(lines: &[LineFacts], lead: usize, tail: usize) -> Option<usize> {
-    let headline = |l: &LineFacts| {
-        !l.prose
-            && !l.chrome
-            && !l.sentence
-            && !l.colon
-            && !l.cuts
-            && !l.dropped_after_head
-            && l.words >= SNIPPET_HEADLINE_MIN_WORDS
-    };
+    let headline = |l: &LineFacts| is_other_headline(l, SNIPPET_HEADLINE_MIN_WORDS);
     let snippet = |l: &LineFacts| l.prose && !l.chrome && !l.dateline && !l.cuts;
     // Read as the output will be: without the lines that go anyway (so that cleaning the
     // output again finds the same pairs).
@@ -426,17 +420,20 @@ fn closing_list_end(lines: &[LineFacts], start: usize, cut: usize) -> Option<usi
     (items >= 2).then_some(end)
 }
 
-/// Whether a line above a date stamp is the next story's headline: a few words, no sentence,
-/// no chrome, nothing a rule removes.
-fn is_next_headline(line: &LineFacts) -> bool {
+/// Whether a line reads as another story's headline: `min_words` words or more, no sentence,
+/// no label, no chrome, nothing a rule removes.
+fn is_other_headline(line: &LineFacts, min_words: u8) -> bool {
     !line.prose
         && !line.chrome
         && !line.sentence
         && !line.colon
         && !line.dropped_after_head
         && !line.cuts
-        && line.words >= 3
+        && line.words >= min_words
 }
+
+/// Fewest words of the next story's headline above its date stamp.
+const NEXT_HEADLINE_MIN_WORDS: u8 = 3;
 
 /// Whether the first non-blank line after `i` reads as prose.
 fn next_is_prose(lines: &[LineFacts], i: usize) -> bool {

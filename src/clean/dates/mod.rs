@@ -165,16 +165,13 @@ fn published_text((year, month, day): (u16, u8, u8), time: Option<(u8, u8)>) -> 
 
 /// The first whole, valid date in `text`, and where it stands.
 fn find_date(text: &str) -> Option<((u16, u8, u8), Range<usize>)> {
-    let ascii_digits = !numeric::has_other_digits(text);
     let field = |range: &Range<usize>| text.get(range.clone()).and_then(num);
-    let ymd = if ascii_digits { numeric::year_month_day(text) } else { groups(&NUMERIC_YMD, text) };
-    if let Some([year, month, day]) = ymd {
+    if let Some([year, month, day]) = numeric::year_month_day(text) {
         if let Some(date) = valid(field(&year)?, field(&month)?, field(&day)?) {
             return Some((date, year.start..day.end));
         }
     }
-    let dmy = if ascii_digits { numeric::day_month_year(text) } else { groups(&NUMERIC_DMY, text) };
-    if let Some([first, second, year]) = dmy {
+    if let Some([first, second, year]) = numeric::day_month_year(text) {
         let year_value = expand_year(field(&year)?, year.len());
         let (a, b) = (field(&first)?, field(&second)?);
         // Day first, as everywhere in our regions; a first field over 12 cannot be a month,
@@ -212,32 +209,9 @@ fn span(c: &regex::Captures<'_>, first: usize, last: usize) -> Range<usize> {
     start..end
 }
 
-/// The groups `1..=N` of the first match of `re` in `text`, if all took part.
-fn groups<const N: usize>(re: &Regex, text: &str) -> Option<[Range<usize>; N]> {
-    let c = re.captures(text)?;
-    let spans: Vec<Range<usize>> = (1..=N).map_while(|i| c.get(i).map(|m| m.range())).collect();
-    spans.try_into().ok()
-}
-
-/// Every match of `TIME` in `text`, scanned by hand unless the text has digits other than
-/// ASCII ones.
-fn times(text: &str) -> impl Iterator<Item = numeric::TimeMatch> + '_ {
-    let other_digits = numeric::has_other_digits(text);
-    let by_hand = (!other_digits).then(|| numeric::times(text)).into_iter().flatten();
-    let by_regex = other_digits.then(|| TIME.captures_iter(text)).into_iter().flatten();
-    by_hand.chain(by_regex.filter_map(|c| {
-        Some(numeric::TimeMatch {
-            hour: c.get(1)?.range(),
-            minute: c.get(2)?.range(),
-            meridiem: c.get(3).map(|m| m.range()),
-            end: c.get(0)?.end(),
-        })
-    }))
-}
-
 /// The first valid time in `text`, and where it stands.
 fn find_time(text: &str) -> Option<((u8, u8), Range<usize>)> {
-    let found = times(text).next()?;
+    let found = numeric::times(text).next()?;
     let field = |range: &Range<usize>| text.get(range.clone()).and_then(num);
     let mut hour = u8::try_from(field(&found.hour)?).ok()?;
     let minute = u8::try_from(field(&found.minute)?).ok()?;
@@ -321,11 +295,7 @@ pub(crate) fn read_date_line(form: &str) -> Option<DateLine> {
         return None;
     }
     let date = find_date(form);
-    let glued = if numeric::has_other_digits(form) {
-        groups(&GLUED_TIME_COUNT, form)
-    } else {
-        numeric::glued_time_count(form)
-    };
+    let glued = numeric::glued_time_count(form);
     let field = |range: &Range<usize>| form.get(range.clone()).and_then(num);
     let time = find_time(form).or_else(|| {
         let [hour, minute, _] = glued.as_ref()?;
@@ -356,7 +326,7 @@ pub(crate) fn read_date_line(form: &str) -> Option<DateLine> {
         blank(range);
     }
     // A second time is a zone offset (`UTC +04:00`) or an update stamp.
-    for found in times(form) {
+    for found in numeric::times(form) {
         blank(&(found.hour.start..found.minute.end));
     }
     // `1 204`, `1,204`: one count in thousands; `1.2k`: 1,200.

@@ -5,7 +5,8 @@
 //! pass, then a backtracking pass for the groups), which made reading date lines a tenth of
 //! the cleaning time. Each scanner here finds what its regex in [`super`] finds — the same
 //! leftmost match, the same groups — on text whose digits are ASCII; the property tests hold
-//! them to the regexes. Text with other digits (which `\d` matches too) goes to the regexes.
+//! them to the regexes. Text with other digits (which `\d` matches too) goes to the regexes
+//! here, so that callers need not know which ran.
 //!
 //! Every pattern opens with `(?:^|[^\d])` (or `[^\d:]`) and closes with `(?:[^\d]|$)`: those
 //! characters are part of the match, which matters to [`times`], whose next search starts
@@ -13,8 +14,12 @@
 
 use std::ops::Range;
 
+use regex::Regex;
+
+use super::{GLUED_TIME_COUNT, NUMERIC_DMY, NUMERIC_YMD, TIME};
+
 /// Whether `text` has digits other than ASCII ones, which the scanners do not read.
-pub(super) fn has_other_digits(text: &str) -> bool {
+fn has_other_digits(text: &str) -> bool {
     !text.is_ascii() && text.chars().any(|c| !c.is_ascii() && c.is_numeric())
 }
 
@@ -50,6 +55,9 @@ const DATE_SEPARATORS: &[u8] = b"-./";
 
 /// `NUMERIC_YMD`: `2024-06-25`, `2024.6.5`; the spans of year, month and day.
 pub(super) fn year_month_day(text: &str) -> Option<[Range<usize>; 3]> {
+    if has_other_digits(text) {
+        return groups(&NUMERIC_YMD, text);
+    }
     let b = text.as_bytes();
     (0..b.len()).find_map(|year| {
         if !opens(b, year, b"") || !(year..year + 4).all(|i| digit(b, i)) {
@@ -70,6 +78,9 @@ pub(super) fn year_month_day(text: &str) -> Option<[Range<usize>; 3]> {
 
 /// `NUMERIC_DMY`: `25.06.2024`, `5/6/24`; the spans of day, month and year.
 pub(super) fn day_month_year(text: &str) -> Option<[Range<usize>; 3]> {
+    if has_other_digits(text) {
+        return groups(&NUMERIC_DMY, text);
+    }
     let b = text.as_bytes();
     (0..b.len()).find_map(|day| {
         if !opens(b, day, b"") {
@@ -98,7 +109,7 @@ pub(super) struct TimeMatch {
 
 /// The first match of `TIME` (`14:25`, `9:05:30`, `12:52 pm`, `5:30 a.m.`) whose opening
 /// character is at `from` or after.
-pub(super) fn time_from(text: &str, from: usize) -> Option<TimeMatch> {
+fn time_from(text: &str, from: usize) -> Option<TimeMatch> {
     let b = text.as_bytes();
     (from..b.len()).find_map(|hour| {
         // The character before the hour is part of the match: it must be at `from` or after.
@@ -161,17 +172,37 @@ fn meridiems(text: &str, at: usize) -> impl Iterator<Item = (Option<Range<usize>
 
 /// Every match of `TIME`, as `captures_iter` gives them.
 pub(super) fn times(text: &str) -> impl Iterator<Item = TimeMatch> + '_ {
-    let mut from = Some(0);
-    std::iter::from_fn(move || {
+    let other_digits = has_other_digits(text);
+    let mut from = (!other_digits).then_some(0);
+    let by_hand = std::iter::from_fn(move || {
         let found = time_from(text, from?)?;
         from = (found.end < text.len()).then_some(found.end);
         Some(found)
-    })
+    });
+    let by_regex = other_digits.then(|| TIME.captures_iter(text)).into_iter().flatten();
+    by_hand.chain(by_regex.filter_map(|c| {
+        Some(TimeMatch {
+            hour: c.get(1)?.range(),
+            minute: c.get(2)?.range(),
+            meridiem: c.get(3).map(|m| m.range()),
+            end: c.get(0)?.end(),
+        })
+    }))
+}
+
+/// The groups `1..=N` of the first match of `re` in `text`, if all took part.
+fn groups<const N: usize>(re: &Regex, text: &str) -> Option<[Range<usize>; N]> {
+    let c = re.captures(text)?;
+    let spans: Vec<Range<usize>> = (1..=N).map_while(|i| c.get(i).map(|m| m.range())).collect();
+    spans.try_into().ok()
 }
 
 /// `GLUED_TIME_COUNT`: `22:0024318`, a time and a count with no space between them; the spans
 /// of hour, minute and count.
 pub(super) fn glued_time_count(text: &str) -> Option<[Range<usize>; 3]> {
+    if has_other_digits(text) {
+        return groups(&GLUED_TIME_COUNT, text);
+    }
     let b = text.as_bytes();
     (0..b.len()).find_map(|hour| {
         if !opens(b, hour, b":") {
@@ -191,7 +222,6 @@ pub(super) fn glued_time_count(text: &str) -> Option<[Range<usize>; 3]> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{GLUED_TIME_COUNT, NUMERIC_DMY, NUMERIC_YMD, TIME, groups};
     use super::*;
     use proptest::prelude::*;
 
