@@ -180,10 +180,13 @@ impl Cleaner {
         // document rather than one string per line.
         let mut forms = String::with_capacity(text.len());
         let memo = &*self.memo;
-        let mut lines: Vec<LineState<'_>> = split_lines(text)
-            .enumerate()
-            .map(|(index, raw)| LineState::new(index, raw, rules, memo, site, &mut forms))
-            .collect();
+        // Sized up front: a line's state is large, and growing the vector moves them all.
+        let mut lines = Vec::with_capacity(memchr::memchr_iter(b'\n', text.as_bytes()).count() + 1);
+        lines.extend(
+            split_lines(text)
+                .enumerate()
+                .map(|(index, raw)| LineState::new(index, raw, rules, memo, site, &mut forms)),
+        );
         mark_restated_headline(&mut lines);
         match_lines(&mut lines, rules, memo, site, &forms);
         mark_contact_prompt(&mut lines, &forms);
@@ -792,7 +795,7 @@ impl<'a> LineState<'a> {
             || self.hits.iter().filter(move |h| zones::applies(rules.rule(h.rule).zone, zone));
         if let Some(hit) = fitting().find(|h| rules.rule(h.rule).action == Action::Drop) {
             let rule = rules.rule(hit.rule);
-            self.capture(hit, rules, zone, out);
+            self.capture(hit, rules, zone, own_form, out);
             if let Some(shape) = &self.shape {
                 out.note_shape(shape);
             }
@@ -834,7 +837,7 @@ impl<'a> LineState<'a> {
             // An attribution rule can match every paragraph of a long article; the first few
             // name its sources, and capturing costs a second pass over the line.
             if out.note_keep_meta(hit.rule) <= MAX_KEEP_META_PER_RULE {
-                self.capture(hit, rules, zone, out);
+                self.capture(hit, rules, zone, own_form, out);
             }
         }
         let mut kept = self.text;
@@ -842,7 +845,7 @@ impl<'a> LineState<'a> {
         if let Some(hit) = fitting().find(|h| rules.rule(h.rule).action == Action::Strip) {
             let rule = rules.rule(hit.rule);
             if let Some(span) = self.span_of(hit, rules) {
-                self.capture(hit, rules, zone, out);
+                self.capture(hit, rules, zone, own_form, out);
                 let removed = &self.text[span.clone()];
                 out.remove(rule.class, &rule.id, removed.trim_matches(is_trimmed), self.index);
                 // A fragment glued to either end: keep what is left of the line.
@@ -895,8 +898,16 @@ impl<'a> LineState<'a> {
         original_span(self.text, &offsets, m.start(), m.end())
     }
 
-    /// Stores the named groups of the rule's pattern as metadata.
-    fn capture(&self, hit: &Hit, rules: &RuleSet, zone: LineZone, out: &mut Output) {
+    /// Stores the named groups of the rule's pattern as metadata. `own_form` is the line's
+    /// matching form, when it has one.
+    fn capture(
+        &self,
+        hit: &Hit,
+        rules: &RuleSet,
+        zone: LineZone,
+        own_form: Option<&str>,
+        out: &mut Output,
+    ) {
         let rule = rules.rule(hit.rule);
         let Some(regex) = rule.regex.as_ref() else { return };
         // Only the groups that could still be stored: a date line in the tail, or a second
@@ -919,20 +930,39 @@ impl<'a> LineState<'a> {
         {
             return;
         }
-        let (form, offsets) = self.form_with_offsets(hit, rules);
-        let Some(caps) = regex.captures(&form) else { return };
+        // The matching form the pattern runs on, and how its bytes map back to the line. A
+        // date or a count reads the same in the form, so only the other groups need the
+        // original text; and a line whose form is itself in lower case maps byte for byte.
+        let needs_original = groups.source.is_some() || groups.author.is_some() || dateline.is_some();
+        let folded;
+        let (form, offsets) = match (hit.window, own_form) {
+            (None, Some(form))
+                if !needs_original || form.as_bytes().eq_ignore_ascii_case(self.text.as_bytes()) =>
+            {
+                (form, None)
+            }
+            _ => {
+                folded = self.form_with_offsets(hit, rules);
+                (folded.0.as_str(), Some(&folded.1))
+            }
+        };
+        let Some(caps) = regex.captures(form) else { return };
+        let in_form = |group: Option<usize>| Some(caps.get(group?)?.as_str());
+        if let Some(text) = in_form(published) {
+            out.meta.published = dates::published_in_form(text);
+        }
+        if let Some(text) = in_form(views) {
+            out.meta.views = views_of(text);
+        }
         let original = |group: Option<usize>| -> Option<&str> {
             let m = caps.get(group?)?;
-            let span = original_span(self.text, &offsets, m.start(), m.end())?;
-            Some(self.text[span].trim_matches(|c: char| is_trimmed(c) || ",;:.-–—/|".contains(c)))
+            let span = match offsets {
+                Some(offsets) => original_span(self.text, offsets, m.start(), m.end())?,
+                None => m.range(),
+            };
+            let text = self.text.get(span)?;
+            Some(text.trim_matches(|c: char| is_trimmed(c) || ",;:.-–—/|".contains(c)))
         };
-        if let Some(text) = original(published) {
-            out.meta.published = dates::parse_published(text);
-        }
-        if let Some(text) = original(views) {
-            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-            out.meta.views = digits.parse().ok();
-        }
         if let Some(source) = original(groups.source).filter(|s| !s.is_empty()) {
             push_unique(&mut out.meta.sources, source);
         }
@@ -953,6 +983,12 @@ const TITLE_RULE: &str = "title.document";
 const MARKUP_TAGS_RULE: &str = "shape.markup_tags";
 /// The rule id recorded for a line after the last paragraph that no rule names.
 const AFTER_BODY_RULE: &str = "layout.after_body";
+
+/// The view count a counter's digits say (`1 204`, `1,204`: 1204).
+fn views_of(text: &str) -> Option<u64> {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
 
 /// Whether a head line (matching form) is the document title, maybe without the site suffix
 /// the page `<title>` carries (`Labour chooses Manchester | WireFeed`).

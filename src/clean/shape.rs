@@ -560,8 +560,16 @@ fn is_toolbar(form: &str) -> bool {
     if long_word || form.len() > 120 {
         return false;
     }
-    let words: Vec<&str> = form.split_whitespace().collect();
-    if words.is_empty() || words.len() > 12 {
+    // At most 12 words, kept on the stack: most lines looked at here are not toolbars.
+    let mut words = [""; 12];
+    let mut count = 0;
+    for word in form.split_whitespace() {
+        let Some(slot) = words.get_mut(count) else { return false };
+        *slot = word;
+        count += 1;
+    }
+    let words = &words[..count];
+    if words.is_empty() {
         return false;
     }
     let short = words.iter().all(|w| {
@@ -571,12 +579,13 @@ fn is_toolbar(form: &str) -> bool {
     if short && words.iter().any(|w| w.chars().any(char::is_alphabetic)) {
         return true;
     }
-    let numbers = words.iter().filter(|w| w.bytes().all(|b| b.is_ascii_digit())).count();
-    let mut names: Vec<&str> =
-        words.iter().copied().filter(|w| !w.bytes().all(|b| b.is_ascii_digit())).collect();
-    let repeats = names.len();
-    names.dedup();
-    numbers >= 2 && names.len() == 1 && repeats >= 2
+    // `12 comments 3 comments 5 comments`: numbers, and one word repeated between them.
+    let is_number = |w: &str| w.bytes().all(|b| b.is_ascii_digit());
+    let numbers = words.iter().filter(|w| is_number(w)).count();
+    let mut names = words.iter().filter(|w| !is_number(w));
+    let first = names.next();
+    let repeats = words.len() - numbers;
+    numbers >= 2 && repeats >= 2 && names.all(|name| Some(name) == first)
 }
 
 /// The first words of a breadcrumb: the home link, in the languages of the packs (matching

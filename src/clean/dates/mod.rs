@@ -150,9 +150,13 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
 /// Returns `YYYY-MM-DDTHH:MM`, or `YYYY-MM-DD` when no time is printed, or `None` when no
 /// whole, valid date is found.
 pub(crate) fn parse_published(text: &str) -> Option<String> {
-    let text = crate::normalize::for_matching(text);
-    let (date, _) = find_date(&text)?;
-    Some(published_text(date, find_time(&text).map(|(time, _)| time)))
+    published_in_form(&crate::normalize::for_matching(text))
+}
+
+/// [`parse_published`] of text already in its matching form.
+pub(crate) fn published_in_form(form: &str) -> Option<String> {
+    let (date, _) = find_date(form)?;
+    Some(published_text(date, find_time(form).map(|(time, _)| time)))
 }
 
 /// `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM` with a time.
@@ -179,6 +183,11 @@ fn find_date(text: &str) -> Option<((u16, u8, u8), Range<usize>)> {
         if let Some(date) = valid(year_value, b, a).or_else(|| valid(year_value, a, b)) {
             return Some((date, first.start..year.end));
         }
+    }
+    // The patterns with a month's name all read a four-digit year.
+    let four_digits = text.as_bytes().windows(4).any(|w| w.iter().all(u8::is_ascii_digit));
+    if !four_digits && !numeric::has_other_digits(text) {
+        return None;
     }
     for c in DAY_MONTH_YEAR.captures_iter(text) {
         if let (Some(month), Some(day), Some(year)) = (month_of(&c[2]), num(&c[1]), num(&c[3])) {
@@ -263,6 +272,23 @@ fn may_hold_a_date(b: &[u8]) -> bool {
     })
 }
 
+/// Whether `b` may hold what [`THOUSANDS`] matches: a digit, a space, comma or no-break
+/// space, then three digits.
+fn may_group_thousands(b: &[u8]) -> bool {
+    b.iter().enumerate().any(|(at, digit)| {
+        let after = b.get(at + 1..).unwrap_or_default();
+        let separator = match after.first() {
+            Some(b' ' | b',') => 1,
+            Some(0xc2) => 2, // U+00A0
+            Some(0xe2) => 3, // U+202F
+            _ => 0,
+        };
+        digit.is_ascii_digit()
+            && separator > 0
+            && after.get(separator..separator + 3).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    })
+}
+
 /// What a line made of a date, a time and their labels says: see [`read_date_line`].
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct DateLine {
@@ -329,9 +355,14 @@ pub(crate) fn read_date_line(form: &str) -> Option<DateLine> {
     for found in numeric::times(form) {
         blank(&(found.hour.start..found.minute.end));
     }
-    // `1 204`, `1,204`: one count in thousands; `1.2k`: 1,200.
-    let rest = THOUSANDS.replace_all(&rest, "$1$2");
-    let rest = KILO.replace_all(&rest, "${1}${2}00").into_owned();
+    // `1 204`, `1,204`: one count in thousands; `1.2k`: 1,200. Most stamps have neither,
+    // and a look at the bytes costs less than a search that finds nothing.
+    if may_group_thousands(rest.as_bytes()) {
+        rest = THOUSANDS.replace_all(&rest, "$1$2").into_owned();
+    }
+    if rest.contains('k') {
+        rest = KILO.replace_all(&rest, "${1}${2}00").into_owned();
+    }
     let tokens: Vec<&str> =
         rest.split(|c: char| !c.is_alphanumeric()).filter(|t| !t.is_empty()).collect();
     let relative = tokens.iter().any(|t| is_relative_day(t));

@@ -19,7 +19,7 @@ use regex::Regex;
 use super::{GLUED_TIME_COUNT, NUMERIC_DMY, NUMERIC_YMD, TIME};
 
 /// Whether `text` has digits other than ASCII ones, which the scanners do not read.
-fn has_other_digits(text: &str) -> bool {
+pub(super) fn has_other_digits(text: &str) -> bool {
     !text.is_ascii() && text.chars().any(|c| !c.is_ascii() && c.is_numeric())
 }
 
