@@ -9,6 +9,7 @@
 //! across languages, so one table serves them all). Anything that is not a whole, valid date
 //! gives `None`: a relative stamp (`2 часа назад`) is not a publication date.
 
+use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -766,21 +767,48 @@ const MONTH_AND_WEEKDAY_NAMES: &[&str] = &[
 /// Whether a word (matching form) is a month or weekday name: see
 /// [`MONTH_AND_WEEKDAY_NAMES`].
 pub(crate) fn is_month_or_weekday(word: &str) -> bool {
-    MONTH_AND_WEEKDAY_NAMES.contains(&word)
+    WORD_SETS.month_and_weekday_names.contains(word)
 }
+
+/// The word lists as sets, and the month stems by their first byte: every token of a date
+/// line is looked up in them, and a scan of the lists cost a thousand instructions a token.
+struct WordSets {
+    month_and_weekday_names: HashSet<&'static str>,
+    calendar_words: HashSet<&'static str>,
+    /// `MONTH_STEMS`, in their order, grouped by the first byte of the stem.
+    stems_by_first_byte: Vec<Vec<(&'static str, u8)>>,
+}
+
+static WORD_SETS: LazyLock<WordSets> = LazyLock::new(|| {
+    let mut stems_by_first_byte = vec![Vec::new(); 256];
+    for &(stem, month) in MONTH_STEMS {
+        if let Some(&first) = stem.as_bytes().first() {
+            stems_by_first_byte[usize::from(first)].push((stem, month));
+        }
+    }
+    WordSets {
+        month_and_weekday_names: MONTH_AND_WEEKDAY_NAMES.iter().copied().collect(),
+        calendar_words: CALENDAR_WORDS.iter().copied().collect(),
+        stems_by_first_byte,
+    }
+});
 
 /// Whether a word (matching form) belongs to a date: a month or weekday name, a year or hour
 /// word, a date label. Used to fold date lines into one shape when site templates are
 /// learned, and to tell a date line from a sentence that mentions a date.
 pub(crate) fn is_calendar_word(word: &str) -> bool {
-    (word.chars().count() <= 10 && word.chars().count() >= 3 && month_of(word).is_some())
+    let chars = word.chars().count();
+    ((3..=10).contains(&chars) && month_of(word).is_some())
         || is_month_or_weekday(word)
-        || CALENDAR_WORDS.contains(&word)
+        || WORD_SETS.calendar_words.contains(word)
 }
 
-/// The month a (matching-form) word names, by its stem.
+/// The month a (matching-form) word names, by its stem: the first of [`MONTH_STEMS`] it
+/// starts with.
 fn month_of(word: &str) -> Option<u8> {
-    MONTH_STEMS.iter().find(|(stem, _)| word.starts_with(stem)).map(|&(_, month)| month)
+    let first = usize::from(*word.as_bytes().first()?);
+    let stems = WORD_SETS.stems_by_first_byte.get(first)?;
+    stems.iter().find(|(stem, _)| word.starts_with(stem)).map(|&(_, month)| month)
 }
 
 #[cfg(test)]
