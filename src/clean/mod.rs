@@ -189,8 +189,8 @@ impl Cleaner {
                 .enumerate()
                 .map(|(index, raw)| LineState::new(index, raw, rules, memo, site, &mut forms)),
         );
-        mark_restated_headline(&mut lines);
         match_lines(&mut lines, rules, memo, site, &forms);
+        mark_restated_headline(&mut lines);
         mark_contact_prompt(&mut lines, &forms);
         let mut facts: Vec<LineFacts> = lines.iter().map(|l| l.facts(rules)).collect();
         mark_teasers(&lines, &mut facts);
@@ -516,7 +516,8 @@ fn match_lines(
         }
     }
     let mut matched = Vec::new();
-    rules.matches_many(&probes, &mut matched);
+    let mut networks = Vec::new();
+    rules.matches_many(&probes, &mut matched, &mut networks);
     // In probe order: a line's whole-line hits (by rule), then those on its window.
     let mut next = 0;
     for (probe, (owner, &Probe { form, chars, window })) in owners.iter().zip(&probes).enumerate() {
@@ -525,6 +526,7 @@ fn match_lines(
         let for_site = matched[next..end].iter().filter(|&&(_, r)| rules.rule(r).applies_to(site));
         line.hits.extend(for_site.map(|&(_, rule)| Hit { rule, window }));
         if window.is_none() {
+            line.settle_shape(Some(form), networks[probe]);
             line.line_hits = line.hits.len();
             if memo::remembers(line.text, line.chars) {
                 let rules = matched[next..end].iter().map(|&(_, r)| r as u32).collect();
@@ -619,19 +621,29 @@ impl<'a> LineState<'a> {
         line.prose = (zones::is_prose_counted(text, chars, words)
             || zones::is_interview_turn(text))
             && !zones::opens_with_shouted_headline(text);
-        if let Some(form) = line.form.clone().and_then(|range| forms.get(range)) {
-            line.shape = shape::shape_of(form, text, chars, line.prose);
-            line.caption = line.prose && shape::is_caption(form);
+        // A line with a form is matched with the others, and has its shape then, from what
+        // the match counted ([`match_lines`]).
+        if line.form.is_none() {
+            line.settle_shape(None, None);
+        }
+        line
+    }
+
+    /// Gives the line its shape, from its matching form `form` if it has one; `networks` as
+    /// [`shape::shape_of`] takes it.
+    fn settle_shape(&mut self, form: Option<&str>, networks: Option<u32>) {
+        if let Some(form) = form {
+            self.shape = shape::shape_of(form, self.text, self.chars, self.prose, networks);
+            self.caption = self.prose && shape::is_caption(form);
         }
         // A line that is a tag cloud from its first byte is chrome, however long: it never
         // opens the body. A cloud closing a longer line is trimmed when the line is applied.
-        if matches!(line.shape, None | Some(Shape::TagCloud))
-            && shape::tag_cloud_start(text) == Some(0)
+        if matches!(self.shape, None | Some(Shape::TagCloud))
+            && shape::tag_cloud_start(self.text) == Some(0)
         {
-            line.shape = Some(Shape::TagCloud);
-            line.prose = false;
+            self.shape = Some(Shape::TagCloud);
+            self.prose = false;
         }
-        line
     }
 
     /// Appends the matching form of the line to `forms` and notes where it is, unless it is
@@ -733,7 +745,7 @@ impl<'a> LineState<'a> {
         let form = forms.get(range).unwrap_or_default();
         let probe = Probe { form, chars: self.chars, window: Some(Scope::Start) };
         let mut matched = Vec::new();
-        rules.matches_many(&[probe], &mut matched);
+        rules.matches_many(&[probe], &mut matched, &mut Vec::new());
         let for_site = matched.into_iter().filter(|&(_, rule)| rules.rule(rule).applies_to(site));
         self.hits.extend(for_site.map(|(_, rule)| Hit { rule, window: Some(Scope::Start) }));
     }

@@ -113,6 +113,11 @@ pub(crate) struct RuleSet {
     shortest_windowed: [usize; 2],
 }
 
+/// Names the phrase walk of whole lines also counts, for the line shapes: the social
+/// networks (`shape::NETWORKS`), so that no line is read a second time for them.
+const TALLIED: &[&str] = super::shape::NETWORKS;
+const _: () = assert!(TALLIED.len() <= 32, "a tally is a u32 of bits");
+
 /// Upper bounds (in characters) of the length tiers; the last tier is unbounded.
 const TIER_BOUNDS: [usize; 3] = [60, 160, 260];
 
@@ -125,6 +130,11 @@ struct Matcher {
     /// the crate's overlapping iterator does at several times the cost of that plain loop.
     phrases: Option<DFA>,
     phrase_rules: Vec<Vec<usize>>,
+    /// Patterns from this index on are the tallied names ([`TALLIED`]), not rules' phrases:
+    /// pattern `tally_base + i` sets bit `i` of the probe's tally.
+    tally_base: usize,
+    /// Whether the automaton holds the tallied names.
+    tallies: bool,
     /// Phrases of `whole_line` rules, by their trimmed matching form. Every line is looked
     /// up: a fast fixed-seed hash (the keys are our phrases, not input).
     whole_lines: HashMap<String, Vec<usize>, Xxh3DefaultBuilder>,
@@ -176,7 +186,12 @@ impl Anchoring {
 
 impl Matcher {
     /// Builds the automata of the rules `members` (indices into `specs`).
-    fn build(specs: &[&super::packs::RuleSpec], members: &[usize]) -> Result<Matcher, Error> {
+    /// With `tally`, the phrase automaton also counts the names of [`TALLIED`].
+    fn build(
+        specs: &[&super::packs::RuleSpec],
+        members: &[usize],
+        tally: bool,
+    ) -> Result<Matcher, Error> {
         let mut phrase_index: HashMap<String, usize> = HashMap::new();
         let mut phrase_list: Vec<String> = Vec::new();
         let mut phrase_rules: Vec<Vec<usize>> = Vec::new();
@@ -214,6 +229,10 @@ impl Matcher {
                 }
             }
         }
+        let tally_base = phrase_list.len();
+        if tally {
+            phrase_list.extend(TALLIED.iter().map(|name| (*name).to_owned()));
+        }
         let phrases = if phrase_list.is_empty() {
             None
         } else {
@@ -244,6 +263,8 @@ impl Matcher {
         Ok(Matcher {
             phrases,
             phrase_rules,
+            tally_base,
+            tallies: tally,
             whole_lines,
             longest_whole_line,
             pattern_only,
@@ -305,6 +326,8 @@ struct Lane<'a> {
     at: usize,
     /// The probe walked (an index into the caller's list).
     probe: usize,
+    /// Which names of [`TALLIED`] the walk met: bit `i` for name `i`.
+    tally: u32,
 }
 
 impl<'a> Lane<'a> {
@@ -312,12 +335,12 @@ impl<'a> Lane<'a> {
         // The DFA is built with an unanchored start state; without one, the dead state
         // (which matches nothing) is the honest answer.
         let state = dfa.start_state(Anchored::No).unwrap_or(StateID::ZERO);
-        Lane { matcher, dfa, bytes, state, at: 0, probe: 0 }
+        Lane { matcher, dfa, bytes, state, at: 0, probe: 0, tally: 0 }
     }
 
     /// The state after `byte` from `state`; reports the rules of the phrases ending there.
     #[inline(always)]
-    fn next(&self, state: StateID, byte: u8, found: &mut impl FnMut(usize, usize)) -> StateID {
+    fn next(&mut self, state: StateID, byte: u8, found: &mut impl FnMut(usize, usize)) -> StateID {
         let state = self.dfa.next_state(Anchored::No, state, byte);
         if self.dfa.is_special(state) && self.dfa.is_match(state) {
             self.report(state, found);
@@ -328,9 +351,13 @@ impl<'a> Lane<'a> {
     /// Reports the rules of every phrase that ends in the match state `state`. Kept out of
     /// line: most bytes end no phrase, and the walk's loop stays small.
     #[inline(never)]
-    fn report(&self, state: StateID, found: &mut impl FnMut(usize, usize)) {
+    fn report(&mut self, state: StateID, found: &mut impl FnMut(usize, usize)) {
         for i in 0..self.dfa.match_len(state) {
             let pattern = self.dfa.match_pattern(state, i).as_usize();
+            if let Some(name) = pattern.checked_sub(self.matcher.tally_base) {
+                self.tally |= 1 << name;
+                continue;
+            }
             for &rule in self.matcher.phrase_rules.get(pattern).into_iter().flatten() {
                 found(self.probe, rule);
             }
@@ -467,15 +494,15 @@ impl RuleSet {
             let members: Vec<usize> = (0..rules.len())
                 .filter(|&i| rules[i].max_line_chars > lower && rules[i].zone != Zone::Lead)
                 .collect();
-            tiers.push((bound, Matcher::build(&specs, &members)?));
+            tiers.push((bound, Matcher::build(&specs, &members, true)?));
             lower = bound;
         }
         let window_members: Vec<usize> =
             (0..rules.len()).filter(|&i| rules[i].scope != Scope::Line).collect();
-        let windows = Matcher::build(&specs, &window_members)?;
+        let windows = Matcher::build(&specs, &window_members, false)?;
         let lead_members: Vec<usize> =
             (0..rules.len()).filter(|&i| rules[i].zone == Zone::Lead).collect();
-        let lead = Matcher::build(&specs, &lead_members)?;
+        let lead = Matcher::build(&specs, &lead_members, false)?;
         let longest = |lead: bool| {
             let of_zone = rules.iter().filter(|r| (r.zone == Zone::Lead) == lead);
             of_zone.map(|r| r.max_line_chars).max().unwrap_or(0)
@@ -571,7 +598,7 @@ impl RuleSet {
         out: &mut Vec<usize>,
     ) {
         let mut pairs = Vec::new();
-        self.matches_many(&[Probe { form: line, chars, window }], &mut pairs);
+        self.matches_many(&[Probe { form: line, chars, window }], &mut pairs, &mut Vec::new());
         let for_site = pairs.into_iter().filter(|&(_, rule)| self.rules[rule].applies_to(site));
         out.extend(for_site.map(|(_, rule)| rule));
     }
@@ -580,13 +607,24 @@ impl RuleSet {
     /// site: appends `(probe, rule)` to `out` for every match, in order of probe, then of
     /// rule; the caller keeps the rules that apply to its site ([`Rule::applies_to`]). The
     /// phrase automata are walked side by side ([`walk_phrases`]).
-    pub(crate) fn matches_many(&self, probes: &[Probe<'_>], out: &mut Vec<(usize, usize)>) {
-        self.collect(probes, |probe| self.matcher(probe.chars, probe.window), out);
+    ///
+    /// `tallies` gets, for each probe, which names of [`TALLIED`] the whole line holds (bit
+    /// `i` for name `i`), or `None` where the walk did not count them (windows, and lines
+    /// whose tier has no phrase automaton).
+    pub(crate) fn matches_many(
+        &self,
+        probes: &[Probe<'_>],
+        out: &mut Vec<(usize, usize)>,
+        tallies: &mut Vec<Option<u32>>,
+    ) {
+        let matcher_of = |probe: &Probe<'_>| self.matcher(probe.chars, probe.window);
+        self.collect(probes, matcher_of, out, tallies);
     }
 
     /// [`RuleSet::matches_many`] for the rules of the `lead` zone, on the whole lead line.
     pub(crate) fn matches_lead(&self, line: &str, chars: usize, out: &mut Vec<(usize, usize)>) {
-        self.collect(&[Probe { form: line, chars, window: None }], |_| Some(&self.lead), out);
+        let probe = Probe { form: line, chars, window: None };
+        self.collect(&[probe], |_| Some(&self.lead), out, &mut Vec::new());
     }
 
     /// Appends `(probe, rule)` for every rule of `matcher_of(probe)` that matches a probe,
@@ -596,6 +634,7 @@ impl RuleSet {
         probes: &[Probe<'_>],
         matcher_of: impl Fn(&Probe<'_>) -> Option<&'m Matcher>,
         out: &mut Vec<(usize, usize)>,
+        tallies: &mut Vec<Option<u32>>,
     ) {
         let mut lanes: Vec<Lane<'_>> = probes
             .iter()
@@ -608,6 +647,11 @@ impl RuleSet {
             .collect();
         let mut candidates = Vec::new();
         walk_phrases(&mut lanes, |probe, rule| candidates.push((probe, rule)));
+        tallies.clear();
+        tallies.resize(probes.len(), None);
+        for lane in lanes.iter().filter(|lane| lane.matcher.tallies) {
+            tallies[lane.probe] = Some(lane.tally);
+        }
         let mut matched = Vec::new();
         for (index, probe) in probes.iter().enumerate() {
             if let Some(matcher) = matcher_of(probe) {

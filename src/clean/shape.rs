@@ -106,7 +106,16 @@ const MAX_SHAPE_CHARS: usize = 160;
 /// The shape of a line, from its matching form `form` and its trimmed original `text`;
 /// `prose` tells whether the line reads as a paragraph. `None` for every line an article may
 /// hold.
-pub(crate) fn shape_of(form: &str, text: &str, chars: usize, prose: bool) -> Option<Shape> {
+///
+/// `networks` is which of [`NETWORKS`] the line names, one bit each, when the caller counted
+/// them already (the rules' phrase walk does: `rules::RuleSet::matches_many`).
+pub(crate) fn shape_of(
+    form: &str,
+    text: &str,
+    chars: usize,
+    prose: bool,
+    networks: Option<u32>,
+) -> Option<Shape> {
     if chars > MAX_SHAPE_CHARS * 2 {
         return None;
     }
@@ -119,7 +128,7 @@ pub(crate) fn shape_of(form: &str, text: &str, chars: usize, prose: bool) -> Opt
     }
     // A row of networks is chrome; a sentence naming several is chrome only when it asks the
     // reader to follow or write (`… Whatsapp, Telegram ва Viber орқали боғланиш …`).
-    let networks = social_networks(form);
+    let networks = networks.map_or_else(|| social_networks(form), |seen| seen.count_ones() as usize);
     if networks >= 2
         && (!prose || form.contains('@') || FOLLOW_WORDS.iter().any(|w| form.contains(w)))
     {
@@ -458,7 +467,7 @@ fn is_url_line(form: &str) -> bool {
 }
 
 /// Social networks and messengers, as their names stand in follow-us blocks.
-const NETWORKS: &[&str] = &[
+pub(crate) const NETWORKS: &[&str] = &[
     "telegram",
     "instagram",
     "youtube",
@@ -779,7 +788,7 @@ mod tests {
     fn shape(text: &str) -> Option<Shape> {
         let form = for_matching(text);
         let chars = text.chars().count();
-        shape_of(&form, text, chars, super::super::zones::is_prose(text, chars))
+        shape_of(&form, text, chars, super::super::zones::is_prose(text, chars), None)
     }
 
     fn stamp(text: &str) -> Option<DateLine> {
