@@ -99,7 +99,7 @@ pub(crate) enum Command {
     /// Show the site templates saved by `run` (site-profiles.json).
     Sites(SitesArgs),
 
-    /// Look after a run's index: counts, pruning.
+    /// Look after a run's index: counts, checking, pruning.
     #[command(subcommand)]
     Index(IndexCommand),
 
@@ -331,8 +331,17 @@ pub(crate) struct SitesArgs {
 /// `clean-news index …`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum IndexCommand {
-    /// Print the index's counts as JSON.
+    /// Print the index's counts as JSON (reads only: the file is never changed).
     Stats(IndexPathArgs),
+    /// Check that the index is whole: redb's page checksums, the format version and
+    /// configuration, and that its tables agree with each other.
+    ///
+    /// Reads only. Prints `INDEX: whole (…)` and exits 0, or `INDEX: damaged` with one line
+    /// per problem and exits 2. A damaged index cannot be repaired in place: delete it and
+    /// rerun; the next run starts a new index.
+    ///
+    ///     clean-news index check out/index.redb
+    Check(IndexPathArgs),
     /// Forget documents published longer ago than a duration (e.g. 90d).
     Prune(IndexPruneArgs),
 }
