@@ -60,6 +60,10 @@ const IDS: TableDefinition<&str, u64> = TableDefinition::new("ids");
 const BANDS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("bands");
 const CLUSTERS: TableDefinition<&str, u64> = TableDefinition::new("clusters");
 const SITES: TableDefinition<&str, &[u8]> = TableDefinition::new("sites");
+/// `id → hash of its title and text` (`pipeline::ids`): tells a document seen again from a
+/// new version under the same id. A table of its own, so that indexes written before it
+/// keep their format: a document without an entry counts as the same text.
+const TEXTS: TableDefinition<&str, u64> = TableDefinition::new("texts");
 
 const KEY_VERSION: &str = "format_version";
 const KEY_FINGERPRINT: &str = "config_fingerprint";
@@ -80,6 +84,9 @@ pub struct IndexedDoc {
     pub canonical: bool,
     /// The deduplicator's signature, encoded by the deduplicator.
     pub signature: Vec<u8>,
+    /// The hash of its title and text as cleaned
+    /// ([`pipeline::ids::text_hash`](crate::pipeline::ids::text_hash)), when known.
+    pub text_hash: Option<u64>,
 }
 
 /// A document to add, with the LSH band keys under which it can be found.
@@ -147,7 +154,7 @@ impl TableBytes {
 /// let index = Index::open(dir.path().join("index.redb"), 42)?;
 /// let doc = IndexedDoc {
 ///     id: "a".into(), site: None, published: Some(0), cluster: "c1".into(),
-///     canonical: true, signature: vec![1, 2, 3],
+///     canonical: true, signature: vec![1, 2, 3], text_hash: Some(5),
 /// };
 /// index.add(&[NewDoc { doc: doc.clone(), bands: vec![7, 9] }], &[])?;
 /// assert_eq!(index.get("a")?, Some(doc));
@@ -408,6 +415,7 @@ impl Index {
             tx.open_multimap_table(BANDS).map_err(|e| index_error(path, "cannot write", e))?;
             tx.open_table(CLUSTERS).map_err(|e| index_error(path, "cannot write", e))?;
             tx.open_table(SITES).map_err(|e| index_error(path, "cannot write", e))?;
+            tx.open_table(TEXTS).map_err(|e| index_error(path, "cannot write", e))?;
         }
         tx.commit().map_err(|e| index_error(path, "cannot commit", e))
     }
@@ -426,11 +434,17 @@ impl Index {
                 return Ok(None);
             };
             let docs = tx.open_table(DOCS).map_err(|e| index_error(path, "cannot read", e))?;
+            let texts = open_texts(&tx).map_err(|e| index_error(path, "cannot read", e))?;
             let number = number.value();
             match docs.get(number).map_err(|e| index_error(path, "cannot read", e))? {
-                Some(bytes) => decode_doc(bytes.value()).map(Some).ok_or_else(|| {
-                    Error::index(format!("{}: corrupt record {number}", path.display()))
-                }),
+                Some(bytes) => {
+                    let doc = decode_doc(bytes.value()).ok_or_else(|| {
+                        Error::index(format!("{}: corrupt record {number}", path.display()))
+                    })?;
+                    with_text(doc, texts.as_ref())
+                        .map(Some)
+                        .map_err(|e| index_error(path, "cannot read", e))
+                }
                 None => Ok(None),
             }
         })
@@ -457,14 +471,19 @@ impl Index {
             numbers.sort_unstable();
             numbers.dedup();
             let docs = tx.open_table(DOCS).map_err(|e| index_error(path, "cannot read", e))?;
+            let texts = open_texts(&tx).map_err(|e| index_error(path, "cannot read", e))?;
             let mut out = Vec::with_capacity(numbers.len());
             for number in numbers {
                 if let Some(bytes) =
                     docs.get(number).map_err(|e| index_error(path, "cannot read", e))?
                 {
-                    out.push(decode_doc(bytes.value()).ok_or_else(|| {
+                    let doc = decode_doc(bytes.value()).ok_or_else(|| {
                         Error::index(format!("{}: corrupt record {number}", path.display()))
-                    })?);
+                    })?;
+                    out.push(
+                        with_text(doc, texts.as_ref())
+                            .map_err(|e| index_error(path, "cannot read", e))?,
+                    );
                 }
             }
             Ok(out)
@@ -499,6 +518,7 @@ impl Index {
                 let mut table = tx.open_table(DOCS).map_err(|e| err(&e))?;
                 let mut bands = tx.open_multimap_table(BANDS).map_err(|e| err(&e))?;
                 let mut clusters = tx.open_table(CLUSTERS).map_err(|e| err(&e))?;
+                let mut texts = tx.open_table(TEXTS).map_err(|e| err(&e))?;
                 // Postings go in key order: each B-tree page is then touched once per batch,
                 // not once per posting (band keys are random).
                 let mut postings: Vec<(u64, u64)> = Vec::new();
@@ -523,6 +543,9 @@ impl Index {
                         }
                     };
                     table.insert(number, encode_doc(&new.doc).as_slice()).map_err(|e| err(&e))?;
+                    if let Some(text) = new.doc.text_hash {
+                        texts.insert(new.doc.id.as_str(), text).map_err(|e| err(&e))?;
+                    }
                     let count = clusters
                         .get(new.doc.cluster.as_str())
                         .map_err(|e| err(&e))?
@@ -580,6 +603,7 @@ impl Index {
                 let mut ids = tx.open_table(IDS).map_err(|e| err(&e))?;
                 let mut bands = tx.open_multimap_table(BANDS).map_err(|e| err(&e))?;
                 let mut clusters = tx.open_table(CLUSTERS).map_err(|e| err(&e))?;
+                let mut texts = tx.open_table(TEXTS).map_err(|e| err(&e))?;
                 let mut old = Vec::new();
                 for entry in table.iter().map_err(|e| err(&e))? {
                     let (number, bytes) = entry.map_err(|e| err(&e))?;
@@ -606,6 +630,7 @@ impl Index {
                 for (number, doc) in old {
                     table.remove(number).map_err(|e| err(&e))?;
                     ids.remove(doc.id.as_str()).map_err(|e| err(&e))?;
+                    texts.remove(doc.id.as_str()).map_err(|e| err(&e))?;
                     decrement(&mut clusters, &doc.cluster).map_err(|e| err(&e))?;
                     removed += 1;
                 }
@@ -657,6 +682,12 @@ impl Index {
                 ),
                 ("sites", TableBytes::of(site_profiles, &sites.stats().map_err(|e| err(&e))?)),
             ]);
+            let mut tables = tables;
+            if let Some(texts) = open_texts(&tx).map_err(|e| err(&e))? {
+                let entries = texts.len().map_err(|e| err(&e))?;
+                tables
+                    .insert("texts", TableBytes::of(entries, &texts.stats().map_err(|e| err(&e))?));
+            }
             Ok(IndexStats {
                 format_version: FORMAT_VERSION,
                 documents,
@@ -694,6 +725,28 @@ impl Index {
     }
 }
 
+/// The `texts` table, if the index has one (an index written before it has none).
+fn open_texts(
+    tx: &redb::ReadTransaction,
+) -> Result<Option<redb::ReadOnlyTable<&'static str, u64>>, redb::TableError> {
+    match tx.open_table(TEXTS) {
+        Ok(table) => Ok(Some(table)),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// `doc` with its text hash from `texts`, when there is one.
+fn with_text(
+    mut doc: IndexedDoc,
+    texts: Option<&redb::ReadOnlyTable<&'static str, u64>>,
+) -> Result<IndexedDoc, redb::StorageError> {
+    if let Some(texts) = texts {
+        doc.text_hash = texts.get(doc.id.as_str())?.map(|v| v.value());
+    }
+    Ok(doc)
+}
+
 fn decrement(
     clusters: &mut redb::Table<'_, &'static str, u64>,
     cluster: &str,
@@ -710,6 +763,7 @@ fn decrement(
 /// Version of the record encoding, first byte of every record.
 const RECORD_VERSION: u8 = 1;
 
+/// The record of a document; its text hash is kept in `texts`, not here.
 fn encode_doc(doc: &IndexedDoc) -> Vec<u8> {
     let mut out = Vec::with_capacity(32 + doc.id.len() + doc.signature.len());
     out.push(RECORD_VERSION);
@@ -745,6 +799,7 @@ fn decode_doc(bytes: &[u8]) -> Option<IndexedDoc> {
         cluster,
         canonical,
         signature,
+        text_hash: None,
     })
 }
 
@@ -787,6 +842,7 @@ mod tests {
             cluster: cluster.into(),
             canonical: false,
             signature: id.as_bytes().to_vec(),
+            text_hash: None,
         }
     }
 
@@ -914,7 +970,9 @@ mod tests {
         fn records_round_trip(id in ".{0,20}", site in proptest::option::of("[a-z.]{1,10}"),
                               published in proptest::option::of(-1_000_000i64..1_000_000),
                               canonical: bool, signature in proptest::collection::vec(any::<u8>(), 0..64)) {
-            let doc = IndexedDoc { id, site, published, cluster: "c".into(), canonical, signature };
+            let doc = IndexedDoc {
+                id, site, published, cluster: "c".into(), canonical, signature, text_hash: None,
+            };
             prop_assert_eq!(decode_doc(&encode_doc(&doc)), Some(doc));
         }
 

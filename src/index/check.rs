@@ -19,7 +19,7 @@ use redb::{ReadOnlyDatabase, ReadableDatabase, ReadableMultimapTable, ReadableTa
 
 use super::{
     BANDS, CLUSTERS, DOCS, IDS, Index, IndexStats, KEY_NEXT_DOC, META, contained, decode_doc,
-    index_error, le_u64,
+    index_error, le_u64, open_texts,
 };
 use crate::Error;
 
@@ -78,7 +78,8 @@ impl Index {
     /// Checks the index at `path` without changing it: redb's page checksums, the format
     /// version and configuration fingerprint, and that the tables agree with each other
     /// (every id leads to its document and back, every band posting to a stored document,
-    /// every cluster count to its members, document numbers below the next one to give).
+    /// every cluster count to its members, every text hash to a document, document numbers
+    /// below the next one to give).
     ///
     /// Damage is a list of problems in the result, not an error.
     ///
@@ -187,6 +188,16 @@ impl Index {
             }
         }
 
+        let mut orphan_texts = Findings::new("texts entries of no document");
+        if let Some(texts) = open_texts(&tx).map_err(|e| err(&e))? {
+            for entry in texts.iter().map_err(|e| err(&e))? {
+                let (id, _) = entry.map_err(|e| err(&e))?;
+                if ids.get(id.value()).map_err(|e| err(&e))?.is_none() {
+                    orphan_texts.add(|| format!("{:?}", id.value()));
+                }
+            }
+        }
+
         let mut counts = Findings::new("cluster counts that differ from their members");
         let mut stored: BTreeMap<String, u64> = BTreeMap::new();
         for entry in clusters.iter().map_err(|e| err(&e))? {
@@ -233,6 +244,7 @@ mod tests {
                 cluster: cluster.into(),
                 canonical: true,
                 signature: vec![1],
+                text_hash: Some(4),
             },
             bands: vec![3],
         }

@@ -13,6 +13,7 @@
 //! check writes little (headers and the rebuilt allocator state), so memory stays small.
 
 use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::sync::{Mutex, MutexGuard};
@@ -56,30 +57,32 @@ impl ScratchBackend {
 impl State {
     /// Fills `out` with the file's bytes from `offset`, zeros past what shows through.
     fn read_file(&mut self, offset: u64, out: &mut [u8]) -> io::Result<()> {
-        out.fill(0);
-        if offset >= self.file_visible {
-            return Ok(());
-        }
-        let available = usize::try_from(self.file_visible - offset).unwrap_or(usize::MAX);
-        let wanted = out.len().min(available);
-        self.file.seek(SeekFrom::Start(offset))?;
-        self.file.read_exact(&mut out[..wanted])
+        read_file(&mut self.file, self.file_visible, offset, out)
     }
 
+    /// The written copy of a block, made from the file on first use.
     fn block(&mut self, number: u64) -> io::Result<&mut Vec<u8>> {
-        let copied = if self.written.contains_key(&number) {
-            None
-        } else {
-            let mut bytes = vec![0; BLOCK as usize];
-            self.read_file(number * BLOCK, &mut bytes)?;
-            Some(bytes)
-        };
-        let entry = self.written.entry(number);
-        Ok(match copied {
-            Some(bytes) => entry.insert_entry(bytes).into_mut(),
-            None => entry.or_default(),
-        })
+        match self.written.entry(number) {
+            Entry::Occupied(block) => Ok(block.into_mut()),
+            Entry::Vacant(slot) => {
+                let mut bytes = vec![0; BLOCK as usize];
+                read_file(&mut self.file, self.file_visible, number * BLOCK, &mut bytes)?;
+                Ok(slot.insert(bytes))
+            }
+        }
     }
+}
+
+/// Fills `out` with `file`'s bytes from `offset`, zeros at and past `visible`.
+fn read_file(file: &mut File, visible: u64, offset: u64, out: &mut [u8]) -> io::Result<()> {
+    out.fill(0);
+    if offset >= visible {
+        return Ok(());
+    }
+    let available = usize::try_from(visible - offset).unwrap_or(usize::MAX);
+    let wanted = out.len().min(available);
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(&mut out[..wanted])
 }
 
 /// Splits `offset..offset + len` into (block number, start inside the block, length) pieces.
