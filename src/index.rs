@@ -186,6 +186,22 @@ impl std::fmt::Debug for Access {
     }
 }
 
+/// Why [`Index::open_read_only`] failed: what the file holds, or getting at it.
+enum ReadOpenError {
+    /// The file is damaged, not an index, or of another format or configuration.
+    Content(Error),
+    /// The file cannot be opened, or a run is writing it.
+    Access(Error),
+}
+
+impl ReadOpenError {
+    fn into_error(self) -> Error {
+        match self {
+            ReadOpenError::Content(err) | ReadOpenError::Access(err) => err,
+        }
+    }
+}
+
 fn index_error(path: &Path, what: &str, err: impl std::fmt::Display) -> Error {
     Error::index(format!("{what} {}: {err}", path.display()))
 }
@@ -280,9 +296,17 @@ impl Index {
     /// ([`Index::add`], [`Index::prune`], [`Index::compact`]) of an index opened this way
     /// return an error.
     pub fn open_read_only(path: impl AsRef<Path>, fingerprint: u64) -> Result<Index, Error> {
-        let path = path.as_ref().to_path_buf();
+        Index::open_for_reading(path.as_ref(), fingerprint).map_err(ReadOpenError::into_error)
+    }
+
+    /// [`Index::open_read_only`], telling a file that cannot be used because of what it
+    /// holds from one that cannot be reached or is in use.
+    fn open_for_reading(path: &Path, fingerprint: u64) -> Result<Index, ReadOpenError> {
+        let path = path.to_path_buf();
+        std::fs::File::open(&path)
+            .map_err(|e| ReadOpenError::Access(index_error(&path, "cannot open", e)))?;
         // Checked first: redb's own read-only open trusts the pages it loads.
-        let db = contained(&path, || Index::open_scratch(&path))?;
+        let db = contained(&path, || Index::open_scratch(&path)).map_err(ReadOpenError::Content)?;
         // Then the reader's lock, so that no run writes while this one reads (a run that
         // wrote during the check above is caught here, as "in use"; a check it disturbed
         // may have reported damage that is not there: run `index check` again once it ends).
@@ -294,9 +318,11 @@ impl Index {
             // A file redb will not open read-only (one left by a killed run needs recovery,
             // done on the scratch copy above) is read without the lock.
             Err(_) => Ok(None),
-        })?;
+        })
+        .map_err(ReadOpenError::Access)?;
         let index = Index { db, path, access: Access::Read { _lock: lock } };
-        contained(&index.path, || index.check_format(fingerprint))?;
+        contained(&index.path, || index.check_format(fingerprint))
+            .map_err(ReadOpenError::Content)?;
         Ok(index)
     }
 

@@ -117,6 +117,7 @@ fn damaged_indexes_give_clear_errors_and_never_panic() {
 
         let check = clean_news().args(["index", "check"]).arg(&path).output().unwrap();
         assert_ne!(check.status.code(), Some(101), "{what}: index check: {}", stderr(&check));
+        assert!(!stderr(&check).contains("panicked"), "{what}: index check: {}", stderr(&check));
         assert_eq!(std::fs::read(&path).unwrap(), bytes, "{what}: index check wrote");
         // `stats` and `check` agree on whether the file can be used.
         assert_eq!(stats.status.success(), check.status.success(), "{what}: {}", stdout(&check));

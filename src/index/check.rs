@@ -13,13 +13,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use std::panic::catch_unwind;
-
-use redb::{ReadOnlyDatabase, ReadableDatabase, ReadableMultimapTable, ReadableTable};
+use redb::{ReadableDatabase, ReadableMultimapTable, ReadableTable};
 
 use super::{
-    BANDS, CLUSTERS, DOCS, IDS, Index, IndexStats, KEY_NEXT_DOC, META, contained, decode_doc,
-    index_error, le_u64, open_texts,
+    BANDS, CLUSTERS, DOCS, IDS, Index, IndexStats, KEY_NEXT_DOC, META, ReadOpenError, contained,
+    decode_doc, index_error, le_u64, open_texts, way_out,
 };
 use crate::Error;
 
@@ -103,13 +101,12 @@ impl Index {
     /// ```
     pub fn check(path: impl AsRef<Path>, fingerprint: u64) -> Result<IndexCheck, Error> {
         let path = path.as_ref();
-        std::fs::metadata(path).map_err(|e| index_error(path, "cannot open", e))?;
-        let index = match Index::open_read_only(path, fingerprint) {
+        let index = match Index::open_for_reading(path, fingerprint) {
             Ok(index) => index,
-            Err(err) if is_damage(path) => {
-                return Ok(IndexCheck { problems: vec![err.to_string()], stats: None });
+            Err(ReadOpenError::Content(err)) => {
+                return Ok(IndexCheck { problems: vec![finding(path, &err)], stats: None });
             }
-            Err(err) => return Err(err),
+            Err(ReadOpenError::Access(err)) => return Err(err),
         };
         let mut problems =
             contained(path, || index.table_problems()).unwrap_or_else(|err| vec![err.to_string()]);
@@ -220,14 +217,15 @@ impl Index {
     }
 }
 
-/// Whether an open of `path` failed because of the file's content (a finding), not because
-/// the file cannot be reached or a run has it open (an error): asked of the file again.
-fn is_damage(path: &Path) -> bool {
-    std::fs::File::open(path).is_ok()
-        && !matches!(
-            catch_unwind(|| ReadOnlyDatabase::open(path)),
-            Ok(Err(redb::DatabaseError::DatabaseAlreadyOpen))
-        )
+/// An error of opening `path` as a finding: its message without the advice to run this
+/// check, which the caller is running.
+fn finding(path: &Path, err: &Error) -> String {
+    let message = match err.kind() {
+        crate::ErrorKind::Index { message } => message.clone(),
+        _ => err.to_string(),
+    };
+    let advice = format!("; {}", way_out(path));
+    message.strip_suffix(&advice).map_or_else(|| message.clone(), str::to_owned)
 }
 
 #[cfg(test)]
