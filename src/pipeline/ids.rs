@@ -43,6 +43,16 @@ pub fn text_hash(doc: &Cleaned) -> u64 {
     xxh3_64_with_seed(&bytes, TEXT_SEED)
 }
 
+/// Seed of [`id_hash`].
+const ID_SEED: u64 = 0x6f6e_6520_6964_2121; // "one id!!"
+
+/// An id as [`DocIds`] keeps it: 64 bits instead of the string, so that a stream of millions
+/// of documents holds a few bytes per document. Two ids of one input share a hash with a
+/// chance of about n²/2⁶⁵ (10⁻⁷ for ten million ids); the cost would be a needless `#2`.
+fn id_hash(id: &str) -> u64 {
+    xxh3_64_with_seed(id.as_bytes(), ID_SEED)
+}
+
 /// What [`DocIds::claim`] decided for one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
@@ -53,18 +63,22 @@ pub enum Claim {
 }
 
 /// The ids of one input so far, and the index's, to give every text one id.
+///
+/// Memory: one entry of two hashes per document of the input (ids are kept as hashes, see
+/// [`id_hash`]), plus the derived ids of ids read with more than one text.
 pub struct DocIds<'a> {
     index: Option<&'a Index>,
-    /// Ids taken in this input, with the text they name.
-    taken: HashMap<String, u64>,
-    /// The id each (id as read, text) got, to know a repeat at once.
-    given: HashMap<(String, u64), String>,
-    /// The index's answer per id: `None` not remembered, `Some(None)` remembered without a
-    /// text hash, `Some(Some(hash))`.
-    remembered: HashMap<String, Option<Option<u64>>>,
+    /// Ids taken in this input, by [`id_hash`], with the text they name.
+    taken: HashMap<u64, u64>,
+    /// For an id read with more than one text: the id each (id as read, text) got, so that a
+    /// repeat of a version is known at once.
+    versions: HashMap<(u64, u64), String>,
+    /// Ids the index holds with another text than the one that asked, with that text; a
+    /// walk for the next version passes them without asking again.
+    remembered_other: HashMap<u64, u64>,
     /// Per id as read, the suffix below which every derived id is taken in this input, so
     /// that many versions of one id cost one step each, not one per earlier version.
-    next_suffix: HashMap<String, u64>,
+    next_suffix: HashMap<u64, u64>,
 }
 
 impl std::fmt::Debug for DocIds<'_> {
@@ -79,8 +93,8 @@ impl<'a> DocIds<'a> {
         DocIds {
             index: None,
             taken: HashMap::new(),
-            given: HashMap::new(),
-            remembered: HashMap::new(),
+            versions: HashMap::new(),
+            remembered_other: HashMap::new(),
             next_suffix: HashMap::new(),
         }
     }
@@ -97,50 +111,60 @@ impl<'a> DocIds<'a> {
     ///
     /// The index cannot be read.
     pub fn claim(&mut self, id: &str, text: u64) -> Result<Claim, Error> {
-        let key = (id.to_owned(), text);
-        if let Some(given) = self.given.get(&key) {
-            return Ok(Claim::Repeat(given.clone()));
+        let key = id_hash(id);
+        if self.taken.get(&key) == Some(&text) {
+            return Ok(Claim::Repeat(id.to_owned()));
         }
-        let start = self.next_suffix.get(id).copied().unwrap_or(1);
-        let mut suffix = start;
+        if let Some(version) = self.versions.get(&(key, text)) {
+            return Ok(Claim::Repeat(version.clone()));
+        }
+        let mut suffix = self.next_suffix.get(&key).copied().unwrap_or(1);
         let mut all_taken_here = true;
         let claim = loop {
             let candidate = derived(id, suffix);
-            if let Some(&here) = self.taken.get(&candidate) {
+            let candidate_key = id_hash(&candidate);
+            if let Some(&here) = self.taken.get(&candidate_key) {
                 if here == text {
                     break Claim::Repeat(candidate);
                 }
             } else {
                 all_taken_here = false;
-                match self.remembered(&candidate)? {
-                    Some(Some(stored)) if stored != text => {}
-                    _ => break Claim::Keep(candidate),
+                if !self.remembered_with_other_text(&candidate, candidate_key, text)? {
+                    break Claim::Keep(candidate);
                 }
             }
             suffix += 1;
             if all_taken_here {
-                self.next_suffix.insert(id.to_owned(), suffix);
+                self.next_suffix.insert(key, suffix);
             }
         };
         let (Claim::Keep(given) | Claim::Repeat(given)) = &claim;
-        self.taken.insert(given.clone(), text);
+        self.taken.insert(id_hash(given), text);
+        if given != id {
+            self.versions.insert((key, text), given.clone());
+        }
         // An id read as `a#2` is a version of `a` too: a later `a` with its text repeats it
         // (the walk from `next_suffix` would not look at `a#2` again).
         if let Some(base) = base_of(given) {
-            self.given.entry((base.to_owned(), text)).or_insert_with(|| given.clone());
+            self.versions.entry((id_hash(base), text)).or_insert_with(|| given.clone());
         }
-        self.given.insert(key, given.clone());
         Ok(claim)
     }
 
-    fn remembered(&mut self, id: &str) -> Result<Option<Option<u64>>, Error> {
-        let Some(index) = self.index else { return Ok(None) };
-        if let Some(&known) = self.remembered.get(id) {
-            return Ok(known);
+    /// Whether the index holds `id` with a text other than `text`. A document it stored
+    /// without a text hash counts as the same text.
+    fn remembered_with_other_text(&mut self, id: &str, key: u64, text: u64) -> Result<bool, Error> {
+        let Some(index) = self.index else { return Ok(false) };
+        if let Some(&stored) = self.remembered_other.get(&key) {
+            return Ok(stored != text);
         }
-        let known = index.get(id)?.map(|doc| doc.text_hash);
-        self.remembered.insert(id.to_owned(), known);
-        Ok(known)
+        match index.get(id)?.and_then(|doc| doc.text_hash) {
+            Some(stored) if stored != text => {
+                self.remembered_other.insert(key, stored);
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
     }
 }
 
@@ -204,6 +228,37 @@ mod tests {
         // A literal id equal to an earlier derived one with another text is a version of it.
         let got = claims(&[("a", 1), ("a", 2), ("a#2", 3)]);
         assert_eq!(got, [keep("a"), keep("a#2"), keep("a#2#2")]);
+    }
+
+    #[test]
+    fn the_index_holds_ids_with_their_texts() {
+        use crate::index::{IndexedDoc, NewDoc};
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(dir.path().join("i.redb"), 1).unwrap();
+        let stored = |id: &str, text_hash: Option<u64>| NewDoc {
+            doc: IndexedDoc {
+                id: id.into(),
+                site: None,
+                published: None,
+                cluster: id.into(),
+                canonical: true,
+                signature: Vec::new(),
+                text_hash,
+            },
+            bands: Vec::new(),
+        };
+        index
+            .add(&[stored("a", Some(1)), stored("a#2", Some(2)), stored("old", None)], &[])
+            .unwrap();
+        let mut ids = DocIds::remembering(&index);
+        let got: Vec<Claim> = [("a", 2), ("a", 3), ("a", 1), ("a", 2), ("old", 9), ("b", 1)]
+            .into_iter()
+            .map(|(id, text)| ids.claim(id, text).unwrap())
+            .collect();
+        assert_eq!(
+            got,
+            [keep("a#2"), keep("a#3"), keep("a"), repeat("a#2"), keep("old"), keep("b")]
+        );
     }
 
     #[test]
