@@ -443,6 +443,33 @@ mod tests {
     }
 
     #[test]
+    fn an_id_read_twice_is_a_repeat_or_a_version_for_any_chunk_size() {
+        let input = [
+            r#"{"id":"a","text":"First story."}"#,
+            r#"{"id":"a","text":"First story."}"#,
+            r#"{"id":"a","text":"Second story."}"#,
+            r#"{"id":"b","text":"First story."}"#,
+        ]
+        .join("\n");
+        let dir = folder(&[("in.jsonl", input.as_bytes())]);
+        for chunk_docs in [1, 256] {
+            let batch = BatchCleaner::builder().chunk_docs(chunk_docs).build().unwrap();
+            let mut records: Vec<Record> = Vec::new();
+            let summary =
+                batch.run([Source::Path(dir.path().into())]).write_to(&mut records).unwrap();
+            assert_eq!((summary.read, summary.cleaned, summary.repeated), (4, 3, 1));
+            let ids: Vec<&str> = records
+                .iter()
+                .map(|r| match r {
+                    Record::Cleaned(c) => c.id.as_str(),
+                    Record::Error(e) => panic!("{e:?}"),
+                })
+                .collect();
+            assert_eq!(ids, ["a", "a#2", "b"]);
+        }
+    }
+
+    #[test]
     fn progress_is_reported_after_each_chunk() {
         let dir = folder(&[("a.txt", b"a"), ("b.txt", b"b"), ("c.txt", b"c")]);
         let mut seen = Vec::new();
@@ -500,6 +527,8 @@ mod tests {
         assert_eq!(summary.to_string(), "read 3, cleaned 2, failed 1");
         let summary = Summary { skipped: 4, ..summary };
         assert_eq!(summary.to_string(), "read 3, cleaned 2, failed 1, skipped 4");
+        let summary = Summary { read: 5, repeated: 2, ..summary };
+        assert_eq!(summary.to_string(), "read 5, cleaned 2, failed 1, repeated 2, skipped 4");
     }
 
     #[test]

@@ -48,7 +48,7 @@ const ID_SEED: u64 = 0x6f6e_6520_6964_2121; // "one id!!"
 
 /// An id as [`DocIds`] keeps it: 64 bits instead of the string, so that a stream of millions
 /// of documents holds a few bytes per document. Two ids of one input share a hash with a
-/// chance of about n²/2⁶⁵ (10⁻⁷ for ten million ids); the cost would be a needless `#2`.
+/// chance of about n²/2⁶⁵ (3·10⁻⁶ for ten million ids); the cost would be a needless `#2`.
 fn id_hash(id: &str) -> u64 {
     xxh3_64_with_seed(id.as_bytes(), ID_SEED)
 }
@@ -64,8 +64,8 @@ pub enum Claim {
 
 /// The ids of one input so far, and the index's, to give every text one id.
 ///
-/// Memory: one entry of two hashes per document of the input (ids are kept as hashes, see
-/// [`id_hash`]), plus the derived ids of ids read with more than one text.
+/// Memory: one entry of two 64-bit hashes per document of the input (an id is kept as its
+/// hash, not its string), plus the derived ids of ids read with more than one text.
 pub struct DocIds<'a> {
     index: Option<&'a Index>,
     /// Ids taken in this input, by [`id_hash`], with the text they name.
