@@ -4,13 +4,14 @@
 //! install or start. redb is ACID with copy-on-write pages: a run writes everything it learned
 //! in **one** write transaction, so a run killed at any moment leaves the index as it was before
 //! the run or as it is after it, never in between, and rerunning the same input is idempotent
-//! (a document id already present is recognised, not added again).
+//! (a document already present, same id and same text, is recognised, not added again).
 //!
 //! What is kept per document is what steps 6–8 need to link new documents to it: its id, site,
 //! publication time, cluster and canonical flag, and its signature as opaque bytes (the
 //! deduplicator owns that encoding and its version). LSH band keys are kept as postings
 //! `band key → document number`, so finding the candidates of a new document is one lookup per
-//! band.
+//! band. The hash of its title and text (`texts`) tells a document seen again from a new
+//! version under the same id ([`pipeline::ids`](crate::pipeline::ids)).
 //!
 //! # Stored format
 //!
@@ -28,7 +29,9 @@
 //! ([`Index::open`]) on the file itself (redb repairs what it can, such as its allocator
 //! state after a crash, and refuses the rest); a reader ([`Index::open_read_only`], used by
 //! `clean-news index stats` and `index check`) on a scratch copy in memory, so the file is
-//! only ever read (see `scratch`). The check reads the whole file once per open.
+//! only ever read (see `scratch`). The check reads the whole file once per open: on a 140 MB
+//! index (20,910 documents), 0.18 s against 0.02 s for an open without it (release build,
+//! file in the page cache).
 //!
 //! As a last resort, every call into redb is made inside `std::panic::catch_unwind`: damage
 //! the checksums cannot see (a page that is valid but says something impossible) turns into
