@@ -17,6 +17,7 @@ use std::cell::Cell;
 use clean_news::Cleaner;
 use clean_news::dedup::{Deduper, published_seconds};
 use clean_news::index::{Index, IndexedDoc, NewDoc};
+use clean_news::pipeline::ids::text_hash;
 use clean_news_synth::{Corpus, SynthConfig};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 
@@ -33,7 +34,8 @@ fn signed_docs(deduper: &Deduper, docs: usize) -> Vec<NewDoc> {
     let cleaner = Cleaner::builder().build().unwrap();
     Corpus::generate(&SynthConfig { docs: docs as u64, ..SynthConfig::default() })
         .map(|(doc, gold)| {
-            let signature = deduper.sign(&cleaner.clean(&doc).text);
+            let cleaned = cleaner.clean(&doc);
+            let signature = deduper.sign(&cleaned.text);
             NewDoc {
                 bands: deduper.band_keys(&signature),
                 doc: IndexedDoc {
@@ -43,6 +45,7 @@ fn signed_docs(deduper: &Deduper, docs: usize) -> Vec<NewDoc> {
                     cluster: gold.cluster,
                     canonical: false,
                     signature: signature.to_bytes(),
+                    text_hash: Some(text_hash(&cleaned)),
                 },
             }
         })

@@ -17,9 +17,10 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use clean_news::Cleaner;
 use clean_news::dedup::{Deduper, published_seconds};
 use clean_news::index::{Index, IndexedDoc, NewDoc};
+use clean_news::pipeline::ids::text_hash;
+use clean_news::{Cleaned, Cleaner};
 use clean_news_synth::{Corpus, SynthConfig};
 use rayon::prelude::*;
 
@@ -55,13 +56,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         if day.is_empty() {
             break;
         }
-        let texts: Vec<String> = day.par_iter().map(|(doc, _)| cleaner.clean(doc).text).collect();
+        let cleaned: Vec<Cleaned> = day.par_iter().map(|(doc, _)| cleaner.clean(doc)).collect();
         let start = Instant::now();
         let signed: Vec<NewDoc> = day
             .par_iter()
-            .zip(&texts)
-            .map(|((doc, gold), text)| {
-                let signature = deduper.sign(text);
+            .zip(&cleaned)
+            .map(|((doc, gold), cleaned)| {
+                let signature = deduper.sign(&cleaned.text);
                 NewDoc {
                     bands: deduper.band_keys(&signature),
                     doc: IndexedDoc {
@@ -71,6 +72,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                         cluster: gold.cluster.clone(),
                         canonical: false,
                         signature: signature.to_bytes(),
+                        text_hash: Some(text_hash(cleaned)),
                     },
                 }
             })

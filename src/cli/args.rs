@@ -80,6 +80,9 @@ pub(crate) enum Command {
     /// Reads .txt, .html, .jsonl/.ndjson and .warc files (each optionally .gz or .zst),
     /// folders of them (walked in sorted order) and JSON Lines on stdin (`-`). Every document
     /// becomes one cleaned record or one error record; a bad document never stops the run.
+    ///
+    /// An id read twice: with the same text it is one document, written once (counted as
+    /// repeated); with another text it is a new version, written as ID#2, ID#3, … with a note.
     #[command(after_long_help = CLEAN_EXAMPLES)]
     Clean(CleanArgs),
 
@@ -89,6 +92,10 @@ pub(crate) enum Command {
     /// clusters of two or more that this run made or grew), errors.jsonl, summary.json and
     /// site-profiles.json, and keeps an index at OUTDIR/index.redb so that the next run's
     /// reposts join today's clusters.
+    ///
+    /// An id read twice, in this input or already in the index: with the same text it is one
+    /// document (written once; seen before, if the index has it); with another text it is a
+    /// new version, written as ID#2, ID#3, … with a note. Nothing is dropped.
     #[command(after_long_help = RUN_EXAMPLES)]
     Run(RunArgs),
 
@@ -99,7 +106,7 @@ pub(crate) enum Command {
     /// Show the site templates saved by `run` (site-profiles.json).
     Sites(SitesArgs),
 
-    /// Look after a run's index: counts, pruning.
+    /// Look after a run's index: counts, checking, pruning.
     #[command(subcommand)]
     Index(IndexCommand),
 
@@ -159,7 +166,7 @@ EXAMPLES:
 OUTPUT:
   OUTDIR/documents.jsonl  {\"id\",\"title\",\"text\",\"meta\",\"removed\",\"cluster\",\"canonical\"[,\"seen_before\"]}
   OUTDIR/clusters.jsonl   {\"cluster\",\"canonical\",\"members\":[{\"id\",\"jaccard\",\"containment\",\"found_by\"}]}
-  OUTDIR/summary.json     counts: read, cleaned, failed, clusters, duplicates, removals by class
+  OUTDIR/summary.json     counts: read, cleaned, failed, repeated, clusters, duplicates, removals
   Byte-identical for any --threads.
 
 EXIT CODES:
@@ -331,8 +338,17 @@ pub(crate) struct SitesArgs {
 /// `clean-news index …`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum IndexCommand {
-    /// Print the index's counts as JSON.
+    /// Print the index's counts as JSON (reads only: the file is never changed).
     Stats(IndexPathArgs),
+    /// Check that the index is whole: redb's page checksums, the format version and
+    /// configuration, and that its tables agree with each other.
+    ///
+    /// Reads only. Prints `INDEX: whole (…)` and exits 0, or `INDEX: damaged` with one line
+    /// per problem and exits 2. A damaged index cannot be repaired in place: delete it and
+    /// rerun; the next run starts a new index.
+    ///
+    ///     clean-news index check out/index.redb
+    Check(IndexPathArgs),
     /// Forget documents published longer ago than a duration (e.g. 90d).
     Prune(IndexPruneArgs),
 }

@@ -1,6 +1,11 @@
-//! `clean-news index stats|prune`: look after a run's index.
+//! `clean-news index stats|check|prune`: look after a run's index.
+//!
+//! `stats` and `check` only read (the index may be read-only, or a copy whose checksum is
+//! kept); `prune` writes. A damaged index is a one-line error naming the file and the way
+//! out; `check` lists everything that is wrong and exits 2.
 
 use std::io::Write;
+use std::path::Path;
 
 use anyhow::bail;
 use clean_news::dedup::Deduper;
@@ -13,26 +18,55 @@ use super::args::{IndexCommand, IndexPathArgs, IndexPruneArgs};
 pub(crate) fn run(command: &IndexCommand) -> anyhow::Result<Status> {
     match command {
         IndexCommand::Stats(args) => stats(args),
+        IndexCommand::Check(args) => check(args),
         IndexCommand::Prune(args) => prune(args),
     }
 }
 
-fn open(path: &std::path::Path) -> anyhow::Result<Index> {
+/// The fingerprint of the deduplicator that writes indexes: the index is only meaningful
+/// with it (the default one).
+fn fingerprint(path: &Path) -> anyhow::Result<u64> {
     if !path.is_file() {
         bail!("no index at {}", path.display());
     }
-    // The index is only meaningful with the deduplicator that wrote it: the default one.
-    Ok(Index::open(path, Deduper::builder().build()?.fingerprint())?)
+    Ok(Deduper::builder().build()?.fingerprint())
 }
 
 fn stats(args: &IndexPathArgs) -> anyhow::Result<Status> {
-    let stats = open(&args.index)?.stats()?;
+    let stats = Index::open_read_only(&args.index, fingerprint(&args.index)?)?.stats()?;
     writeln!(std::io::stdout().lock(), "{}", serde_json::to_string_pretty(&stats)?)?;
     Ok(Status::Success)
 }
 
+fn check(args: &IndexPathArgs) -> anyhow::Result<Status> {
+    let path = &args.index;
+    let check = Index::check(path, fingerprint(path)?)?;
+    let mut out = std::io::stdout().lock();
+    if check.is_whole() {
+        let counts = check.stats.map_or_else(String::new, |s| {
+            format!(
+                " ({} documents, {} clusters, {} band postings)",
+                s.documents, s.clusters, s.band_postings
+            )
+        });
+        writeln!(out, "{}: whole{counts}", path.display())?;
+        return Ok(Status::Success);
+    }
+    writeln!(out, "{}: damaged", path.display())?;
+    for problem in &check.problems {
+        writeln!(out, "- {problem}")?;
+    }
+    writeln!(
+        out,
+        "To rebuild it, delete {} and rerun: the next run starts a new index and remembers \
+         from then on.",
+        path.display()
+    )?;
+    Ok(Status::Failed)
+}
+
 fn prune(args: &IndexPruneArgs) -> anyhow::Result<Status> {
-    let mut index = open(&args.index)?;
+    let mut index = Index::open(&args.index, fingerprint(&args.index)?)?;
     let before = index.stats()?;
     let removed = match before.published_range {
         Some((_, newest)) => {

@@ -131,8 +131,13 @@ impl StderrMessages {
         }
         let seconds = elapsed.as_secs_f64();
         let rate = if seconds > 0.0 { summary.read as f64 / seconds } else { 0.0 };
+        // Documents read again under their id with their text: kept once (`pipeline::ids`).
+        let repeated = match summary.repeated {
+            0 => String::new(),
+            n => format!(", repeated {n}"),
+        };
         let mut line = format!(
-            "read {}, cleaned {}, failed {}; {} clusters ({} of two or more), {} duplicates, \
+            "read {}, cleaned {}, failed {}{repeated}; {} clusters ({} of two or more), {} duplicates, \
              {} seen before; {:.2} s, {:.0} docs/s",
             summary.read,
             summary.cleaned,

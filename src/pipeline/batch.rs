@@ -13,7 +13,10 @@
 //! between documents read: a run stops at a chunk boundary with everything before it
 //! written and flushed, and says so in [`Summary::interrupted`].
 //!
-//! Every item read becomes exactly one record: a [`Cleaned`] document or an [`ErrorRecord`].
+//! Every item read becomes exactly one record — a [`Cleaned`] document or an [`ErrorRecord`] —
+//! except a document read again: the same id with the same text as an earlier one is kept
+//! once and counted in [`Summary::repeated`], and the same id with another text is kept under
+//! a derived id (`id#2`); see [`ids`](super::ids). So `read == cleaned + failed + repeated`.
 //! The cleaner never fails; should it panic all the same (a bug), the panic is caught and the
 //! document becomes an error record, so one bad page cannot end a day's batch.
 
@@ -24,6 +27,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::ids::{Claim, DocIds, text_hash, version_note};
+use crate::index::Index;
 use crate::input::{Documents, Failure, ReadDoc, Reader, Source};
 use crate::output::{ErrorRecord, Sink};
 use crate::{Cleaned, Cleaner, Error};
@@ -103,6 +108,7 @@ impl BatchCleaner {
             sources: sources.into_iter().collect(),
             cancel: None,
             progress: None,
+            index: None,
         }
     }
 }
@@ -166,12 +172,15 @@ impl BatchCleanerBuilder {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[non_exhaustive]
 pub struct Summary {
-    /// Items read: documents and failures (`read == cleaned + failed`).
+    /// Items read: documents and failures (`read == cleaned + failed + repeated`).
     pub read: u64,
     /// Documents cleaned and written.
     pub cleaned: u64,
     /// Error records written.
     pub failed: u64,
+    /// Documents read again: an id and a text (after cleaning) both already written in this
+    /// input. Kept once, so not written again.
+    pub repeated: u64,
     /// Files and records passed over as not being documents (see [`Documents::skipped`]).
     pub skipped: u64,
     /// Bytes of document text (or HTML) read, for rates.
@@ -183,6 +192,9 @@ pub struct Summary {
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "read {}, cleaned {}, failed {}", self.read, self.cleaned, self.failed)?;
+        if self.repeated > 0 {
+            write!(f, ", repeated {}", self.repeated)?;
+        }
         if self.skipped > 0 {
             write!(f, ", skipped {}", self.skipped)?;
         }
@@ -196,6 +208,7 @@ pub struct CleanRun<'a> {
     sources: Vec<Source>,
     cancel: Option<&'a AtomicBool>,
     progress: Option<ProgressFn<'a>>,
+    index: Option<&'a Index>,
 }
 
 /// The callback [`CleanRun::on_progress`] takes.
@@ -211,6 +224,14 @@ impl<'a> CleanRun<'a> {
     /// Stops the run at the next chunk boundary once `flag` is set.
     pub fn cancel_flag(mut self, flag: &'a AtomicBool) -> CleanRun<'a> {
         self.cancel = Some(flag);
+        self
+    }
+
+    /// Continues what `index` remembers: an id it holds names the text stored with it, so
+    /// the same text is that document again and another text gets a derived id (see
+    /// [`ids`](super::ids)). `run` sets it; without it, only this input's ids count.
+    pub fn remembering(mut self, index: &'a Index) -> CleanRun<'a> {
+        self.index = Some(index);
         self
     }
 
@@ -245,13 +266,15 @@ impl<'a> CleanRun<'a> {
     ///
     /// # Errors
     ///
-    /// Only what the sink returns (a write failed); document failures are records.
+    /// What the sink returns (a write failed), or the index of
+    /// [`remembering`](CleanRun::remembering) cannot be read; document failures are records.
     pub fn write_to<S: Sink + ?Sized>(mut self, sink: &mut S) -> Result<Summary, Error> {
         let inner = &*self.batch.inner;
         let cancel = self.cancel;
         let is_cancelled = || cancel.is_some_and(|flag| flag.load(Ordering::Relaxed));
         let mut docs = inner.reader.read(std::mem::take(&mut self.sources));
         let mut summary = Summary::default();
+        let mut ids = self.index.map_or_else(DocIds::new, DocIds::remembering);
         let mut chunk = read_chunk(&mut docs, inner.chunk_docs, cancel);
         while !chunk.items.is_empty() {
             if is_cancelled() {
@@ -267,10 +290,17 @@ impl<'a> CleanRun<'a> {
             for record in records {
                 summary.read = summary.read.saturating_add(1);
                 match record {
-                    Ok(cleaned) => {
-                        sink.cleaned(&cleaned)?;
-                        summary.cleaned = summary.cleaned.saturating_add(1);
-                    }
+                    Ok(mut cleaned) => match ids.claim(&cleaned.id, text_hash(&cleaned))? {
+                        Claim::Repeat(_) => summary.repeated = summary.repeated.saturating_add(1),
+                        Claim::Keep(id) => {
+                            if id != cleaned.id {
+                                cleaned.meta.notes.push(version_note(&cleaned.id));
+                                cleaned.id = id;
+                            }
+                            sink.cleaned(&cleaned)?;
+                            summary.cleaned = summary.cleaned.saturating_add(1);
+                        }
+                    },
                     Err(error) => {
                         sink.failed(&error)?;
                         summary.failed = summary.failed.saturating_add(1);
@@ -413,6 +443,33 @@ mod tests {
     }
 
     #[test]
+    fn an_id_read_twice_is_a_repeat_or_a_version_for_any_chunk_size() {
+        let input = [
+            r#"{"id":"a","text":"First story."}"#,
+            r#"{"id":"a","text":"First story."}"#,
+            r#"{"id":"a","text":"Second story."}"#,
+            r#"{"id":"b","text":"First story."}"#,
+        ]
+        .join("\n");
+        let dir = folder(&[("in.jsonl", input.as_bytes())]);
+        for chunk_docs in [1, 256] {
+            let batch = BatchCleaner::builder().chunk_docs(chunk_docs).build().unwrap();
+            let mut records: Vec<Record> = Vec::new();
+            let summary =
+                batch.run([Source::Path(dir.path().into())]).write_to(&mut records).unwrap();
+            assert_eq!((summary.read, summary.cleaned, summary.repeated), (4, 3, 1));
+            let ids: Vec<&str> = records
+                .iter()
+                .map(|r| match r {
+                    Record::Cleaned(c) => c.id.as_str(),
+                    Record::Error(e) => panic!("{e:?}"),
+                })
+                .collect();
+            assert_eq!(ids, ["a", "a#2", "b"]);
+        }
+    }
+
+    #[test]
     fn progress_is_reported_after_each_chunk() {
         let dir = folder(&[("a.txt", b"a"), ("b.txt", b"b"), ("c.txt", b"c")]);
         let mut seen = Vec::new();
@@ -466,10 +523,12 @@ mod tests {
     #[test]
     fn summary_reads_like_the_cli_prints_it() {
         let summary =
-            Summary { read: 3, cleaned: 2, failed: 1, skipped: 0, bytes: 0, interrupted: false };
+            Summary { read: 3, cleaned: 2, failed: 1, skipped: 0, bytes: 0, ..Summary::default() };
         assert_eq!(summary.to_string(), "read 3, cleaned 2, failed 1");
         let summary = Summary { skipped: 4, ..summary };
         assert_eq!(summary.to_string(), "read 3, cleaned 2, failed 1, skipped 4");
+        let summary = Summary { read: 5, repeated: 2, ..summary };
+        assert_eq!(summary.to_string(), "read 5, cleaned 2, failed 1, repeated 2, skipped 4");
     }
 
     #[test]

@@ -8,7 +8,9 @@
 //! - step 5: every document is signed;
 //! - steps 6–8: with an index, the documents it remembers that share an LSH key with the
 //!   batch join the clustering as *priors* (their clusters stay theirs); a document id
-//!   already in the index is recognised, not added again; then the deduplicator clusters;
+//!   already in the index with the same text is recognised, not added again (another text
+//!   is a new version under a derived id, see [`ids`](super::ids)); then the deduplicator
+//!   clusters;
 //! - step 9: `documents.jsonl` (every document of the input with its cluster), `clusters.jsonl` (the
 //!   clusters of two documents or more that this run touched), `errors.jsonl` and
 //!   `summary.json` are written atomically, then the index is updated in one transaction.
@@ -32,6 +34,7 @@ use std::sync::atomic::AtomicBool;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::ids::text_hash;
 use super::{BatchCleaner, Summary};
 use crate::clean::site::{self, SiteConfig, SiteProfiles};
 use crate::dedup::{Deduper, Item, Prior, Signature, published_seconds};
@@ -74,12 +77,15 @@ impl RunConfig {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 #[non_exhaustive]
 pub struct RunSummary {
-    /// Items read: documents and failures (`read == cleaned + failed`).
+    /// Items read: documents and failures (`read == cleaned + failed + repeated`).
     pub read: u64,
     /// Documents cleaned and written.
     pub cleaned: u64,
     /// Error records written.
     pub failed: u64,
+    /// Documents read again (the same id and text as an earlier one of this input): kept
+    /// once, not written again.
+    pub repeated: u64,
     /// Files and records passed over as not being documents.
     pub skipped: u64,
     /// Documents of this input that the index already held.
@@ -157,6 +163,9 @@ pub fn run(
     if let Some(flag) = cancel {
         clean_run = clean_run.cancel_flag(flag);
     }
+    if let Some(index) = &index {
+        clean_run = clean_run.remembering(index);
+    }
     let cleaned_summary: Summary = clean_run.write_to(&mut collect)?;
     let Collect { mut docs, errors } = collect;
     errors.into_inner().commit()?;
@@ -165,6 +174,7 @@ pub fn run(
         read: cleaned_summary.read,
         cleaned: cleaned_summary.cleaned,
         failed: cleaned_summary.failed,
+        repeated: cleaned_summary.repeated,
         skipped: cleaned_summary.skipped,
         interrupted: cleaned_summary.interrupted,
         ..RunSummary::default()
@@ -174,6 +184,8 @@ pub fn run(
         return Ok(summary);
     }
 
+    // Taken before site templates change the texts: what `ids` compared.
+    let text_hashes: Vec<u64> = docs.iter().map(text_hash).collect();
     batch.install(|| {
         docs.par_iter_mut().for_each(fill_site);
     });
@@ -327,6 +339,7 @@ pub fn run(
                     cluster: cluster.id.clone(),
                     canonical,
                     signature: signatures[i].to_bytes(),
+                    text_hash: Some(text_hashes[i]),
                 },
                 bands: band_keys[i].clone(),
             });
