@@ -78,9 +78,11 @@ pub(super) struct Output<'a> {
 }
 
 impl<'a> Output<'a> {
-    pub(super) fn new(doc: &Document) -> Output<'a> {
+    /// The output of a document of `lines` non-blank lines: the kept lines are sized for
+    /// them (they are joined, then dropped; the removals live on in the result, unsized).
+    pub(super) fn new(doc: &Document, lines: usize) -> Output<'a> {
         Output {
-            kept: Vec::new(),
+            kept: Vec::with_capacity(lines),
             removed: Vec::new(),
             meta: Meta { site: doc.site.clone(), ..Meta::default() },
             keep_meta_counts: Vec::new(),

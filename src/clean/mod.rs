@@ -216,7 +216,7 @@ impl Cleaner {
         }
         let forms = forms.as_str();
 
-        let mut out = Output::new(doc);
+        let mut out = Output::new(doc, lines.iter().filter(|line| !line.blank).count());
         let title_form = doc.title.as_deref().map(for_matching).filter(|t| !t.is_empty());
         for line in &lines {
             let zone = layout.zone(line.index);
