@@ -4,6 +4,10 @@
 //! Output files are [`AtomicFile`]s, committed once the run ends (also when interrupted:
 //! what was done is a valid prefix and is kept). If the run fails they are dropped, which
 //! removes their temporary files, so a failed run never leaves a file under the final name.
+//!
+//! A document whose `--text-dir` file is refused (its path passes through a symbolic link,
+//! see [`TextDir::write`]) becomes an error record in place of its cleaned record, so every
+//! document read is still written once, cleaned or failed; the counts move with it.
 
 use std::io::{self, BufWriter, StdoutLock, Write};
 use std::path::Path;
@@ -11,7 +15,7 @@ use std::sync::atomic::AtomicBool;
 
 use anyhow::bail;
 use clean_news::Cleaned;
-use clean_news::output::{AtomicFile, ErrorRecord, JsonLinesWriter, Sink, TextDir};
+use clean_news::output::{AtomicFile, ErrorRecord, JsonLinesWriter, Sink, TextDir, TextFile};
 use clean_news::pipeline::BatchCleaner;
 
 use super::Status;
@@ -27,12 +31,15 @@ pub(crate) fn run(args: &CleanArgs, interrupted: &AtomicBool) -> anyhow::Result<
         .build()?;
     let messages = StderrMessages::new(args.quiet);
     let mut outputs = Outputs::open(args, &messages)?;
-    let summary = batch
+    let mut summary = batch
         .run(args.input.sources())
         .cancel_flag(interrupted)
         .on_progress(|summary| messages.progress(summary))
         .write_to(&mut outputs)?;
+    let refused = outputs.refused;
     outputs.commit()?;
+    summary.cleaned = summary.cleaned.saturating_sub(refused);
+    summary.failed = summary.failed.saturating_add(refused);
     messages.finish(&summary);
     Ok(Status::of(&summary))
 }
@@ -106,6 +113,8 @@ struct Outputs<'r> {
     documents: Option<JsonLinesWriter<Target>>,
     errors: Errors,
     texts: Option<TextDir>,
+    /// Cleaned documents whose text file was refused, written as error records instead.
+    refused: u64,
     messages: &'r StderrMessages,
 }
 
@@ -129,7 +138,8 @@ impl<'r> Outputs<'r> {
             None => Errors::Nowhere,
         };
         let texts = args.text_dir.as_deref().map(TextDir::create).transpose()?;
-        Ok(Outputs { documents: documents.map(JsonLinesWriter::new), errors, texts, messages })
+        let documents = documents.map(JsonLinesWriter::new);
+        Ok(Outputs { documents, errors, texts, refused: 0, messages })
     }
 
     /// Puts every file in place.
@@ -150,7 +160,15 @@ impl Sink for Outputs<'_> {
             self.messages.note(&cleaned.id, note);
         }
         if let Some(texts) = &mut self.texts {
-            texts.write(cleaned)?;
+            if let TextFile::Refused { path, reason } = texts.write(cleaned)? {
+                self.refused += 1;
+                let record = ErrorRecord {
+                    path: texts.root().join(path).display().to_string(),
+                    id: Some(cleaned.id.clone()),
+                    error: format!("text file not written: {reason}"),
+                };
+                return self.failed(&record);
+            }
         }
         if let Some(documents) = &mut self.documents {
             documents.write_cleaned(cleaned)?;
