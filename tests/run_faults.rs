@@ -159,6 +159,45 @@ fn the_next_run_removes_temporaries_of_dead_runs_only() {
     assert_eq!(temporaries(&out), vec![alive]);
 }
 
+/// Ctrl-C stops a run before its outputs are switched: the folder and the index stay the
+/// last run's (they used to get a new `summary.json` and `errors.jsonl` beside the old files).
+#[test]
+fn an_interrupted_run_leaves_the_last_run_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second, out) = (dir.path().join("a"), dir.path().join("b"), dir.path().join("out"));
+    write_pages(&first, "first.kz", 5, 0);
+    write_pages(&second, "second.kz", 5, 0);
+    fs::write(second.join("second.kz/broken.txt"), b"\0\x01\x02 binary").unwrap();
+    assert_eq!(run_cli(&first, &out).status.code(), Some(0));
+    let before = snapshot(&out);
+    let mut child = Command::new(bin())
+        .arg("run")
+        .arg(&second)
+        .arg("-")
+        .arg("-o")
+        .arg(&out)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while temporaries(&out).is_empty() {
+        assert!(Instant::now() < deadline, "the run never started writing");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    // The run is blocked reading stdin; give the signal time to land, then let the read end.
+    std::thread::sleep(Duration::from_millis(300));
+    drop(child.stdin.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(snapshot(&out) == before, "{:?}", names(&snapshot(&out)));
+}
+
 /// The environment variable that makes this test binary a child whose run kills itself.
 const KILL_AT: &str = "RUN_FAULTS_KILL_AT";
 

@@ -1,16 +1,17 @@
-//! Files that become visible together: a run's outputs, switched from the previous run's in
-//! one step that a kill cannot split, and the leftovers of dead runs cleared away.
+//! Files that become visible together: a run's outputs replace the previous run's so that a
+//! failure or a kill leaves one run or the other, never a mix; and the leftovers of dead runs
+//! are cleared away.
 //!
-//! One file appears whole through [`AtomicFile`](super::AtomicFile) (a temporary name, then a
-//! rename). A run writes five, and five renames are five steps: killed between two, or failing
-//! on the third (a full disk), the folder would hold some files of the new run beside the
-//! others of the old one. Readers expect `documents.jsonl`, `clusters.jsonl` and
-//! `summary.json` to describe the same run, at their usual names, so the files are not moved
-//! into a new folder; instead a [`FileSet`] switches them with a journal:
+//! One file appears whole through [`AtomicFile`] (a temporary name, then a rename). A run
+//! writes five, and five renames are five steps: killed between two, or failing on the third
+//! (a full disk), the folder would hold some files of the new run beside the others of the
+//! old one. Readers expect `documents.jsonl`, `clusters.jsonl` and `summary.json` to describe
+//! the same run, at their usual names, so the files are not moved into a new folder (nor
+//! behind a symlink); instead a [`FileSet`] switches them with a journal:
 //!
 //! 1. **Stage.** Every file is written whole and `fsync`ed under its temporary name
-//!    ([`AtomicFile::stage`](super::AtomicFile::stage)). Nothing visible has changed; a
-//!    failure here (a full disk) removes the temporary files and leaves the old run whole.
+//!    ([`AtomicFile::stage`]). Nothing visible has changed; a failure here (a full disk)
+//!    removes the temporary files and leaves the old run whole.
 //! 2. **Plan.** [`FileSet::plan`] writes the journal `.clean-news-switch.json` (itself
 //!    atomically): which temporary file becomes which name, which old file goes, and which
 //!    index commit, if any, the switch belongs to.
@@ -27,12 +28,16 @@
 //! | killed during | files | index |
 //! |---|---|---|
 //! | staging, planning | old run | old run |
-//! | the index commit | old run (switch undone) | old run (redb rolls back) |
+//! | the index commit | as the commit landed: old (undone) or new (finished) | old or new |
 //! | the switch | new run (switch finished) | new run |
 //!
 //! Before the next run settles it, a folder killed during step 4 (a few renames) can show
 //! both runs' files; the journal beside them says so. A reader that finds
 //! `.clean-news-switch.json` is looking at an unfinished switch.
+//!
+//! The journal names a commit *count*, so an index shared by several folders (`--index`)
+//! that takes another folder's run between the kill and the next run here cannot tell: the
+//! switch is then undone, leaving this folder's files one run behind the index.
 //!
 //! # Leftovers
 //!
