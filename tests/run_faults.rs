@@ -159,6 +159,37 @@ fn the_next_run_removes_temporaries_of_dead_runs_only() {
     assert_eq!(temporaries(&out), vec![alive]);
 }
 
+/// The same for `clean -o`: a killed `clean` leaves `.out.jsonl.PID.0.tmp`, the next one
+/// removes it.
+#[test]
+fn the_next_clean_removes_the_temporary_file_of_a_killed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    write_pages(&dir.path().join("in"), "news.kz", 5, 0);
+    let mut child = Command::new(bin())
+        .args(["clean", "in", "-", "-o", "out.jsonl", "--quiet"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while temporaries(dir.path()).is_empty() {
+        assert!(Instant::now() < deadline, "the run never started writing");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert_eq!(temporaries(dir.path()), [format!(".out.jsonl.{}.0.tmp", child.id())]);
+    let done = Command::new(bin())
+        .args(["clean", "in", "-o", "out.jsonl", "--quiet"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(done.status.code(), Some(0));
+    assert!(temporaries(dir.path()).is_empty(), "{:?}", temporaries(dir.path()));
+}
+
 /// Ctrl-C stops a run before its outputs are switched: the folder and the index stay the
 /// last run's (they used to get a new `summary.json` and `errors.jsonl` beside the old files).
 #[test]

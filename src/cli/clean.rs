@@ -5,6 +5,9 @@
 //! what was done is a valid prefix and is kept). If the run fails they are dropped, which
 //! removes their temporary files, so a failed run never leaves a file under the final name.
 //!
+//! Temporary files that a killed `clean` left beside `-o` and `--errors` files are removed
+//! when the next `clean` opens them (see `output::file_set`).
+//!
 //! A document whose `--text-dir` file is refused (its path passes through a symbolic link,
 //! see [`TextDir::write`]) becomes an error record in place of its cleaned record, so every
 //! document read is still written once, cleaned or failed; the counts move with it.
@@ -12,10 +15,13 @@
 use std::io::{self, BufWriter, StdoutLock, Write};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
+use std::time::SystemTime;
 
 use anyhow::bail;
 use clean_news::Cleaned;
-use clean_news::output::{AtomicFile, ErrorRecord, JsonLinesWriter, Sink, TextDir, TextFile};
+use clean_news::output::{
+    AtomicFile, ErrorRecord, JsonLinesWriter, Sink, TextDir, TextFile, file_set,
+};
 use clean_news::pipeline::BatchCleaner;
 
 use super::Status;
@@ -58,6 +64,16 @@ impl Target {
         // Found now rather than when the finished output is renamed into place.
         if path.is_dir() {
             bail!("{} is a folder, not a file", path.display());
+        }
+        // A killed `clean` left its temporary file beside this output (as big as the output):
+        // removed now, unless its writer still runs. Housekeeping only: a folder that cannot
+        // be listed does not stop the run.
+        if let Some(name) = path.file_name().and_then(|name| name.to_str()) {
+            let dir = match path.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir,
+                _ => Path::new("."),
+            };
+            let _ = file_set::remove_stale_temporaries(dir, &[name], SystemTime::now());
         }
         Ok(Target::File(AtomicFile::create(path)?))
     }
