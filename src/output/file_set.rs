@@ -45,7 +45,8 @@
 //! output). [`remove_stale_temporaries`] removes those of the run's file names whose writer is
 //! dead: its process id names no live process (read from `/proc` on Linux; where that cannot
 //! be told the file is kept), or is this process's own id on a file older than the run
-//! (containers reuse small process ids). A live run's temporary file is never touched.
+//! (containers reuse small process ids). A live run's temporary file is never touched, nor
+//! the journal of a live run; a journal whose writer's liveness cannot be told is settled.
 
 use std::fs;
 use std::io::{self, Write};
@@ -220,7 +221,9 @@ pub fn settle(dir: &Path, index_commits: Option<u64>) -> Result<Settled, Error> 
         remove_journal(dir)?;
         return Ok(Settled::Undone);
     };
-    if journal.owner != std::process::id() && is_alive(journal.owner) != Some(false) {
+    // Where liveness cannot be told the switch is settled: two runs writing one folder at
+    // once are not supported anyway (with an index, the second one is refused).
+    if journal.owner != std::process::id() && is_alive(journal.owner) == Some(true) {
         return Ok(Settled::InProgress);
     }
     let landed = match journal.index_commit {
@@ -479,6 +482,28 @@ mod tests {
         let removed = remove_stale_temporaries(dir.path(), &["a"], later).unwrap();
         assert_eq!(removed, [dir.path().join(&live)]);
         assert_eq!(visible(dir.path()), [other]);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_switch_of_a_live_run_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(planned(dir.path(), None));
+        let journal = fs::read_to_string(dir.path().join(JOURNAL)).unwrap();
+        let mut other = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        let theirs = journal.replacen(
+            &format!(r#""owner":{}"#, std::process::id()),
+            &format!(r#""owner":{}"#, other.id()),
+            1,
+        );
+        assert_ne!(theirs, journal);
+        fs::write(dir.path().join(JOURNAL), theirs).unwrap();
+        let settled = settle(dir.path(), None);
+        other.kill().unwrap();
+        other.wait().unwrap();
+        assert_eq!(settled.unwrap(), Settled::InProgress);
+        assert_eq!(fs::read_to_string(dir.path().join("a")).unwrap(), "old a");
+        assert_eq!(settle(dir.path(), None).unwrap(), Settled::Finished);
     }
 
     #[cfg(target_os = "linux")]
