@@ -580,21 +580,29 @@ enum Expect {
     File,
 }
 
-/// Why `path` cannot be used as `expect`ed, if it cannot; a missing path can. Never follows
-/// a symbolic link.
-fn refusal(path: &Path, expect: Expect) -> Option<String> {
-    let kind = fs::symlink_metadata(path).ok()?.file_type();
+/// What stands at a path inside a text folder.
+enum Found {
+    Nothing,
+    Expected,
+    /// Something that must not be used: why.
+    Refused(String),
+}
+
+/// Looks at `path` without following a symbolic link.
+fn look(path: &Path, expect: Expect) -> Found {
+    let Ok(meta) = fs::symlink_metadata(path) else { return Found::Nothing };
+    let kind = meta.file_type();
     let problem = if kind.is_symlink() {
         "is a symbolic link; text files are never written through one"
     } else {
         match expect {
-            Expect::Folder if kind.is_dir() => return None,
-            Expect::File if kind.is_file() => return None,
+            Expect::Folder if kind.is_dir() => return Found::Expected,
+            Expect::File if kind.is_file() => return Found::Expected,
             Expect::Folder => "is not a folder",
             Expect::File => "is not a regular file",
         }
     };
-    Some(format!("{} {problem}", path.display()))
+    Found::Refused(format!("{} {problem}", path.display()))
 }
 
 /// Writes each cleaned document as a `.txt` file in a folder tree mirroring the ids.
@@ -665,7 +673,7 @@ impl TextDir {
             return Ok(TextFile::Refused { path: relative, reason });
         }
         let path = self.root.join(&relative);
-        if let Some(reason) = refusal(&path, Expect::File) {
+        if let Found::Refused(reason) = look(&path, Expect::File) {
             return Ok(TextFile::Refused { path: relative, reason });
         }
         let mut file = AtomicFile::create(&path)?;
@@ -692,14 +700,16 @@ impl TextDir {
         let mut at = self.root.clone();
         for component in relative.parent().into_iter().flat_map(Path::components) {
             at.push(component);
-            if let Some(reason) = refusal(&at, Expect::Folder) {
-                return Ok(Err(reason));
+            match look(&at, Expect::Folder) {
+                Found::Expected => continue,
+                Found::Refused(reason) => return Ok(Err(reason)),
+                Found::Nothing => {}
             }
             match fs::create_dir(&at) {
                 Ok(()) => {}
                 // Made meanwhile (by another writer): looked at again, since it may be a link.
                 Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
-                    if let Some(reason) = refusal(&at, Expect::Folder) {
+                    if let Found::Refused(reason) = look(&at, Expect::Folder) {
                         return Ok(Err(reason));
                     }
                 }
