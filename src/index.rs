@@ -71,6 +71,9 @@ const TEXTS: TableDefinition<&str, u64> = TableDefinition::new("texts");
 const KEY_VERSION: &str = "format_version";
 const KEY_FINGERPRINT: &str = "config_fingerprint";
 const KEY_NEXT_DOC: &str = "next_doc";
+/// How many times [`Index::add`] committed: a run's output switch names the commit that
+/// completes it (`output::file_set`).
+const KEY_COMMITS: &str = "commits";
 
 /// One document as the index remembers it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -586,6 +589,10 @@ impl Index {
                     bands.insert(key, number).map_err(|e| err(&e))?;
                 }
                 meta.insert(KEY_NEXT_DOC, next.to_le_bytes().as_slice()).map_err(|e| err(&e))?;
+                let commits =
+                    meta.get(KEY_COMMITS).map_err(|e| err(&e))?.and_then(|v| le_u64(v.value()));
+                let commits = commits.unwrap_or(0).saturating_add(1);
+                meta.insert(KEY_COMMITS, commits.to_le_bytes().as_slice()).map_err(|e| err(&e))?;
                 let mut sites = tx.open_table(SITES).map_err(|e| err(&e))?;
                 for (site, profile) in site_profiles {
                     sites.insert(site.as_str(), profile.as_slice()).map_err(|e| err(&e))?;
@@ -593,6 +600,21 @@ impl Index {
             }
             tx.commit().map_err(|e| index_error(path, "cannot commit", e))
         })
+    }
+
+    /// How many times [`add`](Self::add) has committed (0 for a new index). A run names the
+    /// next count in its output journal, so that after a kill the next run can tell whether
+    /// the index took the run in.
+    ///
+    /// # Errors
+    ///
+    /// The index cannot be read.
+    pub fn commits(&self) -> Result<u64, Error> {
+        let path = &self.path;
+        let tx = self.db.begin_read().map_err(|e| index_error(path, "cannot read", e))?;
+        let meta = tx.open_table(META).map_err(|e| index_error(path, "cannot read", e))?;
+        let stored = meta.get(KEY_COMMITS).map_err(|e| index_error(path, "cannot read", e))?;
+        Ok(stored.and_then(|v| le_u64(v.value())).unwrap_or(0))
     }
 
     /// Every saved site profile, by site, in site order.
@@ -1009,5 +1031,17 @@ mod tests {
         fn decoding_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
             let _ = decode_doc(&bytes);
         }
+    }
+
+    #[test]
+    fn each_add_counts_one_commit_and_a_reopened_index_keeps_the_count() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("i.redb");
+        let index = Index::open(&path, 1).unwrap();
+        assert_eq!(index.commits().unwrap(), 0);
+        index.add(&[NewDoc { doc: doc("a", "c1", None), bands: vec![1] }], &[]).unwrap();
+        index.add(&[], &[]).unwrap();
+        drop(index);
+        assert_eq!(Index::open(&path, 1).unwrap().commits().unwrap(), 2);
     }
 }

@@ -14,18 +14,32 @@
 //!   (`.NAME.PID.N.tmp`), then flushes, `fsync`s, renames it over the final name and
 //!   `fsync`s the folder. A run killed mid-way leaves at most a temporary file, never a
 //!   truncated file under the final name; dropping an uncommitted file removes its
-//!   temporary. A temporary left by `kill -9` is not cleaned up by the next run (another run
-//!   may own it). Text folders skip the two `fsync`s per file by default (they cost ~9 ms per
-//!   document on a test machine): their files are still never seen half-written by any
-//!   process, only not guaranteed to survive a power loss right after the run.
+//!   temporary. The file it replaces keeps its mode: the temporary file takes the old file's
+//!   permissions (a `600` file stays private); owner and group are not carried over. Text
+//!   folders skip the two `fsync`s per file by default (they cost ~9 ms per document on a
+//!   test machine): their files are still never seen half-written by any process, only not
+//!   guaranteed to survive a power loss right after the run.
+//! - **Files seen together.** A run's several files switch from the old run's to the new
+//!   run's as one step, and the temporary files of dead writers are removed by the next run:
+//!   see [`file_set`].
 //! - **Text folders.** [`TextDir`] writes each document as a `.txt` file at a path made from
 //!   its id with `safe_relative_path`, so hostile ids (`../x`, `/etc/x`, `C:\x`) stay
 //!   inside the folder. File names always end in `.txt` and folder names never do (a folder
 //!   that would is renamed `NAME.txt_`), so an id can never need a file and a folder of the
 //!   same name; ids that map to the same file (also case-insensitively) get `~2`, `~3`, … in
 //!   the order written.
+//! - **No symbolic links inside a text folder.** A link already in the folder
+//!   (`txt/link -> ../elsewhere`) would carry an id's file out of it. The folders below the
+//!   root are created one by one and a component that is a link (or not a folder) refuses
+//!   the document, as does a link (or anything but a file) at the file's own name; temporary
+//!   files are opened with `O_NOFOLLOW` and `O_EXCL`. A refused document is
+//!   [`TextFile::Refused`], which the caller makes an error record; the rest goes on. The
+//!   root itself is the user's choice and may be a link. What is not covered: a link put in
+//!   place *while* the run writes (between the check and the rename); that needs
+//!   `openat`-style calls, which the standard library does not offer.
 
 use std::collections::HashSet;
+use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -34,6 +48,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::input::{Failure, safe_relative_path};
 use crate::{Cleaned, Error};
+
+pub mod file_set;
+
+pub use file_set::{FileSet, PlannedSwitch};
 
 /// How many times [`AtomicFile::create`] tries another temporary name before giving up.
 const TEMP_NAME_ATTEMPTS: u32 = 1000;
@@ -299,7 +317,8 @@ impl AtomicFile {
             let err = io::Error::new(io::ErrorKind::InvalidInput, "not a file name");
             return Err(Error::io(Some(path), "cannot create", err));
         };
-        if fs::metadata(&path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let existing = fs::metadata(&path).ok();
+        if existing.as_ref().is_some_and(|m| !m.is_file() && !m.is_dir()) {
             let file = OpenOptions::new()
                 .write(true)
                 .open(&path)
@@ -312,12 +331,17 @@ impl AtomicFile {
         let pid = std::process::id();
         let mut last = io::Error::other("no temporary name was free");
         for attempt in 0..TEMP_NAME_ATTEMPTS {
-            let mut temp_name = std::ffi::OsString::from(".");
-            temp_name.push(name);
-            temp_name.push(format!(".{pid}.{attempt}.tmp"));
-            let temp = dir.join(temp_name);
-            match OpenOptions::new().write(true).create_new(true).open(&temp) {
+            let temp = dir.join(temp_name(name, pid, attempt));
+            match open_new_file(&temp) {
                 Ok(file) => {
+                    // The file it replaces keeps its mode (a 600 file stays private).
+                    if let Some(permissions) = existing.filter(fs::Metadata::is_file) {
+                        let kept = file.set_permissions(permissions.permissions());
+                        if let Err(err) = kept {
+                            let _ = fs::remove_file(&temp);
+                            return Err(Error::io(Some(path), "cannot keep the mode of", err));
+                        }
+                    }
                     let out = Some(BufWriter::with_capacity(64 * 1024, file));
                     return Ok(AtomicFile {
                         path,
@@ -361,24 +385,94 @@ impl AtomicFile {
     /// # Errors
     ///
     /// An `Io` error when any step fails; the temporary file is then removed.
-    pub fn commit(mut self) -> Result<(), Error> {
+    pub fn commit(self) -> Result<(), Error> {
+        self.stage()?.publish()
+    }
+
+    /// Flushes and syncs the file but leaves it under its temporary name, for a
+    /// [`FileSet`] to rename together with the other files of a run.
+    ///
+    /// # Errors
+    ///
+    /// An `Io` error when any step fails; the temporary file is then removed.
+    pub fn stage(mut self) -> Result<StagedFile, Error> {
         let fail = |err: io::Error| Error::io(Some(self.path.clone()), "cannot write", err);
         let out = self.out.take().ok_or_else(|| fail(io::Error::other("already committed")))?;
         let file = out.into_inner().map_err(|err| fail(err.into_error()))?;
-        if self.direct {
-            self.committed = true;
-            return Ok(());
-        }
         if self.sync {
             file.sync_all().map_err(fail)?;
         }
         drop(file);
-        fs::rename(&self.temp, &self.path).map_err(fail)?;
+        // From here the staged file owns the temporary name.
         self.committed = true;
-        if self.sync {
-            sync_dir(parent_dir(&self.path));
+        Ok(StagedFile {
+            path: std::mem::take(&mut self.path),
+            temp: std::mem::take(&mut self.temp),
+            sync: self.sync,
+            direct: self.direct,
+            published: false,
+        })
+    }
+}
+
+/// A file written whole under its temporary name, waiting to be renamed into place; made by
+/// [`AtomicFile::stage`]. Dropped unpublished, its temporary file is removed.
+#[derive(Debug)]
+pub struct StagedFile {
+    path: PathBuf,
+    temp: PathBuf,
+    sync: bool,
+    direct: bool,
+    published: bool,
+}
+
+impl StagedFile {
+    /// The final name.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The temporary name (the final name itself for a device or pipe).
+    pub fn temp_path(&self) -> &Path {
+        &self.temp
+    }
+
+    /// Whether the file was written in place (a device or a pipe): nothing to rename.
+    pub(crate) fn is_direct(&self) -> bool {
+        self.direct
+    }
+
+    /// Renames the file to its final name and, when syncing, `fsync`s the folder.
+    ///
+    /// # Errors
+    ///
+    /// An `Io` error when the rename fails; the temporary file is then removed.
+    pub fn publish(mut self) -> Result<(), Error> {
+        if !self.direct {
+            fs::rename(&self.temp, &self.path)
+                .map_err(|err| Error::io(Some(self.path.clone()), "cannot write", err))?;
+            if self.sync {
+                sync_dir(parent_dir(&self.path));
+            }
         }
+        self.published = true;
         Ok(())
+    }
+
+    /// Gives up ownership of the temporary file: it stays, under its temporary name, and
+    /// someone else (a switch journal) answers for it.
+    pub(crate) fn keep(mut self) -> (PathBuf, PathBuf) {
+        self.published = true;
+        (std::mem::take(&mut self.path), std::mem::take(&mut self.temp))
+    }
+}
+
+impl Drop for StagedFile {
+    fn drop(&mut self) {
+        if !self.published && !self.direct {
+            // Best effort: a temporary file left behind is hidden, and the next run removes it.
+            let _ = fs::remove_file(&self.temp);
+        }
     }
 }
 
@@ -415,6 +509,37 @@ impl Drop for AtomicFile {
     }
 }
 
+/// The hidden temporary name of a file being written: `.NAME.PID.ATTEMPT.tmp`. The process id
+/// tells a later run whether the writer is still alive ([`file_set::remove_stale_temporaries`]).
+fn temp_name(name: &OsStr, pid: u32, attempt: u32) -> OsString {
+    let mut temp = OsString::from(".");
+    temp.push(name);
+    temp.push(format!(".{pid}.{attempt}.tmp"));
+    temp
+}
+
+/// The final name and the writer's process id of a temporary name made by [`temp_name`].
+fn parse_temp_name(temp: &str) -> Option<(&str, u32)> {
+    let rest = temp.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (rest, attempt) = rest.rsplit_once('.')?;
+    let (name, pid) = rest.rsplit_once('.')?;
+    attempt.parse::<u32>().ok()?;
+    Some((name, pid.parse().ok()?))
+}
+
+/// Creates a file that must not exist yet; on Unix a symlink in its place is refused too
+/// (`O_NOFOLLOW`, on top of the refusal `O_EXCL` already gives).
+fn open_new_file(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW);
+    }
+    options.open(path)
+}
+
 fn parent_dir(path: &Path) -> &Path {
     match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -433,6 +558,53 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
+/// What [`TextDir::write`] did with one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextFile {
+    /// Written, at this path relative to the folder.
+    Written(PathBuf),
+    /// Not written: the path (relative to the folder) passes through a symbolic link or
+    /// meets something of the wrong kind.
+    Refused {
+        /// The path the document would have had.
+        path: PathBuf,
+        /// Why it was refused.
+        reason: String,
+    },
+}
+
+/// What a path inside a text folder should be, if it exists.
+#[derive(Clone, Copy)]
+enum Expect {
+    Folder,
+    File,
+}
+
+/// What stands at a path inside a text folder.
+enum Found {
+    Nothing,
+    Expected,
+    /// Something that must not be used: why.
+    Refused(String),
+}
+
+/// Looks at `path` without following a symbolic link.
+fn look(path: &Path, expect: Expect) -> Found {
+    let Ok(meta) = fs::symlink_metadata(path) else { return Found::Nothing };
+    let kind = meta.file_type();
+    let problem = if kind.is_symlink() {
+        "is a symbolic link; text files are never written through one"
+    } else {
+        match expect {
+            Expect::Folder if kind.is_dir() => return Found::Expected,
+            Expect::File if kind.is_file() => return Found::Expected,
+            Expect::Folder => "is not a folder",
+            Expect::File => "is not a regular file",
+        }
+    };
+    Found::Refused(format!("{} {problem}", path.display()))
+}
+
 /// Writes each cleaned document as a `.txt` file in a folder tree mirroring the ids.
 ///
 /// A file holds the title (when there is one), a blank line and the text, ending in a
@@ -442,14 +614,15 @@ fn sync_dir(dir: &Path) {
 ///
 /// ```
 /// use clean_news::Cleaned;
-/// use clean_news::output::TextDir;
+/// use clean_news::output::{TextDir, TextFile};
 ///
 /// let dir = tempfile::tempdir()?;
 /// let mut texts = TextDir::create(dir.path())?;
 /// let doc = Cleaned { id: "../../news/a.html".into(), title: Some("T".into()), text: "Body.".into(), ..Cleaned::default() };
 /// let written = texts.write(&doc)?;
-/// assert_eq!(written, std::path::Path::new("news/a.html.txt"));
-/// assert_eq!(std::fs::read_to_string(dir.path().join(&written))?, "T\n\nBody.\n");
+/// assert_eq!(written, TextFile::Written("news/a.html.txt".into()));
+/// let text = std::fs::read_to_string(dir.path().join("news/a.html.txt"))?;
+/// assert_eq!(text, "T\n\nBody.\n");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
@@ -486,17 +659,23 @@ impl TextDir {
         &self.root
     }
 
-    /// Writes one document atomically and returns its path relative to the folder.
+    /// Writes one document atomically. A path that would pass through a symbolic link, or
+    /// meets a file where a folder goes (or the reverse), is refused: that document is not
+    /// written, and the caller makes it an error record.
     ///
     /// # Errors
     ///
-    /// An `Io` error when a folder or the file cannot be written.
-    pub fn write(&mut self, cleaned: &Cleaned) -> Result<PathBuf, Error> {
+    /// An `Io` error when a folder or the file cannot be written (a full disk, no
+    /// permission): the run cannot go on.
+    pub fn write(&mut self, cleaned: &Cleaned) -> Result<TextFile, Error> {
         let relative = self.reserve(&cleaned.id);
+        if let Err(reason) = self.make_folders(&relative)? {
+            return Ok(TextFile::Refused { path: relative, reason });
+        }
         let path = self.root.join(&relative);
-        let dir = parent_dir(&path);
-        fs::create_dir_all(dir)
-            .map_err(|err| Error::io(Some(dir.to_owned()), "cannot create folder", err))?;
+        if let Found::Refused(reason) = look(&path, Expect::File) {
+            return Ok(TextFile::Refused { path: relative, reason });
+        }
         let mut file = AtomicFile::create(&path)?;
         file.sync_on_commit(self.sync_each_file);
         let write = |file: &mut AtomicFile| -> io::Result<()> {
@@ -512,7 +691,32 @@ impl TextDir {
         };
         write(&mut file).map_err(|err| Error::io(Some(path.clone()), "cannot write", err))?;
         file.commit()?;
-        Ok(relative)
+        Ok(TextFile::Written(relative))
+    }
+
+    /// Creates the folders of `relative` one by one under the root, never following a
+    /// symbolic link: `Ok(Err(reason))` refuses the document.
+    fn make_folders(&self, relative: &Path) -> Result<Result<(), String>, Error> {
+        let mut at = self.root.clone();
+        for component in relative.parent().into_iter().flat_map(Path::components) {
+            at.push(component);
+            match look(&at, Expect::Folder) {
+                Found::Expected => continue,
+                Found::Refused(reason) => return Ok(Err(reason)),
+                Found::Nothing => {}
+            }
+            match fs::create_dir(&at) {
+                Ok(()) => {}
+                // Made meanwhile (by another writer): looked at again, since it may be a link.
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                    if let Found::Refused(reason) = look(&at, Expect::Folder) {
+                        return Ok(Err(reason));
+                    }
+                }
+                Err(err) => return Err(Error::io(Some(at), "cannot create folder", err)),
+            }
+        }
+        Ok(Ok(()))
     }
 
     /// The relative path for an id, unique among the paths handed out so far.
@@ -676,10 +880,61 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut texts = TextDir::create(dir.path().join("t")).unwrap();
         let doc = Cleaned { id: "x/y".into(), text: "Body.\n".into(), ..Cleaned::default() };
-        let path = texts.write(&doc).unwrap();
-        assert_eq!(fs::read_to_string(texts.root().join(path)).unwrap(), "Body.\n");
+        assert_eq!(texts.write(&doc).unwrap(), TextFile::Written("x/y.txt".into()));
+        assert_eq!(fs::read_to_string(texts.root().join("x/y.txt")).unwrap(), "Body.\n");
         let empty = Cleaned { id: "e".into(), ..Cleaned::default() };
-        let path = texts.write(&empty).unwrap();
-        assert_eq!(fs::read_to_string(texts.root().join(path)).unwrap(), "");
+        assert_eq!(texts.write(&empty).unwrap(), TextFile::Written("e.txt".into()));
+        assert_eq!(fs::read_to_string(texts.root().join("e.txt")).unwrap(), "");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn text_dir_refuses_links_and_wrong_kinds_but_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = dir.path().join("outside");
+        fs::create_dir(&outside).unwrap();
+        let root = dir.path().join("t");
+        let mut texts = TextDir::create(&root).unwrap();
+        std::os::unix::fs::symlink(&outside, root.join("link")).unwrap();
+        std::os::unix::fs::symlink(outside.join("f.txt"), root.join("f.txt")).unwrap();
+        fs::write(root.join("file"), "").unwrap();
+        let doc = |id: &str| Cleaned { id: id.into(), text: "x".into(), ..Cleaned::default() };
+        for (id, path, problem) in [
+            ("link/a", "link", "is a symbolic link"),
+            ("link/deeper/a", "link", "is a symbolic link"),
+            ("f", "f.txt", "is a symbolic link"),
+            ("file/a", "file", "is not a folder"),
+        ] {
+            let TextFile::Refused { reason, .. } = texts.write(&doc(id)).unwrap() else {
+                panic!("{id} was written");
+            };
+            let expected = format!("{} {problem}", root.join(path).display());
+            assert!(reason.starts_with(&expected), "{id}: {reason}");
+        }
+        assert_eq!(fs::read_dir(&outside).unwrap().count(), 0);
+        assert_eq!(texts.write(&doc("ok/a")).unwrap(), TextFile::Written("ok/a.txt".into()));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replacing_a_file_keeps_its_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.jsonl");
+        fs::write(&path, "old\n").unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+        let mut file = AtomicFile::create(&path).unwrap();
+        file.write_all(b"new\n").unwrap();
+        file.commit().unwrap();
+        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn temporary_names_say_the_name_and_the_writer() {
+        let temp = temp_name(OsStr::new("documents.jsonl"), 4242, 7);
+        assert_eq!(temp, ".documents.jsonl.4242.7.tmp");
+        assert_eq!(parse_temp_name(".documents.jsonl.4242.7.tmp"), Some(("documents.jsonl", 4242)));
+        assert_eq!(parse_temp_name(".a.b.tmp"), None);
+        assert_eq!(parse_temp_name("documents.jsonl.1.0.tmp"), None);
     }
 }

@@ -4,14 +4,24 @@
 //! Output files are [`AtomicFile`]s, committed once the run ends (also when interrupted:
 //! what was done is a valid prefix and is kept). If the run fails they are dropped, which
 //! removes their temporary files, so a failed run never leaves a file under the final name.
+//!
+//! Temporary files that a killed `clean` left beside `-o` and `--errors` files are removed
+//! when the next `clean` opens them (see `output::file_set`).
+//!
+//! A document whose `--text-dir` file is refused (its path passes through a symbolic link,
+//! see [`TextDir::write`]) becomes an error record in place of its cleaned record, so every
+//! document read is still written once, cleaned or failed; the counts move with it.
 
 use std::io::{self, BufWriter, StdoutLock, Write};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
+use std::time::SystemTime;
 
 use anyhow::bail;
 use clean_news::Cleaned;
-use clean_news::output::{AtomicFile, ErrorRecord, JsonLinesWriter, Sink, TextDir};
+use clean_news::output::{
+    AtomicFile, ErrorRecord, JsonLinesWriter, Sink, TextDir, TextFile, file_set,
+};
 use clean_news::pipeline::BatchCleaner;
 
 use super::Status;
@@ -27,12 +37,15 @@ pub(crate) fn run(args: &CleanArgs, interrupted: &AtomicBool) -> anyhow::Result<
         .build()?;
     let messages = StderrMessages::new(args.quiet);
     let mut outputs = Outputs::open(args, &messages)?;
-    let summary = batch
+    let mut summary = batch
         .run(args.input.sources())
         .cancel_flag(interrupted)
         .on_progress(|summary| messages.progress(summary))
         .write_to(&mut outputs)?;
+    let refused = outputs.refused;
     outputs.commit()?;
+    summary.cleaned = summary.cleaned.saturating_sub(refused);
+    summary.failed = summary.failed.saturating_add(refused);
     messages.finish(&summary);
     Ok(Status::of(&summary))
 }
@@ -51,6 +64,16 @@ impl Target {
         // Found now rather than when the finished output is renamed into place.
         if path.is_dir() {
             bail!("{} is a folder, not a file", path.display());
+        }
+        // A killed `clean` left its temporary file beside this output (as big as the output):
+        // removed now, unless its writer still runs. Housekeeping only: a folder that cannot
+        // be listed does not stop the run.
+        if let Some(name) = path.file_name().and_then(|name| name.to_str()) {
+            let dir = match path.parent() {
+                Some(dir) if !dir.as_os_str().is_empty() => dir,
+                _ => Path::new("."),
+            };
+            let _ = file_set::remove_stale_temporaries(dir, &[name], SystemTime::now());
         }
         Ok(Target::File(AtomicFile::create(path)?))
     }
@@ -106,6 +129,8 @@ struct Outputs<'r> {
     documents: Option<JsonLinesWriter<Target>>,
     errors: Errors,
     texts: Option<TextDir>,
+    /// Cleaned documents whose text file was refused, written as error records instead.
+    refused: u64,
     messages: &'r StderrMessages,
 }
 
@@ -129,7 +154,8 @@ impl<'r> Outputs<'r> {
             None => Errors::Nowhere,
         };
         let texts = args.text_dir.as_deref().map(TextDir::create).transpose()?;
-        Ok(Outputs { documents: documents.map(JsonLinesWriter::new), errors, texts, messages })
+        let documents = documents.map(JsonLinesWriter::new);
+        Ok(Outputs { documents, errors, texts, refused: 0, messages })
     }
 
     /// Puts every file in place.
@@ -150,7 +176,15 @@ impl Sink for Outputs<'_> {
             self.messages.note(&cleaned.id, note);
         }
         if let Some(texts) = &mut self.texts {
-            texts.write(cleaned)?;
+            if let TextFile::Refused { path, reason } = texts.write(cleaned)? {
+                self.refused += 1;
+                let record = ErrorRecord {
+                    path: texts.root().join(path).display().to_string(),
+                    id: Some(cleaned.id.clone()),
+                    error: format!("text file not written: {reason}"),
+                };
+                return self.failed(&record);
+            }
         }
         if let Some(documents) = &mut self.documents {
             documents.write_cleaned(cleaned)?;

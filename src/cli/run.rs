@@ -37,6 +37,13 @@ pub(crate) fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<St
     let start = Instant::now();
     let summary = run::run(&batch, &deduper, args.input.sources(), &config, Some(interrupted))?;
     messages.run_finished(&summary, start.elapsed());
+    if summary.interrupted && !args.quiet {
+        super::messages::warning(&format!(
+            "the run was interrupted, so nothing was written: {} and its index are as the last \
+             run left them",
+            args.output.display()
+        ));
+    }
     Ok(if summary.interrupted {
         Status::Interrupted
     } else if summary.failed > 0 {

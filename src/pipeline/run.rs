@@ -11,9 +11,34 @@
 //!   already in the index with the same text is recognised, not added again (another text
 //!   is a new version under a derived id, see [`ids`](super::ids)); then the deduplicator
 //!   clusters;
-//! - step 9: `documents.jsonl` (every document of the input with its cluster), `clusters.jsonl` (the
-//!   clusters of two documents or more that this run touched), `errors.jsonl` and
-//!   `summary.json` are written atomically, then the index is updated in one transaction.
+//! - step 9: `errors.jsonl`, `site-profiles.json`, `documents.jsonl` (every document of the
+//!   input with its cluster), `clusters.jsonl` (the clusters of two documents or more that
+//!   this run touched) and `summary.json` are written under temporary names, then the index
+//!   is updated in one transaction, then the files are switched into place together.
+//!
+//! # A run is seen whole
+//!
+//! A reader expects the folder's files to describe one run, and the index to remember what
+//! they say. So a run changes nothing visible until every file is written (a full disk
+//! fails it with the old run intact), and the files switch through a journal that names the
+//! index commit they belong to (`output::file_set`). The index commit is the commit point
+//! of the whole run: before it the folder and the index are the last run's, after it both
+//! are this run's. Killed at each [`RunStep`], the next run (which settles the folder before
+//! anything else) finds:
+//!
+//! | killed after | folder | index |
+//! |---|---|---|
+//! | [`Settled`](RunStep::Settled), [`Staged`](RunStep::Staged) | last run (temporary files removed) | last run |
+//! | [`Planned`](RunStep::Planned) | last run (switch undone) | last run |
+//! | [`Remembered`](RunStep::Remembered), [`Switched`](RunStep::Switched) | this run (switch finished) | this run |
+//!
+//! Between a kill after `Remembered` and the next run, a reader of the folder sees the last
+//! run's files (or, killed amid the renames, some of each beside the journal
+//! `.clean-news-switch.json`) while the index already holds this run. Without an index the
+//! journal itself is the commit point. An interrupted run (Ctrl-C) switches nothing: the
+//! folder and the index stay the last run's. A run without templates removes an earlier
+//! run's `site-profiles.json` in its switch, since that file would describe the other run.
+//! The temporary files of runs that died are removed when the next run starts.
 //!
 //! The output is byte-identical for any thread count: records are written in input order,
 //! clusters in the deduplicator's deterministic order, and nothing time-dependent goes into
@@ -30,6 +55,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -40,8 +66,18 @@ use crate::clean::site::{self, SiteConfig, SiteProfiles};
 use crate::dedup::{Deduper, Item, Prior, Signature, published_seconds};
 use crate::index::{Index, IndexedDoc, NewDoc};
 use crate::input::Source;
-use crate::output::{AtomicFile, ErrorRecord, JsonLinesWriter, Sink};
+use crate::output::{
+    AtomicFile, ErrorRecord, FileSet, JsonLinesWriter, Sink, StagedFile, file_set,
+};
 use crate::{Cleaned, Error};
+
+// The files of a run's folder, in the order a run switches them into place: the summary
+// comes last.
+const ERRORS: &str = "errors.jsonl";
+const SITE_PROFILES: &str = "site-profiles.json";
+const DOCUMENTS: &str = "documents.jsonl";
+const CLUSTERS: &str = "clusters.jsonl";
+const SUMMARY: &str = "summary.json";
 
 /// What a run does besides cleaning: where it writes, what it remembers, what it learns.
 #[derive(Debug, Clone)]
@@ -57,6 +93,81 @@ pub struct RunConfig {
     pub learn_templates: bool,
     /// How templates are learned.
     pub site: SiteConfig,
+    /// Called at each [`RunStep`], on the thread that called [`run`]: to follow a run's
+    /// progress, or to stop the process at a chosen point and check what it leaves behind.
+    pub on_step: Option<StepHook>,
+}
+
+/// The points of a run after which its folder or its index has changed, in order; see the
+/// [module docs](self) for what a kill after each leaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RunStep {
+    /// What a killed run left is settled (its switch finished or undone, temporary files of
+    /// dead runs removed); nothing of this run exists yet.
+    Settled,
+    /// Every output file is written under its temporary name (not reached when the run
+    /// was interrupted).
+    Staged,
+    /// The switch journal is written.
+    Planned,
+    /// The index transaction committed: this run is the truth (runs without an index
+    /// skip this step).
+    Remembered,
+    /// The `n`th change of the switch (from 0) is done: a file renamed into place, or an
+    /// earlier run's file removed.
+    Switched(usize),
+    /// The journal is gone: the folder is wholly this run's.
+    Finished,
+}
+
+/// A function called at each [`RunStep`] of a run ([`RunConfig::on_step`]).
+///
+/// # Example
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use clean_news::pipeline::run::{RunConfig, RunStep, StepHook};
+///
+/// let dir = tempfile::tempdir()?;
+/// let input = dir.path().join("in");
+/// std::fs::create_dir(&input)?;
+/// std::fs::write(input.join("a.txt"), "A title\n\nA paragraph of text, long enough.")?;
+/// let steps = Arc::new(Mutex::new(Vec::new()));
+/// let seen = Arc::clone(&steps);
+/// let mut config = RunConfig::new(dir.path().join("out"));
+/// config.index = None;
+/// config.on_step = Some(StepHook::new(move |step| seen.lock().unwrap().push(step)));
+/// let batch = clean_news::pipeline::BatchCleaner::builder().build()?;
+/// let deduper = clean_news::Deduper::builder().build()?;
+/// let sources = vec![clean_news::input::Source::Path(input)];
+/// clean_news::pipeline::run::run(&batch, &deduper, sources, &config, None)?;
+/// let steps = steps.lock().unwrap();
+/// assert_eq!(steps.first(), Some(&RunStep::Settled));
+/// assert_eq!(steps.last(), Some(&RunStep::Finished));
+/// assert!(!steps.contains(&RunStep::Remembered)); // no index
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct StepHook(std::sync::Arc<dyn Fn(RunStep) + Send + Sync>);
+
+impl StepHook {
+    /// Wraps `f`.
+    pub fn new(f: impl Fn(RunStep) + Send + Sync + 'static) -> StepHook {
+        StepHook(std::sync::Arc::new(f))
+    }
+
+    fn call(hook: Option<&StepHook>, step: RunStep) {
+        if let Some(hook) = hook {
+            (hook.0)(step);
+        }
+    }
+}
+
+impl std::fmt::Debug for StepHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StepHook")
+    }
 }
 
 impl RunConfig {
@@ -69,6 +180,7 @@ impl RunConfig {
             site_profiles: None,
             learn_templates: true,
             site: SiteConfig::default(),
+            on_step: None,
         }
     }
 }
@@ -100,7 +212,8 @@ pub struct RunSummary {
     pub template_lines_removed: u64,
     /// Removals by class, over all documents.
     pub removals_by_class: BTreeMap<String, u64>,
-    /// Whether the run stopped early on Ctrl-C (nothing was clustered or remembered then).
+    /// Whether the run stopped early on Ctrl-C (nothing was clustered, remembered or written
+    /// then: the folder and the index stay as the last run left them).
     pub interrupted: bool,
 }
 
@@ -149,6 +262,7 @@ pub fn run(
     config: &RunConfig,
     cancel: Option<&AtomicBool>,
 ) -> Result<RunSummary, Error> {
+    let started = SystemTime::now();
     std::fs::create_dir_all(&config.out_dir)
         .map_err(|e| Error::io(Some(config.out_dir.clone()), "cannot create output folder", e))?;
     // Open the index first: a second run on the same index fails before doing any work.
@@ -157,7 +271,12 @@ pub fn run(
         None => None,
     };
 
-    let errors_file = AtomicFile::create(config.out_dir.join("errors.jsonl"))?;
+    settle_folder(&config.out_dir, index.as_ref(), started)?;
+    let hook = config.on_step.as_ref();
+    StepHook::call(hook, RunStep::Settled);
+
+    let mut files = FileSet::new(&config.out_dir);
+    let errors_file = AtomicFile::create(config.out_dir.join(ERRORS))?;
     let mut collect = Collect { docs: Vec::new(), errors: JsonLinesWriter::new(errors_file) };
     let mut clean_run = batch.run(sources);
     if let Some(flag) = cancel {
@@ -168,7 +287,7 @@ pub fn run(
     }
     let cleaned_summary: Summary = clean_run.write_to(&mut collect)?;
     let Collect { mut docs, errors } = collect;
-    errors.into_inner().commit()?;
+    let errors = errors.into_inner().stage()?;
 
     let mut summary = RunSummary {
         read: cleaned_summary.read,
@@ -180,9 +299,11 @@ pub fn run(
         ..RunSummary::default()
     };
     if summary.interrupted {
-        write_json(&config.out_dir.join("summary.json"), &summary)?;
+        // Nothing is switched: the folder and the index stay the last run's, and the
+        // staged errors are dropped with their temporary file.
         return Ok(summary);
     }
+    files.add(errors);
 
     // Taken before site templates change the texts: what `ids` compared.
     let text_hashes: Vec<u64> = docs.iter().map(text_hash).collect();
@@ -206,7 +327,8 @@ pub fn run(
         let removed: u64 =
             batch.install(|| docs.par_iter_mut().map(|d| profiles.apply(d).len() as u64).sum());
         summary.template_lines_removed = removed;
-        profiles.save(config.out_dir.join("site-profiles.json"))?;
+        let path = config.out_dir.join(SITE_PROFILES);
+        files.add(stage_text(&path, &profiles.to_json())?);
         site_records = profiles
             .split_by_site()
             .filter_map(|one| {
@@ -214,6 +336,9 @@ pub fn run(
                 batch_sites.contains(&site).then(|| (site, one.to_json().into_bytes()))
             })
             .collect();
+    } else {
+        // A file of an earlier run that this one does not write would describe that run.
+        files.remove(SITE_PROFILES);
     }
 
     let signatures: Vec<Signature> =
@@ -278,7 +403,7 @@ pub fn run(
     for (i, c) in clusters.clusters().iter().enumerate() {
         cluster_positions.insert(c.id.as_str(), i);
     }
-    let documents_file = AtomicFile::create(config.out_dir.join("documents.jsonl"))?;
+    let documents_file = AtomicFile::create(config.out_dir.join(DOCUMENTS))?;
     let mut documents = JsonLinesWriter::new(documents_file);
     let mut seen_clusters: BTreeSet<&str> = BTreeSet::new();
     for (i, doc) in docs.iter().enumerate() {
@@ -307,9 +432,10 @@ pub fn run(
         })?;
     }
     documents.flush()?;
+    files.add(documents.into_inner().stage()?);
 
     // Clusters of two or more that gained members (or were made) in this run.
-    let clusters_file = AtomicFile::create(config.out_dir.join("clusters.jsonl"))?;
+    let clusters_file = AtomicFile::create(config.out_dir.join(CLUSTERS))?;
     let mut cluster_lines = JsonLinesWriter::new(clusters_file);
     for &position in &touched {
         let cluster = &clusters.clusters()[position];
@@ -318,6 +444,11 @@ pub fn run(
         }
     }
     cluster_lines.flush()?;
+    files.add(cluster_lines.into_inner().stage()?);
+    let summary_json =
+        serde_json::to_string_pretty(&summary).map_err(|e| Error::parse(SUMMARY, e.to_string()))?;
+    files.add(stage_text(&config.out_dir.join(SUMMARY), &(summary_json + "\n"))?);
+    StepHook::call(hook, RunStep::Staged);
 
     // Remember: new documents, and remembered ones whose cluster or canonical flag moved.
     if let Some(index) = &index {
@@ -354,16 +485,25 @@ pub fn run(
                 });
             }
         }
-        // Files first, index last: a run killed in between leaves files that say more than
-        // the index remembers, and the rerun (same input) recognises nothing and redoes all.
-        documents.into_inner().commit()?;
-        cluster_lines.into_inner().commit()?;
-        index.add(&updates, &site_records)?;
+        // The journal names the index commit that makes this run the truth; the files
+        // switch after it (see `output::file_set`).
+        let planned = files.plan(Some(index.commits()?.saturating_add(1)))?;
+        StepHook::call(hook, RunStep::Planned);
+        if let Err(err) = index.add(&updates, &site_records) {
+            drop(planned);
+            // Settled now as the next run would: undone, unless the commit landed after all.
+            // Whatever this cannot do, the next run does.
+            let _ = file_set::settle(&config.out_dir, index.commits().ok());
+            return Err(err);
+        }
+        StepHook::call(hook, RunStep::Remembered);
+        planned.switch(|n| StepHook::call(hook, RunStep::Switched(n)))?;
     } else {
-        documents.into_inner().commit()?;
-        cluster_lines.into_inner().commit()?;
+        let planned = files.plan(None)?;
+        StepHook::call(hook, RunStep::Planned);
+        planned.switch(|n| StepHook::call(hook, RunStep::Switched(n)))?;
     }
-    write_json(&config.out_dir.join("summary.json"), &summary)?;
+    StepHook::call(hook, RunStep::Finished);
     Ok(summary)
 }
 
@@ -402,14 +542,22 @@ fn remembered_profiles(index: &Index) -> Result<SiteProfiles, Error> {
     Ok(profiles)
 }
 
-fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<(), Error> {
+/// Finishes or undoes a switch a killed run left in `dir`, then removes the temporary files
+/// of dead runs (see `output::file_set`).
+fn settle_folder(dir: &Path, index: Option<&Index>, started: SystemTime) -> Result<(), Error> {
+    let commits = index.map(Index::commits).transpose()?;
+    file_set::settle(dir, commits)?;
+    let names = [ERRORS, SITE_PROFILES, DOCUMENTS, CLUSTERS, SUMMARY, file_set::JOURNAL];
+    file_set::remove_stale_temporaries(dir, &names, started)?;
+    Ok(())
+}
+
+/// Writes `text` to a file staged under its temporary name.
+fn stage_text(path: &Path, text: &str) -> Result<StagedFile, Error> {
     let mut file = AtomicFile::create(path)?;
-    let json = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::parse(path.display().to_string(), e.to_string()))?;
-    file.write_all(json.as_bytes())
-        .and_then(|()| file.write_all(b"\n"))
+    file.write_all(text.as_bytes())
         .map_err(|e| Error::io(Some(path.to_path_buf()), "cannot write", e))?;
-    file.commit()
+    file.stage()
 }
 
 /// The text a document is signed by: none for a page that is no article (a cookie wall, a
