@@ -191,6 +191,7 @@ impl Cleaner {
         );
         match_lines(&mut lines, rules, memo, site, &forms);
         mark_restated_headline(&mut lines);
+        mark_calendar_rows(&mut lines, &forms);
         mark_contact_prompt(&mut lines, &forms);
         let mut facts: Vec<LineFacts> = lines.iter().map(|l| l.facts(rules)).collect();
         mark_teasers(&lines, &mut facts);
@@ -447,6 +448,35 @@ fn mark_contact_prompt(lines: &mut [LineState<'_>], forms: &str) {
             line.prose = false;
         }
         return;
+    }
+}
+
+/// Gives the calendar shape to the rows of day numbers under a month calendar's weekday row
+/// (`shape::is_weekday_row`): a lone `1` or `3031` there is a day, not a view count. Looked
+/// at after the memo has remembered the lines, since the shape comes from where they stand.
+fn mark_calendar_rows(lines: &mut [LineState<'_>], forms: &str) {
+    /// Rows of a month, at most.
+    const WEEKS: usize = 6;
+    let mut at = 0;
+    while at < lines.len() {
+        let form = lines[at].form.clone().and_then(|range| forms.get(range));
+        at += 1;
+        if !form.is_some_and(shape::is_weekday_row) {
+            continue;
+        }
+        let mut rows = 0;
+        while at < lines.len() && rows < WEEKS {
+            let line = &mut lines[at];
+            if !line.blank {
+                if !shape::is_day_number_row(line.text) {
+                    break;
+                }
+                line.shape = Some(Shape::Calendar);
+                line.prose = false;
+                rows += 1;
+            }
+            at += 1;
+        }
     }
 }
 
@@ -937,7 +967,8 @@ impl<'a> LineState<'a> {
             groups.published,
             matches!(zone, LineZone::Head | LineZone::Lead) && out.meta.published.is_none(),
         );
-        let views = wanted(groups.views, head && out.meta.views.is_none());
+        let calendar = self.shape == Some(Shape::Calendar);
+        let views = wanted(groups.views, head && out.meta.views.is_none() && !calendar);
         let dateline = wanted(groups.dateline, out.meta.dateline.is_none());
         if published.is_none()
             && views.is_none()
@@ -950,11 +981,13 @@ impl<'a> LineState<'a> {
         // The matching form the pattern runs on, and how its bytes map back to the line. A
         // date or a count reads the same in the form, so only the other groups need the
         // original text; and a line whose form is itself in lower case maps byte for byte.
-        let needs_original = groups.source.is_some() || groups.author.is_some() || dateline.is_some();
+        let needs_original =
+            groups.source.is_some() || groups.author.is_some() || dateline.is_some();
         let folded;
         let (form, offsets) = match (hit.window, own_form) {
             (None, Some(form))
-                if !needs_original || form.as_bytes().eq_ignore_ascii_case(self.text.as_bytes()) =>
+                if !needs_original
+                    || form.as_bytes().eq_ignore_ascii_case(self.text.as_bytes()) =>
             {
                 (form, None)
             }

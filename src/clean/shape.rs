@@ -58,6 +58,9 @@ pub(crate) enum Shape {
     /// A category or archive widget: labels each with the count of its posts,
     /// `Politik (12) Sport (4) Kultur (7)` (see [`tag_cloud_start`]).
     TagCloud,
+    /// A row of day numbers of a month calendar, under its row of weekdays (`Пн Вт Ср Чт Пт
+    /// Сб Вс`, then ` 1`, `2345678`, …, `3031`): navigation, never a view count.
+    Calendar,
 }
 
 impl Shape {
@@ -66,7 +69,7 @@ impl Shape {
         match self {
             Shape::Stamp(_) | Shape::ScraperDate(..) | Shape::Counter(_) => RemovalClass::Header,
             Shape::Ticker | Shape::Toolbar => RemovalClass::Widget,
-            Shape::Url | Shape::Breadcrumb | Shape::Symbols | Shape::TagCloud => {
+            Shape::Url | Shape::Breadcrumb | Shape::Symbols | Shape::TagCloud | Shape::Calendar => {
                 RemovalClass::Navigation
             }
             Shape::Social => RemovalClass::Share,
@@ -88,6 +91,7 @@ impl Shape {
             Shape::Symbols => "shape.symbols",
             Shape::Credit => "shape.credit",
             Shape::TagCloud => "shape.tag_cloud",
+            Shape::Calendar => "shape.calendar",
         }
     }
 
@@ -128,7 +132,8 @@ pub(crate) fn shape_of(
     }
     // A row of networks is chrome; a sentence naming several is chrome only when it asks the
     // reader to follow or write (`… Whatsapp, Telegram ва Viber орқали боғланиш …`).
-    let networks = networks.map_or_else(|| social_networks(form), |seen| seen.count_ones() as usize);
+    let networks =
+        networks.map_or_else(|| social_networks(form), |seen| seen.count_ones() as usize);
     if networks >= 2
         && (!prose || form.contains('@') || FOLLOW_WORDS.iter().any(|w| form.contains(w)))
     {
@@ -466,6 +471,23 @@ fn is_url_line(form: &str) -> bool {
     !url.contains(' ') && label.split_whitespace().count() <= 2
 }
 
+/// Whether a line (matching form) is the weekday row of a month calendar: seven short
+/// words of letters (`пн вт ср чт пт сб вс`, `mo tu we th fr sa su`), or five to seven
+/// weekday and calendar words.
+pub(crate) fn is_weekday_row(form: &str) -> bool {
+    let words = || form.split_whitespace();
+    let count = words().count();
+    let short_letters = |w: &str| w.chars().count() <= 3 && w.chars().all(char::is_alphabetic);
+    (count == 7 && words().all(short_letters))
+        || ((5..=7).contains(&count) && words().all(dates::is_calendar_word))
+}
+
+/// Whether a line is a row of a calendar's day numbers: digits and spaces only.
+pub(crate) fn is_day_number_row(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_digit())
+        && text.bytes().all(|b| b.is_ascii_digit() || b == b' ')
+}
+
 /// Social networks and messengers, as their names stand in follow-us blocks.
 pub(crate) const NETWORKS: &[&str] = &[
     "telegram",
@@ -784,6 +806,23 @@ pub(crate) fn is_caption(form: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weekday_rows_and_day_number_rows() {
+        for row in ["пн вт ср чт пт сб вс", "mo tu we th fr sa su", "дш шш шр бш жм иш жк"]
+        {
+            assert!(is_weekday_row(row), "{row}");
+        }
+        for row in ["a a+ a- xs sm md lg", "news sport world", "the cat sat on a mat today"] {
+            assert!(!is_weekday_row(row), "{row}");
+        }
+        assert!(
+            is_day_number_row("1") && is_day_number_row("2345678") && is_day_number_row("1 2 3")
+        );
+        assert!(
+            !is_day_number_row("") && !is_day_number_row("12 views") && !is_day_number_row(" ")
+        );
+    }
 
     fn shape(text: &str) -> Option<Shape> {
         let form = for_matching(text);
