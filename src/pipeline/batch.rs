@@ -13,8 +13,9 @@
 //! between documents read: a run stops at a chunk boundary with everything before it
 //! written and flushed, and says so in [`Summary::interrupted`].
 //!
-//! Every item read becomes exactly one record: a [`Cleaned`] document or an [`ErrorRecord`].
-//! The cleaner never fails; should it panic all the same (a bug), the panic is caught and the
+//! Every item read becomes exactly one record: a [`Cleaned`] document or an [`ErrorRecord`]:
+//! an HTML page over the extractor's budget is an error record (`Cleaner::try_clean`). The
+//! cleaner never fails otherwise; should it panic all the same (a bug), the panic is caught and the
 //! document becomes an error record, so one bad page cannot end a day's batch.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -323,8 +324,11 @@ fn read_chunk(docs: &mut Documents, max_docs: usize, cancel: Option<&AtomicBool>
 /// Cleans one item: the input's notes come first in `meta.notes`, then the cleaner's.
 fn clean_one(cleaner: &Cleaner, item: Result<ReadDoc, Failure>) -> Result<Cleaned, ErrorRecord> {
     let read = item.map_err(ErrorRecord::from)?;
-    match catch_unwind(AssertUnwindSafe(|| cleaner.clean(&read.doc))) {
-        Ok(mut cleaned) => {
+    match catch_unwind(AssertUnwindSafe(|| cleaner.try_clean(&read.doc))) {
+        Ok(Err(over)) => {
+            Err(ErrorRecord { path: read.path, id: Some(read.doc.id), error: over.to_string() })
+        }
+        Ok(Ok(mut cleaned)) => {
             if !read.notes.is_empty() {
                 let mut notes = read.notes;
                 notes.append(&mut cleaned.meta.notes);
