@@ -129,6 +129,10 @@ impl TreeSink for BoundedSink {
         if matches!(child, NodeOrText::AppendText(_)) && !self.count() || self.is_over() {
             return;
         }
+        // ego-tree panics on a node appended to itself.
+        if matches!(child, NodeOrText::AppendNode(id) if id == *parent) {
+            return;
+        }
         self.inner.append(parent, child);
     }
 
@@ -138,10 +142,13 @@ impl TreeSink for BoundedSink {
         prev_element: &NodeId,
         child: NodeOrText<NodeId>,
     ) {
-        if matches!(child, NodeOrText::AppendText(_)) && !self.count() || self.is_over() {
-            return;
+        let has_parent =
+            self.inner.0.borrow().tree.get(*element).is_some_and(|node| node.parent().is_some());
+        if has_parent {
+            self.append_before_sibling(element, child);
+        } else {
+            self.append(prev_element, child);
         }
-        self.inner.append_based_on_parent_node(element, prev_element, child);
     }
 
     fn append_doctype_to_document(
@@ -178,6 +185,9 @@ impl TreeSink for BoundedSink {
         if matches!(new_node, NodeOrText::AppendText(_)) && !self.count() || self.is_over() {
             return;
         }
+        if matches!(new_node, NodeOrText::AppendNode(id) if id == *sibling) {
+            return;
+        }
         self.inner.append_before_sibling(sibling, new_node);
     }
 
@@ -194,7 +204,7 @@ impl TreeSink for BoundedSink {
     }
 
     fn reparent_children(&self, node: &NodeId, new_parent: &NodeId) {
-        if !self.is_over() {
+        if !self.is_over() && node != new_parent {
             self.inner.reparent_children(node, new_parent);
         }
     }

@@ -169,7 +169,14 @@ impl Pass<'_> {
                 continue;
             }
             if let Some(raw) = raw_text(name, bytes.get(start..tag.end).unwrap_or_default()) {
-                at = self.raw_text_body(name, tag.end, raw);
+                if tag.self_closing && raw != RawText::Drop {
+                    // `<title/>` is empty inside SVG (icons have them), but opens raw text
+                    // to the next `</title>` in HTML: closed at once, it reads the same in
+                    // both.
+                    self.edits.push((tag.end..tag.end, end_tag_of(name)));
+                } else {
+                    at = self.raw_text_body(name, tag.end, raw);
+                }
                 continue;
             }
             if name == b"plaintext" {
@@ -286,6 +293,15 @@ impl Pass<'_> {
 /// Where a tag's attributes may be cut up to: before its `>`, or its `/>`.
 fn tag_content_end(tag: &Tag) -> usize {
     tag.end - if tag.self_closing { 2 } else { 1 }
+}
+
+/// The end tag written after a self-closed raw text element whose body is kept.
+fn end_tag_of(name: &[u8]) -> &'static str {
+    match name {
+        b"title" => "</title>",
+        b"textarea" => "</textarea>",
+        _ => "</script>",
+    }
 }
 
 /// What to do with the body of an element, when html5ever reads it as raw text.
@@ -442,5 +458,15 @@ mod tests {
         let json = &prepared.html[body];
         let value: serde_json::Value = serde_json::from_str(json).unwrap();
         assert_eq!(value["articleBody"], "<b>x</b>");
+    }
+
+    #[test]
+    fn a_self_closed_title_is_closed_for_html_as_svg_closes_it() {
+        let page = "<svg><title/><path d=x/></svg><p>The article, kept.</p>";
+        let prepared = prepare(page, 512);
+        assert_eq!(
+            prepared.html,
+            "<svg><title/></title><path d=x/></svg><p>The article, kept.</p>"
+        );
     }
 }
