@@ -13,9 +13,8 @@
 //! between documents read: a run stops at a chunk boundary with everything before it
 //! written and flushed, and says so in [`Summary::interrupted`].
 //!
-//! Every item read becomes exactly one record: a [`Cleaned`] document or an [`ErrorRecord`]:
-//! an HTML page over the extractor's budget is an error record (`Cleaner::try_clean`). The
-//! cleaner never fails otherwise; should it panic all the same (a bug), the panic is caught and the
+//! Every item read becomes exactly one record: a [`Cleaned`] document or an [`ErrorRecord`].
+//! The cleaner never fails; should it panic all the same (a bug), the panic is caught and the
 //! document becomes an error record, so one bad page cannot end a day's batch.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -321,7 +320,8 @@ fn read_chunk(docs: &mut Documents, max_docs: usize, cancel: Option<&AtomicBool>
     chunk
 }
 
-/// Cleans one item: the input's notes come first in `meta.notes`, then the cleaner's.
+/// Cleans one item: the input's notes come first in `meta.notes`, then the cleaner's. An HTML
+/// page over the extractor's budget ([`crate::clean::html::OverBudget`]) is an error record.
 fn clean_one(cleaner: &Cleaner, item: Result<ReadDoc, Failure>) -> Result<Cleaned, ErrorRecord> {
     let read = item.map_err(ErrorRecord::from)?;
     match catch_unwind(AssertUnwindSafe(|| cleaner.try_clean(&read.doc))) {

@@ -11,13 +11,14 @@
 //! failed 8 GB allocation. Only identical elements are limited (three, "Noah's Ark").
 //!
 //! [`OpenFormatting`] counts formatting start tags handed to the parser and takes one off for
-//! an end tag of the same name that can close it. It never counts less than the parser holds
-//! where that matters: entries the parser may clear (at a cell's end) stay counted, and an end
-//! tag only closes what was opened inside the same scope boundary (`td`, `table`, `object`,
+//! an end tag of the same name that can close it. It leans towards counting more than the
+//! parser holds: entries the parser may clear (at a cell's end) stay counted, and an end tag
+//! only closes what was opened inside the same scope boundary (`td`, `table`, `object`,
 //! `template`, MathML and SVG integration points...), as the parser's "in scope" test and its
-//! list markers have it. It may count more than the parser holds (an unclosed `<font>` in each
-//! of many cells), which costs nothing but formatting: the pass then leaves out further
-//! formatting start tags, their text kept.
+//! list markers have it. Counting more (an unclosed `<font>` in each of many cells) costs
+//! nothing but formatting: the pass then leaves out further formatting start tags, their
+//! text kept. It is an estimate, not the parser's algorithm: markup it reads otherwise than
+//! the parser still meets the node budget of the parse (the `parse` module).
 //!
 //! `a` is not counted: a new `<a>` closes the open one, so the parser never holds two past a
 //! marker.
