@@ -151,28 +151,45 @@ impl Cleaner {
     /// Cleans one document. Never fails and never panics.
     ///
     /// An HTML body goes through [`html::extract`] first: its article text is cleaned, and
-    /// the page's metadata is merged in ([`html::PageMeta::merge_into`]).
+    /// the page's metadata is merged in ([`html::PageMeta::merge_into`]). A page over the
+    /// extractor's budget gives an empty text with the reason in `meta.notes`;
+    /// [`Cleaner::try_clean`] gives the reason as an error instead.
     pub fn clean(&self, doc: &Document) -> Cleaned {
         match &doc.body {
             Body::Text(text) => self.clean_text(doc, text, Origin::Page),
-            Body::Html(page) => {
-                let page = html::extract(page);
-                // The page's title lets the cleaner drop the heading that repeats it.
-                let titled = Document {
-                    id: doc.id.clone(),
-                    url: doc.url.clone(),
-                    site: doc.site.clone(),
-                    published: doc.published.clone(),
-                    title: doc.title.clone().or_else(|| page.meta.title.clone()),
-                    body: Body::Text(String::new()),
-                };
-                let mut cleaned = self.clean_text(&titled, &page.text, Origin::Extracted);
-                page.meta.merge_into(&mut cleaned);
-                cleaned.meta.notes.extend(page.notes);
-                cleaned.removed.extend(page.removed);
-                cleaned
-            }
+            Body::Html(page) => self.clean_page(doc, html::extract(page)),
         }
+    }
+
+    /// Cleans one document, or says why its HTML page cannot be: markup that would cost the
+    /// parser more than the page's budget ([`html::OverBudget`]). Never panics.
+    ///
+    /// # Errors
+    ///
+    /// [`html::OverBudget`] for an HTML body over its budget; a text body never fails.
+    pub fn try_clean(&self, doc: &Document) -> Result<Cleaned, html::OverBudget> {
+        match &doc.body {
+            Body::Text(text) => Ok(self.clean_text(doc, text, Origin::Page)),
+            Body::Html(page) => Ok(self.clean_page(doc, html::try_extract(page)?)),
+        }
+    }
+
+    /// Cleans the article text extracted from a page, and merges the page's metadata in.
+    fn clean_page(&self, doc: &Document, page: html::Extracted) -> Cleaned {
+        // The page's title lets the cleaner drop the heading that repeats it.
+        let titled = Document {
+            id: doc.id.clone(),
+            url: doc.url.clone(),
+            site: doc.site.clone(),
+            published: doc.published.clone(),
+            title: doc.title.clone().or_else(|| page.meta.title.clone()),
+            body: Body::Text(String::new()),
+        };
+        let mut cleaned = self.clean_text(&titled, &page.text, Origin::Extracted);
+        page.meta.merge_into(&mut cleaned);
+        cleaned.meta.notes.extend(page.notes);
+        cleaned.removed.extend(page.removed);
+        cleaned
     }
 
     fn clean_text(&self, doc: &Document, text: &str, origin: Origin) -> Cleaned {

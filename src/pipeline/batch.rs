@@ -350,11 +350,15 @@ fn read_chunk(docs: &mut Documents, max_docs: usize, cancel: Option<&AtomicBool>
     chunk
 }
 
-/// Cleans one item: the input's notes come first in `meta.notes`, then the cleaner's.
+/// Cleans one item: the input's notes come first in `meta.notes`, then the cleaner's. An HTML
+/// page over the extractor's budget ([`crate::clean::html::OverBudget`]) is an error record.
 fn clean_one(cleaner: &Cleaner, item: Result<ReadDoc, Failure>) -> Result<Cleaned, ErrorRecord> {
     let read = item.map_err(ErrorRecord::from)?;
-    match catch_unwind(AssertUnwindSafe(|| cleaner.clean(&read.doc))) {
-        Ok(mut cleaned) => {
+    match catch_unwind(AssertUnwindSafe(|| cleaner.try_clean(&read.doc))) {
+        Ok(Err(over)) => {
+            Err(ErrorRecord { path: read.path, id: Some(read.doc.id), error: over.to_string() })
+        }
+        Ok(Ok(mut cleaned)) => {
             if !read.notes.is_empty() {
                 let mut notes = read.notes;
                 notes.append(&mut cleaned.meta.notes);

@@ -28,22 +28,28 @@
 //! # Invariants
 //!
 //! - The walk is iterative: 100,000 nested `div`s cost heap, not stack.
+//! - What a page may cost the parser is bounded (the `budget` module): a page over its
+//!   budget is [`OverBudget`], not a process out of memory.
 //! - Nothing derived from the input panics; a page with no recognisable article gives its
 //!   visible text blocks, an empty page an empty text.
 //! - Output is a pure function of the input (no clock, no hash order).
 
-use scraper::Html;
-
 use crate::charset::{self, Content};
 use crate::{Cleaned, Meta, Removal};
 
+mod budget;
 mod class_words;
 mod element;
+mod formatting;
 mod meta;
+mod parse;
 mod strip;
+mod tag;
 mod walk;
 
-use strip::{MAX_TAG_DEPTH, prepare};
+pub use budget::OverBudget;
+use budget::{MAX_TAG_DEPTH, node_budget};
+use strip::prepare;
 use walk::Walk;
 
 /// What the extractor found in a page: the article text and the page metadata.
@@ -138,29 +144,30 @@ fn merge_meta(page: &PageMeta, meta: &mut Meta) {
     }
 }
 
-/// Extracts the article and metadata of an HTML page. Never fails and never panics.
+/// Extracts the article and metadata of an HTML page. Never fails and never panics: a page
+/// over its budget ([`try_extract`]) gives no text, and the reason as its only note.
 pub fn extract(html: &str) -> Extracted {
-    let html = prepare(html, MAX_TAG_DEPTH);
-    let doc = parse(&html);
-    let mut walk = Walk::default();
-    walk.run(doc.tree.root());
-    walk.finish()
+    try_extract(html)
+        .unwrap_or_else(|over| Extracted { notes: vec![over.to_string()], ..Extracted::default() })
 }
 
-/// Parses a page as a browser with scripting off would: the content of `<noscript>`
-/// becomes elements, where sites that build the page with script (blogs on Blogger, lazy
-/// galleries) put the article for crawlers.
-fn parse(html: &str) -> Html {
-    use html5ever::tendril::TendrilSink;
-    let opts = html5ever::driver::ParseOpts {
-        tree_builder: html5ever::tree_builder::TreeBuilderOpts {
-            scripting_enabled: false,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    html5ever::driver::parse_document(scraper::HtmlTreeSink::new(Html::new_document()), opts)
-        .one(html)
+/// Extracts the article and metadata of an HTML page, or says that the page would cost the
+/// parser more than its budget (see [`OverBudget`]). Never panics.
+///
+/// # Errors
+///
+/// [`OverBudget`] when the parsed tree would hold more nodes than the page's budget: markup
+/// that makes the parser re-create elements again and again.
+pub fn try_extract(html: &str) -> Result<Extracted, OverBudget> {
+    let prepared = prepare(html, MAX_TAG_DEPTH);
+    let max_nodes = node_budget(prepared.html.len());
+    let doc = parse::parse(&prepared.html, max_nodes)
+        .ok_or(OverBudget { max_nodes, bytes: html.len() })?;
+    let mut walk = Walk::default();
+    walk.run(doc.tree.root());
+    let mut out = walk.finish();
+    out.notes.extend(prepared.notes());
+    Ok(out)
 }
 
 /// Decodes raw page bytes, then [`extract`]s them.
