@@ -76,7 +76,10 @@ use crate::charset::{self, Content};
 use crate::{Body, Document, Error};
 
 mod format;
+mod gzip_members;
 mod jsonl;
+mod line_endings;
+mod rewind;
 mod safe_path;
 mod walk;
 mod warc;
@@ -459,6 +462,15 @@ impl Iterator for Documents {
     type Item = Result<ReadDoc, Failure>;
 
     fn next(&mut self) -> Option<Item> {
+        self.next_as_read().map(|item| {
+            item.map(|read| ReadDoc { doc: line_endings::document_to_lf(read.doc), ..read })
+        })
+    }
+}
+
+impl Documents {
+    /// The next item with its text as the file holds it.
+    fn next_as_read(&mut self) -> Option<Item> {
         loop {
             if let Some(stream) = &mut self.stream {
                 match stream.next_item(self.limits, &mut self.skipped) {
@@ -528,7 +540,12 @@ fn decode_page(
 
 /// Input quoted in a message: at most a few dozen characters.
 fn quote(text: &str) -> String {
-    let mut quoted: String = text.chars().take(MAX_QUOTED_CHARS).collect();
+    quote_up_to(text, MAX_QUOTED_CHARS)
+}
+
+/// Input quoted in a message, at most `max_chars` characters of it.
+fn quote_up_to(text: &str, max_chars: usize) -> String {
+    let mut quoted: String = text.chars().take(max_chars).collect();
     if quoted.len() < text.len() {
         quoted.push('…');
     }
