@@ -123,6 +123,25 @@ fn warc_content_length_too_long_is_cut_at_the_next_record_header() {
     clean_counting(&dir.path().join("a.warc"), 4);
 }
 
+/// Found by the `input_reader` fuzz target: a length a few bytes too long ends the block
+/// inside the next record's `WARC/1.1` line.
+#[test]
+fn warc_content_length_ending_inside_the_next_version_line_loses_no_record() {
+    let dir = tempfile::tempdir().unwrap();
+    for extra in 1..=12 {
+        let pages = four_pages(2, |record| {
+            let length = declared_length(&record);
+            with_content_length(record, length + extra)
+        });
+        write(dir.path(), "a.warc", pages.concat());
+        let got = ids(&read(&dir.path().join("a.warc")));
+        // Up to the four bytes of the separator, the block only holds blank lines more.
+        let second = if extra <= 4 { "https://x/2" } else { "ERR https://x/2" };
+        assert_eq!(got, ["https://x/1", second, "https://x/3", "https://x/4"], "{extra} bytes");
+    }
+    clean_counting(&dir.path().join("a.warc"), 4);
+}
+
 #[test]
 fn warc_content_length_past_several_records_or_the_end_loses_none() {
     let dir = tempfile::tempdir().unwrap();

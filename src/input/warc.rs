@@ -99,37 +99,57 @@ struct Block {
     /// Where, from the block's start, the first line starting with `WARC/` is, and the bytes
     /// from there on (at most the largest record accepted).
     next_record: Option<(u64, Vec<u8>)>,
+    /// The search, at the block's end: a `WARC/` may start in the block's last bytes.
+    search: RecordStartSearch,
 }
 
 /// Finds the first `WARC/` at the start of a line in a block read piece by piece.
-#[derive(Default)]
 struct RecordStartSearch {
-    /// The last bytes of the previous piece, for a match across two pieces.
+    /// The last bytes looked at, for a match across two pieces. At first, the line end that
+    /// closed the header, before the block.
     carry: Vec<u8>,
-    /// Block bytes searched so far, `carry` excluded.
+    /// Block bytes looked at so far.
     searched: u64,
 }
 
 impl RecordStartSearch {
+    fn new() -> RecordStartSearch {
+        RecordStartSearch { carry: vec![b'\n'], searched: 0 }
+    }
+
+    /// The first `WARC/` in `window` that starts a line.
+    fn find(window: &[u8]) -> Option<usize> {
+        memchr::memmem::find_iter(window, VERSION_PREFIX)
+            .find(|&at| at > 0 && matches!(window.get(at - 1), Some(b'\n' | b'\r')))
+    }
+
     /// Looks at `piece`, the next piece of the block. On a record start, returns its offset
     /// in the block and the bytes from there to the end of the piece (at most `max_bytes`).
     fn feed(&mut self, piece: &[u8], max_bytes: usize) -> Option<(u64, Vec<u8>)> {
         let mut window = std::mem::take(&mut self.carry);
         let carried = window.len() as u64;
         window.extend_from_slice(piece);
-        let window_start = self.searched.saturating_sub(carried);
+        let searched_before = self.searched;
         self.searched = self.searched.saturating_add(piece.len() as u64);
-        let found = memchr::memmem::find_iter(&window, VERSION_PREFIX)
-            .find(|&at| at > 0 && matches!(window.get(at - 1), Some(b'\n' | b'\r')));
-        if let Some(at) = found {
+        if let Some(at) = RecordStartSearch::find(&window) {
             let from_there = window.get(at..).unwrap_or_default();
             let kept = from_there.get(..max_bytes.min(from_there.len())).unwrap_or_default();
-            return Some((window_start.saturating_add(at as u64), kept.to_vec()));
+            // `at > 0`, so the match is past the header's line end: the offset is in the block.
+            let offset = searched_before.saturating_add(at as u64).saturating_sub(carried);
+            return Some((offset, kept.to_vec()));
         }
         // Enough for a `WARC/` split between this piece and the next, with the byte before.
         let keep = window.len().min(VERSION_PREFIX.len());
         self.carry = window.split_off(window.len() - keep);
         None
+    }
+
+    /// After the whole block, with the bytes `ahead` of it: how many of the block's last
+    /// bytes begin a `WARC/` line that the block's end cut through.
+    fn cut_at_end(&self, ahead: &[u8]) -> Option<usize> {
+        let window = [self.carry.as_slice(), ahead].concat();
+        let at = RecordStartSearch::find(&window)?;
+        (at < self.carry.len()).then(|| self.carry.len() - at)
     }
 }
 
@@ -233,7 +253,7 @@ impl WarcRecords {
     /// bytes are kept.
     fn read_block(&mut self, length: u64, keep: bool, max_tail: usize) -> io::Result<Block> {
         let mut bytes = keep.then(|| Vec::with_capacity(BLOCK_CHUNK_BYTES));
-        let mut search = RecordStartSearch::default();
+        let mut search = RecordStartSearch::new();
         let mut next_record: Option<(u64, Vec<u8>)> = None;
         let mut read = 0u64;
         while read < length {
@@ -268,7 +288,7 @@ impl WarcRecords {
             read = read.saturating_add(used as u64);
             self.offset = self.offset.saturating_add(used as u64);
         }
-        Ok(Block { bytes, read, next_record })
+        Ok(Block { bytes, read, next_record, search })
     }
 
     pub(super) fn next_item(&mut self, limits: Limits, skipped: &mut u64) -> Option<Item> {
@@ -400,6 +420,26 @@ impl WarcRecords {
         block_start: u64,
         block: Block,
     ) -> Option<Item> {
+        let cut_at_end = if block.next_record.is_none() && block.read == length {
+            match self.reader.peek(VERSION_PREFIX.len()) {
+                Ok(ahead) => block.search.cut_at_end(ahead),
+                Err(err) => return self.read_error(id, record.to_owned(), &err),
+            }
+        } else {
+            None
+        };
+        if let Some(cut) = cut_at_end {
+            // The length ran a few bytes into the next record's version line.
+            let next = self.offset.saturating_sub(cut as u64);
+            let tail = block.search.carry.get(block.search.carry.len() - cut..).unwrap_or_default();
+            let tail = tail.to_vec();
+            self.unread(&tail);
+            let error = format!(
+                "{record}: Content-Length {length} runs into the next record at byte {next}; \
+                 the record is cut there"
+            );
+            return Some(Err(Failure { path: self.path.clone(), id, error }));
+        }
         if let Some((at, tail)) = block.next_record {
             let next = block_start.saturating_add(at);
             let lost = block.read.saturating_sub(at).saturating_sub(tail.len() as u64);
