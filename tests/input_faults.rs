@@ -209,6 +209,33 @@ fn a_damaged_gzip_member_fails_its_record_and_the_next_members_are_read() {
 }
 
 #[test]
+fn a_damaged_gzip_member_of_json_lines_costs_its_lines_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let member = |from: usize| {
+        let lines: String = (from..from + 3)
+            .map(|n| {
+                format!(
+                    "{{\"id\":\"n{n}\",\"text\":\"Story {n}, with enough words to compress.\"}}\n"
+                )
+            })
+            .collect();
+        gzip(lines)
+    };
+    let mut damaged = member(4);
+    let middle = damaged.len() / 2;
+    for byte in &mut damaged[middle - 3..middle + 3] {
+        *byte ^= 0x5a;
+    }
+    write(dir.path(), "a.jsonl.gz", [member(1), damaged, member(7)].concat());
+    let items = read(&dir.path().join("a.jsonl.gz"));
+    let got = ids(&items);
+    assert_eq!(got[..3], ["n1", "n2", "n3"], "{got:?}");
+    assert_eq!(got[got.len() - 3..], ["n7", "n8", "n9"], "{got:?}");
+    let errors: Vec<&Failure> = items.iter().filter_map(|i| i.as_ref().err()).collect();
+    assert!(errors.iter().any(|f| f.error.contains("gzip member")), "{errors:#?}");
+}
+
+#[test]
 fn a_byte_order_mark_starts_any_text_format() {
     let dir = tempfile::tempdir().unwrap();
     let bom = "\u{feff}";
@@ -218,14 +245,18 @@ fn a_byte_order_mark_starts_any_text_format() {
     let warc = [bom.as_bytes().to_vec(), warcinfo(), html_response("https://x/d", "<p>D</p>")];
     write(dir.path(), "d.warc", warc.concat());
     write(dir.path(), "e.jsonl.gz", gzip(format!("{bom}{{\"id\":\"e\",\"text\":\"Epsilon.\"}}\n")));
+    // Two files joined with `cat`: the second one's mark is in the middle.
+    let joined =
+        format!("{bom}{{\"id\":\"f1\",\"text\":\"F.\"}}\n{bom}{{\"id\":\"f2\",\"text\":\"F.\"}}\n");
+    write(dir.path(), "f.jsonl", joined);
     let items = read(dir.path());
-    assert_eq!(ids(&items), ["a", "b.txt", "c.html", "https://x/d", "e"]);
+    assert_eq!(ids(&items), ["a", "b.txt", "c.html", "https://x/d", "e", "f1", "f2"]);
     for item in &items {
         let read = item.as_ref().unwrap();
         let (Body::Text(text) | Body::Html(text)) = &read.doc.body;
         assert!(!text.starts_with(bom), "{} keeps its BOM", read.doc.id);
     }
-    clean_counting(dir.path(), 5);
+    clean_counting(dir.path(), 7);
 }
 
 #[test]
