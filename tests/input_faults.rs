@@ -142,6 +142,22 @@ fn warc_content_length_ending_inside_the_next_version_line_loses_no_record() {
     clean_counting(&dir.path().join("a.warc"), 4);
 }
 
+/// Found by the `input_reader` fuzz target: a length that runs exactly to the end of the
+/// file swallowed the last record.
+#[test]
+fn warc_content_length_running_exactly_to_the_end_loses_no_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = four_pages(0, |r| r);
+    let rest: usize = pages[3..].iter().map(Vec::len).sum();
+    let mut pages = pages;
+    let length = declared_length(&pages[2]);
+    pages[2] = with_content_length(pages[2].clone(), length + rest);
+    write(dir.path(), "a.warc", pages.concat());
+    let items = read(&dir.path().join("a.warc"));
+    assert_eq!(ids(&items), ["https://x/1", "https://x/2", "ERR https://x/3", "https://x/4"]);
+    clean_counting(&dir.path().join("a.warc"), 4);
+}
+
 #[test]
 fn warc_content_length_past_several_records_or_the_end_loses_none() {
     let dir = tempfile::tempdir().unwrap();

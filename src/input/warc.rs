@@ -15,6 +15,10 @@
 //! - a length too short leaves the reader inside the block: it skips to the next line that
 //!   starts with `WARC/`.
 //!
+//! A block followed only by blank lines to the end of the file, or by a separator and
+//! garbage, is right unless it holds a `WARC/` line: then its length ran into a record.
+//! (The price: a file's last record whose payload quotes a WARC header line fails.)
+//!
 //! Garbage between records, an unreadable header or a header without a length is one
 //! failure, and reading goes on at the next `WARC/` line; so does a damaged gzip member of a
 //! `.warc.gz` (see the `gzip_members` module). So every record is a document, a failure or
@@ -237,7 +241,10 @@ impl WarcRecords {
         let after_blank = ahead.trim_ascii_start();
         let blank = ahead.get(..ahead.len() - after_blank.len()).unwrap_or_default();
         let after_blank = charset::without_utf8_bom(after_blank);
-        // The end of the file, `WARC/`, or its start cut off by the end of what was looked at.
+        if after_blank.is_empty() {
+            return Ok(AfterBlock::End);
+        }
+        // `WARC/`, or its start cut off by the end of what was looked at.
         if after_blank.starts_with(VERSION_PREFIX) || VERSION_PREFIX.starts_with(after_blank) {
             return Ok(AfterBlock::NextRecord);
         }
@@ -369,12 +376,12 @@ impl WarcRecords {
                 Err(err) => return self.read_error(id, record, &err),
             }
         };
-        // A separator followed by something else than a record: the length was right, and
-        // what follows is garbage between records, reported on its own; unless the block
-        // holds a record start, which says the length was too long.
+        // Blank lines to the end, or a separator followed by something else than a record:
+        // the length was right (and what follows is garbage between records, reported on its
+        // own), unless the block holds a record start, which says it ran into that record.
         let length_is_right = match after {
             AfterBlock::NextRecord => true,
-            AfterBlock::Separator => block.next_record.is_none(),
+            AfterBlock::End | AfterBlock::Separator => block.next_record.is_none(),
             AfterBlock::Other => false,
         };
         if !length_is_right {
@@ -522,8 +529,10 @@ struct Skipped {
 
 /// What follows a block.
 enum AfterBlock {
-    /// Blank lines, then the next record or the end of the file: the length was right.
+    /// Blank lines, then the next record: the length was right.
     NextRecord,
+    /// Blank lines to the end of the file (or past what is looked at).
+    End,
     /// A record separator, then something else.
     Separator,
     /// Neither.
