@@ -158,6 +158,20 @@ fn warc_content_length_running_exactly_to_the_end_loses_no_record() {
     clean_counting(&dir.path().join("a.warc"), 4);
 }
 
+/// Found by the `input_reader` fuzz target: a length that runs exactly up to a later
+/// record swallowed the records in between.
+#[test]
+fn warc_content_length_running_exactly_up_to_a_later_record_loses_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut pages = four_pages(0, |r| r);
+    let length = declared_length(&pages[1]) + pages[2].len();
+    pages[1] = with_content_length(pages[1].clone(), length);
+    write(dir.path(), "a.warc", pages.concat());
+    let items = read(&dir.path().join("a.warc"));
+    assert_eq!(ids(&items), ["https://x/1", "ERR https://x/2", "https://x/3", "https://x/4"]);
+    clean_counting(&dir.path().join("a.warc"), 4);
+}
+
 #[test]
 fn warc_content_length_past_several_records_or_the_end_loses_none() {
     let dir = tempfile::tempdir().unwrap();

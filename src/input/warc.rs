@@ -16,8 +16,11 @@
 //!   starts with `WARC/`.
 //!
 //! A block followed only by blank lines to the end of the file, or by a separator and
-//! garbage, is right unless it holds a `WARC/` line: then its length ran into a record.
-//! (The price: a file's last record whose payload quotes a WARC header line fails.)
+//! garbage, is right unless it holds a `WARC/` line; a block followed by the next record is
+//! right unless it holds a whole record header (a `WARC/` line, then `WARC-Type` or
+//! `WARC-Record-ID`). Otherwise the length ran into, or exactly up to, a later record. The
+//! price: a record whose payload shows a WARC header at the start of its lines fails (when
+//! it is the file's last, a `WARC/` line at the start of one of its lines is enough).
 //!
 //! Garbage between records, an unreadable header or a header without a length is one
 //! failure, and reading goes on at the next `WARC/` line; so does a damaged gzip member of a
@@ -379,8 +382,12 @@ impl WarcRecords {
         // Blank lines to the end, or a separator followed by something else than a record:
         // the length was right (and what follows is garbage between records, reported on its
         // own), unless the block holds a record start, which says it ran into that record.
+        // Before the next record, only a whole record header inside says so: a length that
+        // ran exactly up to a later record.
         let length_is_right = match after {
-            AfterBlock::NextRecord => true,
+            AfterBlock::NextRecord => {
+                block.next_record.as_ref().is_none_or(|(_, tail)| !looks_like_record_header(tail))
+            }
             AfterBlock::End | AfterBlock::Separator => block.next_record.is_none(),
             AfterBlock::Other => false,
         };
@@ -544,6 +551,27 @@ enum HeaderError {
     Read(io::Error),
     Eof,
     TooLong(&'static str),
+}
+
+/// Whether `bytes` start with a WARC record header: a `WARC/` line, then a `WARC-Type` or
+/// `WARC-Record-ID` line before the header's blank line (or the end of `bytes`). Every real
+/// record has both; a page that shows a WARC version line in its text rarely has them below.
+fn looks_like_record_header(bytes: &[u8]) -> bool {
+    let header_end = [&b"\r\n\r\n"[..], b"\n\n", b"\r\r"]
+        .iter()
+        .filter_map(|blank_line| memchr::memmem::find(bytes, blank_line))
+        .min()
+        .unwrap_or(bytes.len());
+    let header = bytes.get(..header_end).unwrap_or(bytes);
+    let mut lines = header.split(|&byte| byte == b'\n' || byte == b'\r');
+    if !lines.next().is_some_and(|line| line.starts_with(VERSION_PREFIX)) {
+        return false;
+    }
+    lines.filter(|line| !line.is_empty()).take_while(|line| line.contains(&b':')).any(|line| {
+        let name = line.split(|&byte| byte == b':').next().unwrap_or_default();
+        let name = name.trim_ascii();
+        name.eq_ignore_ascii_case(b"warc-type") || name.eq_ignore_ascii_case(b"warc-record-id")
+    })
 }
 
 /// What kind of page a media type is, if it is one.
@@ -733,6 +761,15 @@ mod tests {
             "{failure}"
         );
         assert!(warc.next_item(limits(100), &mut skipped).is_none());
+    }
+
+    #[test]
+    fn record_headers_are_told_from_a_version_line_in_text() {
+        assert!(looks_like_record_header(b"WARC/1.1\r\nWARC-Type: response\r\n\r\nbody"));
+        assert!(looks_like_record_header(b"WARC/1.0\nContent-Length: 3\nwarc-record-id: <x>"));
+        assert!(!looks_like_record_header(b"WARC/1.1 is the current version.\nIt adds\n"));
+        assert!(!looks_like_record_header(b"WARC/1.1\r\n\r\nWARC-Type: response"));
+        assert!(!looks_like_record_header(b"HTTP/1.1 200 OK\r\nWARC-Type: response"));
     }
 
     #[test]
