@@ -45,6 +45,12 @@ const MIN_UTF8_RATIO: usize = 20;
 /// The longest charset label quoted in a note.
 const MAX_QUOTED_CHARS: usize = 40;
 
+/// `bytes` without the UTF-8 byte order mark it may start with. For text read piece by
+/// piece (a JSON Lines line, a WARC header line), where [`decode`] does not see the start.
+pub(crate) fn without_utf8_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
 /// Decodes `bytes` (see the module docs for the order of evidence). `declared` is the
 /// transport's charset label, if any. Returns the text, borrowed when the bytes were valid
 /// UTF-8 without a byte order mark, and notes on what was guessed or replaced.

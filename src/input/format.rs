@@ -1,12 +1,14 @@
 //! What a file is, from its name (`.txt`, `.html`, `.jsonl`, `.warc`, each maybe `.gz` or
 //! `.zst`), and how it is opened: behind its decompressor and a bound on how far it may
-//! expand, so a compression bomb is a failure after bounded work.
+//! expand, so a compression bomb is a failure after bounded work. Gzip is read member by
+//! member, so a damaged member costs the records in it, not the rest of the file.
 
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
 
+use super::gzip_members::GzipMembers;
 use super::{Limits, READ_BUFFER_BYTES};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +61,7 @@ pub(super) fn open_decompressed(
         Compression::None => Box::new(file),
         Compression::Gzip => {
             let file = BufReader::with_capacity(READ_BUFFER_BYTES, file);
-            let decoder = flate2::read::MultiGzDecoder::new(file);
+            let decoder = GzipMembers::new(Box::new(file));
             Box::new(ExpansionLimit::new(decoder, limit, limits.max_expansion_ratio))
         }
         Compression::Zstd => {

@@ -6,7 +6,9 @@ use std::io::{self, BufRead};
 
 use serde::Deserialize;
 
+use super::gzip_members::is_damaged_member;
 use super::{Failure, Item, Limits, ReadDoc};
+use crate::charset;
 use crate::{Body, Document};
 
 /// How a capped line read ended.
@@ -14,14 +16,16 @@ use crate::{Body, Document};
 pub(super) enum Line {
     /// The input is exhausted and no bytes were read.
     Eof,
-    /// A complete line (without its `\n` or `\r\n`) is in the buffer.
+    /// A complete line (without its `\n`, `\r\n` or `\r`) is in the buffer.
     Complete,
     /// The line was longer than the cap; it was consumed and the buffer is empty.
     TooLong,
 }
 
 /// Reads one line into `buf` (cleared first), holding at most `cap` bytes of it in memory.
-/// Adds the bytes taken from `reader` (line ending included) to `consumed`.
+/// A line ends at `\n`, `\r\n` or a lone `\r` (files from old Macs and some CMS exports);
+/// neither JSON nor a WARC header has a raw `\r` inside a line. Adds the bytes taken from
+/// `reader` (line ending included) to `consumed`.
 pub(super) fn read_line_capped(
     reader: &mut dyn BufRead,
     buf: &mut Vec<u8>,
@@ -31,45 +35,50 @@ pub(super) fn read_line_capped(
     buf.clear();
     let mut any = false;
     let mut too_long = false;
+    let mut after_cr = false;
     loop {
         let available = match reader.fill_buf() {
             Ok(available) => available,
             Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
             Err(err) => return Err(err),
         };
+        if after_cr {
+            // The line ended at a `\r`; a `\n` right after it is part of the same ending.
+            if available.first() == Some(&b'\n') {
+                reader.consume(1);
+                *consumed = consumed.saturating_add(1);
+            }
+            break;
+        }
         if available.is_empty() {
             break;
         }
         any = true;
-        let (used, found) = match memchr::memchr(b'\n', available) {
-            Some(at) => (at + 1, true),
-            None => (available.len(), false),
+        let (content, ending) = match memchr::memchr2(b'\n', b'\r', available) {
+            Some(at) => (at, available.get(at).copied()),
+            None => (available.len(), None),
         };
         if !too_long {
-            // Room for the line ending on top of `cap` bytes of content.
-            if buf.len().saturating_add(used) > cap.saturating_add(2) {
+            if buf.len().saturating_add(content) > cap {
                 too_long = true;
                 buf.clear();
             } else {
-                buf.extend_from_slice(available.get(..used).unwrap_or_default());
+                buf.extend_from_slice(available.get(..content).unwrap_or_default());
             }
         }
+        let used = if ending.is_some() { content + 1 } else { content };
         reader.consume(used);
         *consumed = consumed.saturating_add(used as u64);
-        if found {
-            break;
+        match ending {
+            Some(b'\n') => break,
+            Some(_) => after_cr = true,
+            None => {}
         }
     }
     if !any {
         return Ok(Line::Eof);
     }
-    if buf.last() == Some(&b'\n') {
-        buf.pop();
-        if buf.last() == Some(&b'\r') {
-            buf.pop();
-        }
-    }
-    if too_long || buf.len() > cap {
+    if too_long {
         buf.clear();
         return Ok(Line::TooLong);
     }
@@ -138,7 +147,11 @@ impl JsonLinesReader {
             };
             match read {
                 Err(err) => {
-                    self.done = true;
+                    // After a damaged gzip member the next member's lines can still be
+                    // read (their numbers then count from the damage on); after any other
+                    // error the file is done.
+                    self.done = !is_damaged_member(&err);
+                    self.line = line;
                     return Some(Err(fail(format!("line {line}: cannot read: {err}"))));
                 }
                 Ok(Line::Eof) => {
@@ -163,11 +176,13 @@ impl JsonLinesReader {
 
     fn parse(&self, line: u64, default_id: String) -> Item {
         let mut notes = Vec::new();
-        let text = match std::str::from_utf8(&self.buf) {
+        // A byte order mark starts the file (and every file `cat` joined onto it).
+        let bytes = charset::without_utf8_bom(&self.buf);
+        let text = match std::str::from_utf8(bytes) {
             Ok(text) => Cow::Borrowed(text),
             Err(_) => {
                 notes.push("invalid utf-8 decoded lossily".to_owned());
-                String::from_utf8_lossy(&self.buf)
+                String::from_utf8_lossy(bytes)
             }
         };
         let fail = |error: String| Failure {
@@ -265,6 +280,22 @@ mod tests {
                 (Line::Complete, "xy".into()),
             ]
         );
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_line_and_crlf_is_one_ending() {
+        let got = lines("a\rb\r\nc\r\rd\r", 4);
+        let complete = |text: &str| (Line::Complete, text.to_owned());
+        assert_eq!(
+            got,
+            vec![complete("a"), complete("b"), complete("c"), complete(""), complete("d")]
+        );
+        // A `\r\n` split across two reads of the inner buffer is still one ending.
+        let mut reader = io::BufReader::with_capacity(2, io::Cursor::new(b"a\r\nb".to_vec()));
+        let mut buf = Vec::new();
+        let mut consumed = 0;
+        read_line_capped(&mut reader, &mut buf, 10, &mut consumed).unwrap();
+        assert_eq!((buf.as_slice(), consumed), (&b"a"[..], 3));
     }
 
     #[test]

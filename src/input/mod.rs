@@ -11,8 +11,11 @@
 //!   document at a time, never the whole file.
 //! - **Failures are data.** Whatever cannot be read becomes a [`Failure`] in the stream, in
 //!   input order, naming the path and, when known, the record; the next item is read as if
-//!   nothing happened. Only what cannot be resynchronised (a broken WARC header, a corrupt
-//!   gzip stream) ends the rest of *that file*, with one failure saying so.
+//!   nothing happened. A WARC record whose `Content-Length` lies, or a damaged gzip member
+//!   of a `.warc.gz` or `.jsonl.gz`, costs that record: reading resynchronises on the next
+//!   `WARC/` line or gzip member (see the `warc` and `gzip_members` modules). Only what
+//!   cannot be resumed (an I/O error, a corrupt zstd frame, a decompression bomb) ends the
+//!   rest of *that file*, with one failure saying so.
 //! - **Limits.** A document larger than [`Config::max_doc_bytes`] is a failure, found before
 //!   it is held in memory (a JSON Lines line is capped while it is read). A compressed file
 //!   may expand to at most `max(max_expansion_ratio × its size, max_doc_bytes)` bytes: a
@@ -46,6 +49,12 @@
 //!
 //! # Decoding
 //!
+//! A UTF-8 byte order mark is skipped wherever a file may start: a text or HTML file, a
+//! JSON Lines line, a WARC version line (files joined with `cat` have one in the middle). A
+//! line ends at `\n`, `\r\n` or a lone `\r`, in JSON Lines and WARC headers alike, and
+//! every document's body and title get `\n` line endings as they are read, so no `\r`
+//! reaches a later step or the output.
+//!
 //! Text is decoded to UTF-8 by the crate's `charset` module, which HTML extraction and the
 //! eval use too: a byte order mark wins, then the bytes themselves (valid UTF-8, or UTF-8
 //! with a few stray bytes, is UTF-8), then the charset the HTTP or WARC `Content-Type` declares,
@@ -76,7 +85,10 @@ use crate::charset::{self, Content};
 use crate::{Body, Document, Error};
 
 mod format;
+mod gzip_members;
 mod jsonl;
+mod line_endings;
+mod rewind;
 mod safe_path;
 mod walk;
 mod warc;
@@ -459,6 +471,15 @@ impl Iterator for Documents {
     type Item = Result<ReadDoc, Failure>;
 
     fn next(&mut self) -> Option<Item> {
+        self.next_as_read().map(|item| {
+            item.map(|read| ReadDoc { doc: line_endings::document_to_lf(read.doc), ..read })
+        })
+    }
+}
+
+impl Documents {
+    /// The next item with its text as the file holds it.
+    fn next_as_read(&mut self) -> Option<Item> {
         loop {
             if let Some(stream) = &mut self.stream {
                 match stream.next_item(self.limits, &mut self.skipped) {
@@ -528,7 +549,12 @@ fn decode_page(
 
 /// Input quoted in a message: at most a few dozen characters.
 fn quote(text: &str) -> String {
-    let mut quoted: String = text.chars().take(MAX_QUOTED_CHARS).collect();
+    quote_up_to(text, MAX_QUOTED_CHARS)
+}
+
+/// Input quoted in a message, at most `max_chars` characters of it.
+fn quote_up_to(text: &str, max_chars: usize) -> String {
+    let mut quoted: String = text.chars().take(max_chars).collect();
     if quoted.len() < text.len() {
         quoted.push('…');
     }
