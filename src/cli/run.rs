@@ -1,5 +1,6 @@
 //! `clean-news run`: flags → batch cleaner, deduplicator and run configuration; the summary →
-//! stderr and the exit status.
+//! stderr and the exit status. The paths named are checked before the output folder is
+//! created (`super::openable_sources`).
 
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -33,9 +34,13 @@ pub(crate) fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<St
     config.site_profiles.clone_from(&args.site_profiles);
     config.learn_templates = !args.no_templates;
 
+    // Before `run::run` creates the output folder and the index.
+    let Some(sources) = super::openable_sources(&args.input) else {
+        return Ok(Status::Failed);
+    };
     let messages = StderrMessages::new(args.quiet);
     let start = Instant::now();
-    let summary = run::run(&batch, &deduper, args.input.sources(), &config, Some(interrupted))?;
+    let summary = run::run(&batch, &deduper, sources, &config, Some(interrupted))?;
     messages.run_finished(&summary, start.elapsed());
     if summary.interrupted && !args.quiet {
         super::messages::warning(&format!(
