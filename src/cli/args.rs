@@ -28,8 +28,8 @@ EXAMPLES:
   Clean JSON Lines coming from another program:
     zcat dump.jsonl.gz | clean-news clean - > clean.jsonl
 
-  Print the article of a page, as text:
-    curl -s https://example.com/news/story | clean-news clean - --to text
+  Print the articles of a WARC archive as text (a page piped from curl: `-`):
+    clean-news clean pages.warc.gz --to text
 
   Install shell completions and the man page:
     clean-news completions bash > ~/.local/share/bash-completion/completions/clean-news
