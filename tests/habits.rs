@@ -289,6 +289,33 @@ fn case3_clean_names_every_bad_path_and_creates_no_output() {
 }
 
 #[test]
+fn case3_files_named_by_flags_are_checked_too() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "pages/a.txt", TEXT_PAGE);
+    let output = clean_news()
+        .args(["run", "pages", "-o", "out", "--site-profiles", "last/site-profiles.json"])
+        .args(["--pack", "mysite.toml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        stderr_of(&output),
+        "clean-news: mysite.toml: No such file or directory\n\
+         clean-news: last/site-profiles.json: No such file or directory\n"
+    );
+    assert_nothing_in(dir.path(), &["pages"]);
+    // Alone, the missing profiles used to be found after `out/` was made.
+    let output = clean_news()
+        .args(["run", "pages", "-o", "out", "--site-profiles", "last/site-profiles.json"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_nothing_in(dir.path(), &["pages"]);
+}
+
+#[test]
 fn case3_bad_documents_inside_readable_inputs_stay_error_records() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "in/a.txt", TEXT_PAGE);

@@ -16,7 +16,7 @@
 //! document read is still written once, cleaned or failed; the counts move with it.
 
 use std::io::{self, BufWriter, StdoutLock, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::SystemTime;
 
@@ -34,14 +34,15 @@ use super::text_output::TextWriter;
 
 /// Runs `clean` until the input is exhausted or `interrupted` is set.
 pub(crate) fn run(args: &CleanArgs, interrupted: &AtomicBool) -> anyhow::Result<Status> {
+    let packs: Vec<&Path> = args.cleaner.packs.iter().map(PathBuf::as_path).collect();
+    let Some(sources) = super::openable_sources(&args.input, &packs) else {
+        return Ok(Status::Failed);
+    };
     let batch = BatchCleaner::builder()
         .cleaner(args.cleaner.cleaner()?)
         .reader(args.input.reader()?)
         .threads(args.threads)
         .build()?;
-    let Some(sources) = super::openable_sources(&args.input) else {
-        return Ok(Status::Failed);
-    };
     let messages = StderrMessages::new(args.quiet);
     let mut outputs = Outputs::open(args, &messages)?;
     let mut summary = batch

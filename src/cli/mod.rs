@@ -28,6 +28,7 @@ mod sites;
 mod text_output;
 
 use std::io;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -90,11 +91,13 @@ pub(crate) fn run(cli: &Cli) -> anyhow::Result<Status> {
     }
 }
 
-/// The sources named, or `None` when some cannot be opened: each is then said on stderr
-/// (also with `--quiet`: the run does not start, so this is its fatal error).
-fn openable_sources(args: &InputArgs) -> Option<Vec<Source>> {
-    let sources = args.sources();
-    let unopenable = input::unopenable(&sources);
+/// The sources named, or `None` when a path named on the command line cannot be opened (a
+/// source, or a file a flag names, such as `--pack`): each is then said on stderr, also with
+/// `--quiet`, since the run does not start and this is its fatal error.
+fn openable_sources(input: &InputArgs, files: &[&Path]) -> Option<Vec<Source>> {
+    let sources = input.sources();
+    let files: Vec<Source> = files.iter().map(|file| Source::Path(file.to_path_buf())).collect();
+    let unopenable = input::unopenable(&[sources.as_slice(), &files].concat());
     for bad in &unopenable {
         messages::unopenable(&bad.path, &bad.error);
     }

@@ -1,7 +1,8 @@
 //! `clean-news run`: flags → batch cleaner, deduplicator and run configuration; the summary →
-//! stderr and the exit status. The paths named are checked before the output folder is
-//! created (`super::openable_sources`).
+//! stderr and the exit status. The paths named (inputs, packs, saved site profiles) are
+//! checked before the output folder is created (`super::openable_sources`).
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -15,6 +16,12 @@ use super::messages::StderrMessages;
 
 /// Runs the main job.
 pub(crate) fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Status> {
+    // Before anything is built or `run::run` creates the output folder and the index.
+    let mut files: Vec<&Path> = args.cleaner.packs.iter().map(PathBuf::as_path).collect();
+    files.extend(args.site_profiles.as_deref());
+    let Some(sources) = super::openable_sources(&args.input, &files) else {
+        return Ok(Status::Failed);
+    };
     let batch = BatchCleaner::builder()
         .cleaner(args.cleaner.cleaner()?)
         .reader(args.input.reader()?)
@@ -34,10 +41,6 @@ pub(crate) fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<St
     config.site_profiles.clone_from(&args.site_profiles);
     config.learn_templates = !args.no_templates;
 
-    // Before `run::run` creates the output folder and the index.
-    let Some(sources) = super::openable_sources(&args.input) else {
-        return Ok(Status::Failed);
-    };
     let messages = StderrMessages::new(args.quiet);
     let start = Instant::now();
     let summary = run::run(&batch, &deduper, sources, &config, Some(interrupted))?;
