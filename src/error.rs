@@ -101,11 +101,10 @@ impl Error {
         Error::new(ErrorKind::Config { message: message.into() })
     }
 
-    pub(crate) fn io(
-        path: Option<PathBuf>,
-        message: impl Into<String>,
-        err: std::io::Error,
-    ) -> Error {
+    /// An `Io` error: `message` says what was being done, `err` is kept as the source. For
+    /// front ends and [`Sink`](crate::output::Sink)s of their own that write elsewhere than
+    /// the crate's writers do.
+    pub fn io(path: Option<PathBuf>, message: impl Into<String>, err: std::io::Error) -> Error {
         Error::new(ErrorKind::Io { path, message: message.into() }).with_source(err)
     }
 

@@ -9,9 +9,9 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use clean_news::Cleaner;
-use clean_news::input::{self, Reader, Source};
+use clean_news::input::{self, InputFormat, Reader, Source};
 
 /// Printed after the top-level `--help`. The examples are run by `tests/cli.rs`.
 const EXAMPLES_AND_EXIT_CODES: &str = "\
@@ -28,6 +28,13 @@ EXAMPLES:
   Clean JSON Lines coming from another program:
     zcat dump.jsonl.gz | clean-news clean - > clean.jsonl
 
+  Print the articles of a WARC archive as text (a page piped from curl: `-`):
+    clean-news clean pages.warc.gz --to text
+
+  Install shell completions and the man page:
+    clean-news completions bash > ~/.local/share/bash-completion/completions/clean-news
+    clean-news man > ~/.local/share/man/man1/clean-news.1
+
 EXIT CODES:
   0    all went well
   2    a document failed (see its error record), or the run could not start or
@@ -42,12 +49,19 @@ EXAMPLES:
   clean-news clean dump.jsonl.gz -o clean.jsonl --errors errors.jsonl --threads 4
   clean-news clean pages.warc.gz --text-dir articles/
   zcat dump.jsonl.gz | clean-news clean - > clean.jsonl
+  curl -s https://example.com/news/story | clean-news clean - --to text
+  clean-news clean page.php --format html --to text
 
 OUTPUT:
   One JSON object per line, in input order: {\"id\",\"title\",\"text\",\"meta\",\"removed\"}
   for each cleaned document and {\"type\":\"error\",\"path\",\"id\",\"error\"} for each
   document that could not be read (unless --errors sends those elsewhere). Output is
   byte-identical for any --threads.
+
+  With --to text: the title, a blank line and the text of each document. A single
+  document is printed alone; with more, each starts with a line `==> ID <==` (as
+  `head` prints file names) and a blank line separates them. Errors are not printed
+  among the articles: see --errors.
 
 EXIT CODES:
   0 all went well; 2 a document failed, or a fatal error; 130 interrupted.
@@ -75,11 +89,13 @@ pub(crate) struct Cli {
 /// `Args` struct and a module beside `clean.rs`, and dispatched in `cli::run`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Clean documents from files, folders or stdin and write JSON Lines.
+    /// Clean documents from files, folders or stdin and write JSON Lines or text.
     ///
     /// Reads .txt, .html, .jsonl/.ndjson and .warc files (each optionally .gz or .zst),
-    /// folders of them (walked in sorted order) and JSON Lines on stdin (`-`). Every document
-    /// becomes one cleaned record or one error record; a bad document never stops the run.
+    /// folders of them (walked in sorted order) and stdin (`-`: JSON Lines, WARC, or one
+    /// HTML or text page, told by its first bytes). Every document becomes one cleaned record
+    /// or one error record; a bad document never stops the run. A path that cannot be opened
+    /// stops the run before anything is written.
     ///
     /// An id read twice: with the same text it is one document, written once (counted as
     /// repeated); with another text it is a new version, written as ID#2, ID#3, … with a note.
@@ -118,6 +134,58 @@ pub(crate) enum Command {
     /// and every document with its removed lines struck through.
     #[command(after_long_help = REPORT_EXAMPLES)]
     Report(ReportArgs),
+
+    /// Print a completion script for a shell (bash, zsh, fish, powershell, elvish).
+    ///
+    /// The script is written from the same definitions as the parser, so it knows every
+    /// subcommand and flag of this version. Load it where the shell looks for completions.
+    #[command(after_long_help = COMPLETIONS_EXAMPLES)]
+    Completions(CompletionsArgs),
+
+    /// Print the manual page (roff) of clean-news or of one of its subcommands.
+    ///
+    /// The page is written from the same definitions as --help. `clean-news man` is
+    /// clean-news(1), listing the subcommands; `clean-news man clean` is clean-news-clean(1).
+    #[command(after_long_help = MAN_EXAMPLES)]
+    Man(ManArgs),
+}
+
+/// Printed after `completions --help`.
+const COMPLETIONS_EXAMPLES: &str = "\
+EXAMPLES:
+  clean-news completions bash > ~/.local/share/bash-completion/completions/clean-news
+  clean-news completions zsh > ~/.zfunc/_clean-news      # with fpath+=~/.zfunc in .zshrc
+  clean-news completions fish > ~/.config/fish/completions/clean-news.fish
+  clean-news completions powershell >> $PROFILE
+";
+
+/// Printed after `man --help`.
+const MAN_EXAMPLES: &str = "\
+EXAMPLES:
+  clean-news man | man -l -                            # read it now
+  clean-news man > ~/.local/share/man/man1/clean-news.1
+  for c in clean run eval sites index report completions man; do
+    clean-news man $c > ~/.local/share/man/man1/clean-news-$c.1; done
+";
+
+/// `clean-news completions`.
+#[derive(Debug, Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, powershell or elvish.
+    ///
+    ///     clean-news completions zsh > ~/.zfunc/_clean-news
+    #[arg(value_name = "SHELL")]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+/// `clean-news man`.
+#[derive(Debug, Args)]
+pub(crate) struct ManArgs {
+    /// The subcommand whose page to print (none: the page of clean-news itself).
+    ///
+    ///     clean-news man eval clusters > clean-news-eval-clusters.1
+    #[arg(value_name = "SUBCOMMAND")]
+    pub(crate) subcommand: Vec<String>,
 }
 
 /// Printed after `report --help`.
@@ -162,6 +230,7 @@ EXAMPLES:
   clean-news run today/ -o out/ --window 7d          # reposts within a week of each other
   clean-news run today/ -o out/ --no-index            # forget everything after this run
   clean-news run dump.jsonl.gz -o out/ --site-profiles last/site-profiles.json
+  curl -s https://example.com/news/story | clean-news run - -o out/   # one page, remembered
 
 OUTPUT:
   OUTDIR/documents.jsonl  {\"id\",\"title\",\"text\",\"meta\",\"removed\",\"cluster\",\"canonical\"[,\"seen_before\"]}
@@ -404,7 +473,7 @@ pub(crate) struct CleanArgs {
     #[command(flatten)]
     pub(crate) input: InputArgs,
 
-    /// Write JSON Lines to FILE instead of stdout (`-` for stdout).
+    /// Write the output to FILE instead of stdout (`-` for stdout).
     ///
     /// The file is written under a temporary name in the same folder and renamed when the
     /// run ends, so it never exists half-written. Without -o, records go to stdout unless
@@ -413,6 +482,24 @@ pub(crate) struct CleanArgs {
     ///     clean-news clean crawl/ -o clean.jsonl
     #[arg(short = 'o', long = "output", value_name = "FILE", help_heading = "Output")]
     pub(crate) output: Option<PathBuf>,
+
+    /// Write JSON Lines records (jsonl) or the articles as text (text).
+    ///
+    /// text: the title, a blank line and the text of each document. A single document is
+    /// printed alone, as a page's article; with more, each starts with a header line
+    /// `==> ID <==` (control characters in the id escaped) and a blank line separates
+    /// them. Error records are not printed among the articles: they go to --errors, and a
+    /// line on stderr says each.
+    ///
+    ///     curl -s https://example.com/news/story | clean-news clean - --to text
+    #[arg(
+        long = "to",
+        value_name = "FORMAT",
+        value_enum,
+        default_value_t = OutputFormat::Jsonl,
+        help_heading = "Output"
+    )]
+    pub(crate) to: OutputFormat,
 
     /// Write error records to FILE instead of among the documents.
     ///
@@ -466,16 +553,37 @@ pub(crate) struct CleanArgs {
 /// Where documents come from and the limits that keep hostile input harmless.
 #[derive(Debug, Args)]
 pub(crate) struct InputArgs {
-    /// Files, folders, or `-` for JSON Lines on stdin.
+    /// Files, folders, or `-` for stdin.
     ///
     /// Formats by extension: .txt, .html/.htm, .jsonl/.ndjson (one {"id","url","site",
     /// "published","title","text"|"html"} per line), .warc (response and resource
     /// records); each may end in .gz or .zst. Folders are walked in sorted order; files of
-    /// other types in them are skipped, and so are hidden ones (see --hidden).
+    /// other types in them are skipped, and so are hidden ones (see --hidden). Stdin is
+    /// read as its first bytes show (see --format); a page read from it has the id `-`.
+    /// A path that cannot be opened is said on stderr and nothing is written (exit 2).
     ///
     ///     clean-news clean crawl/ extra/page.html dump.jsonl.zst -
     #[arg(value_name = "INPUT", required = true, help_heading = "Input")]
     pub(crate) inputs: Vec<PathBuf>,
+
+    /// Read stdin and the files named as this format (auto: by extension and content).
+    ///
+    /// auto reads files by their extension and sniffs stdin: JSON Lines when it starts
+    /// with `{`, WARC with `WARC/`, HTML when it starts with markup (`<!doctype`, `<html`,
+    /// `<div`, `<p`, … after comments), else one text page. A named format applies to stdin
+    /// and to the files named on the command line whatever their extension (the
+    /// compression still comes from .gz or .zst); files inside folders keep being chosen by
+    /// extension.
+    ///
+    ///     clean-news clean saved/index.php --format html
+    #[arg(
+        long = "format",
+        value_name = "FORMAT",
+        value_enum,
+        default_value_t = FormatArg::Auto,
+        help_heading = "Input"
+    )]
+    pub(crate) format: FormatArg,
 
     /// Fail documents larger than this.
     ///
@@ -525,6 +633,7 @@ impl InputArgs {
             .max_doc_bytes(self.max_doc_bytes)
             .max_expansion_ratio(self.max_expansion)
             .hidden(self.hidden)
+            .format(self.format.into())
             .build()?)
     }
 
@@ -532,6 +641,42 @@ impl InputArgs {
     pub(crate) fn sources(&self) -> Vec<Source> {
         self.inputs.iter().map(|path| Source::from_arg(path.clone())).collect()
     }
+}
+
+/// `--format`: what stdin and the files named are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum FormatArg {
+    /// By extension; stdin by its first bytes.
+    Auto,
+    /// JSON Lines.
+    Jsonl,
+    /// One plain text page.
+    Txt,
+    /// One HTML page.
+    Html,
+    /// WARC records.
+    Warc,
+}
+
+impl From<FormatArg> for InputFormat {
+    fn from(format: FormatArg) -> InputFormat {
+        match format {
+            FormatArg::Auto => InputFormat::Auto,
+            FormatArg::Jsonl => InputFormat::JsonLines,
+            FormatArg::Txt => InputFormat::Text,
+            FormatArg::Html => InputFormat::Html,
+            FormatArg::Warc => InputFormat::Warc,
+        }
+    }
+}
+
+/// `--to`: what `clean` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// One JSON record per line.
+    Jsonl,
+    /// The title and text of each document.
+    Text,
 }
 
 /// How documents are cleaned.

@@ -1,5 +1,8 @@
 //! `clean-news clean`: flags → reader, cleaner and batch cleaner; records → stdout, files and a
-//! text folder; counts → exit status.
+//! text folder, as JSON Lines or as text (`--to text`, see [`TextWriter`]); counts → exit
+//! status.
+//!
+//! The paths named are checked before any output is created (`super::openable_sources`).
 //!
 //! Output files are [`AtomicFile`]s, committed once the run ends (also when interrupted:
 //! what was done is a valid prefix and is kept). If the run fails they are dropped, which
@@ -13,7 +16,7 @@
 //! document read is still written once, cleaned or failed; the counts move with it.
 
 use std::io::{self, BufWriter, StdoutLock, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::SystemTime;
 
@@ -25,11 +28,16 @@ use clean_news::output::{
 use clean_news::pipeline::BatchCleaner;
 
 use super::Status;
-use super::args::CleanArgs;
+use super::args::{CleanArgs, OutputFormat};
 use super::messages::StderrMessages;
+use super::text_output::TextWriter;
 
 /// Runs `clean` until the input is exhausted or `interrupted` is set.
 pub(crate) fn run(args: &CleanArgs, interrupted: &AtomicBool) -> anyhow::Result<Status> {
+    let packs: Vec<&Path> = args.cleaner.packs.iter().map(PathBuf::as_path).collect();
+    let Some(sources) = super::openable_sources(&args.input, &packs) else {
+        return Ok(Status::Failed);
+    };
     let batch = BatchCleaner::builder()
         .cleaner(args.cleaner.cleaner()?)
         .reader(args.input.reader()?)
@@ -38,7 +46,7 @@ pub(crate) fn run(args: &CleanArgs, interrupted: &AtomicBool) -> anyhow::Result<
     let messages = StderrMessages::new(args.quiet);
     let mut outputs = Outputs::open(args, &messages)?;
     let mut summary = batch
-        .run(args.input.sources())
+        .run(sources)
         .cancel_flag(interrupted)
         .on_progress(|summary| messages.progress(summary))
         .write_to(&mut outputs)?;
@@ -114,19 +122,60 @@ impl Write for Target {
     }
 }
 
+/// How the cleaned documents are written.
+enum Documents {
+    Records(JsonLinesWriter<Target>),
+    Text(TextWriter<Target>),
+}
+
+impl Documents {
+    fn new(target: Target, to: OutputFormat) -> Documents {
+        match to {
+            OutputFormat::Jsonl => Documents::Records(JsonLinesWriter::new(target)),
+            OutputFormat::Text => Documents::Text(TextWriter::new(target)),
+        }
+    }
+
+    fn write_cleaned(&mut self, cleaned: &Cleaned) -> Result<(), clean_news::Error> {
+        match self {
+            Documents::Records(records) => records.write_cleaned(cleaned),
+            Documents::Text(text) => text
+                .write_cleaned(cleaned)
+                .map_err(|err| clean_news::Error::io(None, "cannot write", err)),
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), clean_news::Error> {
+        match self {
+            Documents::Records(records) => records.flush(),
+            Documents::Text(text) => {
+                text.flush().map_err(|err| clean_news::Error::io(None, "cannot write", err))
+            }
+        }
+    }
+
+    fn commit(self) -> anyhow::Result<()> {
+        match self {
+            Documents::Records(records) => records.into_inner().commit(),
+            Documents::Text(text) => text.finish()?.commit(),
+        }
+    }
+}
+
 /// Where error records go.
 enum Errors {
     /// Among the documents, in input order.
     WithDocuments,
     /// In their own output (`--errors`).
     Own(JsonLinesWriter<Target>),
-    /// Only as lines on stderr (`--text-dir` without `-o` or `--errors`).
+    /// Only as lines on stderr (`--text-dir` without `-o` or `--errors`, or `--to text`
+    /// without `--errors`).
     Nowhere,
 }
 
 /// Every output of a `clean` run, as one [`Sink`].
 struct Outputs<'r> {
-    documents: Option<JsonLinesWriter<Target>>,
+    documents: Option<Documents>,
     errors: Errors,
     texts: Option<TextDir>,
     /// Cleaned documents whose text file was refused, written as error records instead.
@@ -147,14 +196,22 @@ impl<'r> Outputs<'r> {
             (None, None) => Some(Target::open(Path::new("-"))?),
         };
         let documents_on_stdout = documents.as_ref().is_some_and(Target::is_stdout);
+        let records = args.to == OutputFormat::Jsonl;
         let errors = match &args.errors {
-            Some(path) if path.as_os_str() == "-" && documents_on_stdout => Errors::WithDocuments,
+            Some(path) if path.as_os_str() == "-" && documents_on_stdout => {
+                if !records {
+                    bail!(
+                        "--errors - would mix error records into the text on stdout: name a file"
+                    );
+                }
+                Errors::WithDocuments
+            }
             Some(path) => Errors::Own(JsonLinesWriter::new(Target::open(path)?)),
-            None if documents.is_some() => Errors::WithDocuments,
+            None if documents.is_some() && records => Errors::WithDocuments,
             None => Errors::Nowhere,
         };
         let texts = args.text_dir.as_deref().map(TextDir::create).transpose()?;
-        let documents = documents.map(JsonLinesWriter::new);
+        let documents = documents.map(|target| Documents::new(target, args.to));
         Ok(Outputs { documents, errors, texts, refused: 0, messages })
     }
 
@@ -164,7 +221,7 @@ impl<'r> Outputs<'r> {
             errors.into_inner().commit()?;
         }
         if let Some(documents) = self.documents {
-            documents.into_inner().commit()?;
+            documents.commit()?;
         }
         Ok(())
     }
@@ -196,8 +253,8 @@ impl Sink for Outputs<'_> {
         self.messages.error_record(record);
         match &mut self.errors {
             Errors::WithDocuments => {
-                if let Some(documents) = &mut self.documents {
-                    documents.write_error(record)?;
+                if let Some(Documents::Records(records)) = &mut self.documents {
+                    records.write_error(record)?;
                 }
             }
             Errors::Own(errors) => errors.write_error(record)?,

@@ -14,6 +14,7 @@
 use std::borrow::Cow;
 use std::cell::Cell;
 use std::io::{self, IsTerminal, Write};
+use std::path::Path;
 use std::time::Duration;
 
 use clean_news::output::ErrorRecord;
@@ -161,6 +162,22 @@ pub(crate) fn warning(message: &str) {
     let _ = writeln!(io::stderr().lock(), "warning: {}", escape(message));
 }
 
+/// Says that a path named on the command line cannot be opened:
+/// `clean-news: typo/: No such file or directory`.
+pub(crate) fn unopenable(path: &Path, err: &io::Error) {
+    let line = format!("clean-news: {}: {}", path.display(), os_reason(err));
+    let _ = writeln!(io::stderr().lock(), "{}", escape(&line));
+}
+
+/// An I/O error as the system words it, without the ` (os error 2)` that `std` appends.
+fn os_reason(err: &io::Error) -> String {
+    let text = err.to_string();
+    match (err.raw_os_error(), text.rfind(" (os error ")) {
+        (Some(_), Some(at)) => text.get(..at).unwrap_or(&text).to_owned(),
+        _ => text,
+    }
+}
+
 /// Prints a fatal error and its causes (`error: …`, then `  caused by: …` lines).
 pub(crate) fn fatal(err: &anyhow::Error) {
     let mut stderr = io::stderr().lock();
@@ -207,6 +224,15 @@ mod tests {
         assert_eq!(escape("x\ny\tz"), "x\\ny\\tz");
         assert_eq!(escape("\u{9b}31m"), "\\u{9b}31m");
         assert_eq!(escape("abc\u{202e}fed"), "abc\\u{202e}fed");
+    }
+
+    #[test]
+    fn os_reasons_lose_the_error_number() {
+        let missing = io::Error::from_raw_os_error(2);
+        assert!(missing.to_string().ends_with("(os error 2)"));
+        assert_eq!(os_reason(&missing), "No such file or directory");
+        let other = io::Error::other("no (os error 2) here");
+        assert_eq!(os_reason(&other), "no (os error 2) here");
     }
 
     #[test]

@@ -9,23 +9,33 @@
 //! Exit codes (`DESIGN.md`): 0 when all went well, 2 when any document failed or the run
 //! could not start or finish (usage errors included), 130 when interrupted with Ctrl-C after
 //! writing what was done. A closed stdout (`clean-news … | head`) is a quiet success.
+//!
+//! A path named on the command line that cannot be opened is a typing mistake, said at once
+//! as `clean-news: PATH: REASON` (ripgrep's and the coreutils' form) before any output is
+//! created, and the run does not start ([`openable_sources`]). Bad documents inside inputs
+//! that open stay error records.
 
 mod args;
 mod clean;
+mod completions;
 mod eval;
 mod html_report;
 mod index;
+mod man_page;
 mod messages;
 mod run;
 mod sites;
+mod text_output;
 
 use std::io;
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 pub(crate) use args::Cli;
-use args::Command;
+use args::{Command, InputArgs};
+use clean_news::input::{self, Source};
 use clean_news::pipeline::Summary;
 
 /// How a run ended, as far as the exit code is concerned.
@@ -76,7 +86,22 @@ pub(crate) fn run(cli: &Cli) -> anyhow::Result<Status> {
         Command::Sites(args) => sites::run(args),
         Command::Index(command) => index::run(command),
         Command::Report(args) => html_report::run(args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man_page::run(args),
     }
+}
+
+/// The sources named, or `None` when a path named on the command line cannot be opened (a
+/// source, or a file a flag names, such as `--pack`): each is then said on stderr, also with
+/// `--quiet`, since the run does not start and this is its fatal error.
+fn openable_sources(input: &InputArgs, files: &[&Path]) -> Option<Vec<Source>> {
+    let sources = input.sources();
+    let files: Vec<Source> = files.iter().map(|file| Source::Path(file.to_path_buf())).collect();
+    let unopenable = input::unopenable(&[sources.as_slice(), &files].concat());
+    for bad in &unopenable {
+        messages::unopenable(&bad.path, &bad.error);
+    }
+    unopenable.is_empty().then_some(sources)
 }
 
 /// A flag set by the first Ctrl-C; a second Ctrl-C exits at once with 130.

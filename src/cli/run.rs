@@ -1,6 +1,8 @@
 //! `clean-news run`: flags → batch cleaner, deduplicator and run configuration; the summary →
-//! stderr and the exit status.
+//! stderr and the exit status. The paths named (inputs, packs, saved site profiles) are
+//! checked before the output folder is created (`super::openable_sources`).
 
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
@@ -14,6 +16,12 @@ use super::messages::StderrMessages;
 
 /// Runs the main job.
 pub(crate) fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<Status> {
+    // Before anything is built or `run::run` creates the output folder and the index.
+    let mut files: Vec<&Path> = args.cleaner.packs.iter().map(PathBuf::as_path).collect();
+    files.extend(args.site_profiles.as_deref());
+    let Some(sources) = super::openable_sources(&args.input, &files) else {
+        return Ok(Status::Failed);
+    };
     let batch = BatchCleaner::builder()
         .cleaner(args.cleaner.cleaner()?)
         .reader(args.input.reader()?)
@@ -35,7 +43,7 @@ pub(crate) fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<St
 
     let messages = StderrMessages::new(args.quiet);
     let start = Instant::now();
-    let summary = run::run(&batch, &deduper, args.input.sources(), &config, Some(interrupted))?;
+    let summary = run::run(&batch, &deduper, sources, &config, Some(interrupted))?;
     messages.run_finished(&summary, start.elapsed());
     if summary.interrupted && !args.quiet {
         super::messages::warning(&format!(

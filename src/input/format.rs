@@ -8,6 +8,8 @@ use std::fs::File;
 use std::io::{self, BufReader, Read};
 use std::path::Path;
 
+use serde::{Deserialize, Serialize};
+
 use super::gzip_members::GzipMembers;
 use super::{Limits, READ_BUFFER_BYTES};
 
@@ -26,16 +28,75 @@ pub(super) enum Compression {
     Zstd,
 }
 
+/// What an input is, as the user says it (`--format`): found by the reader, or named.
+///
+/// [`Auto`](InputFormat::Auto) reads a file by its extension and sniffs standard input from
+/// its first bytes. A named format is how standard input and every file named as a source
+/// are read, whatever their names: `page.php` as HTML, `dump.json` as JSON Lines. The
+/// compression still comes from the name (`.gz`, `.zst`), and files met while walking a
+/// folder are still chosen by extension, since a folder mixes types and holds files that are
+/// no documents at all.
+///
+/// # Example
+///
+/// ```
+/// use clean_news::input::{Config, InputFormat};
+///
+/// let config: Config = toml::from_str("format = \"html\"")?;
+/// assert_eq!(config.format, InputFormat::Html);
+/// assert_eq!(Config::default().format, InputFormat::Auto);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InputFormat {
+    /// By extension; standard input by its first bytes.
+    #[default]
+    Auto,
+    /// JSON Lines, one record per line (`jsonl`).
+    #[serde(rename = "jsonl")]
+    JsonLines,
+    /// One plain text document (`txt`).
+    #[serde(rename = "txt")]
+    Text,
+    /// One HTML document.
+    Html,
+    /// A WARC file.
+    Warc,
+}
+
+impl InputFormat {
+    /// The format named, or `None` for `Auto`.
+    pub(super) fn named(self) -> Option<Format> {
+        match self {
+            InputFormat::Auto => None,
+            InputFormat::JsonLines => Some(Format::JsonLines),
+            InputFormat::Text => Some(Format::Text),
+            InputFormat::Html => Some(Format::Html),
+            InputFormat::Warc => Some(Format::Warc),
+        }
+    }
+}
+
+/// The compression a file name announces, and the name without its suffix (lower case).
+pub(super) fn split_compression(name: &str) -> (String, Compression) {
+    let mut lower = name.to_ascii_lowercase();
+    let compression = if lower.ends_with(".gz") {
+        Compression::Gzip
+    } else if lower.ends_with(".zst") {
+        Compression::Zstd
+    } else {
+        Compression::None
+    };
+    if let Some(at) = lower.rfind('.').filter(|_| compression != Compression::None) {
+        lower.truncate(at);
+    }
+    (lower, compression)
+}
+
 /// The format and compression a file name announces, if it is one the reader knows.
 pub(super) fn detect_format(name: &str) -> Option<(Format, Compression)> {
-    let lower = name.to_ascii_lowercase();
-    let (stem, compression) = if let Some(stem) = lower.strip_suffix(".gz") {
-        (stem, Compression::Gzip)
-    } else if let Some(stem) = lower.strip_suffix(".zst") {
-        (stem, Compression::Zstd)
-    } else {
-        (lower.as_str(), Compression::None)
-    };
+    let (stem, compression) = split_compression(name);
     let (_, extension) = stem.rsplit_once('.')?;
     let format = match extension {
         "txt" => Format::Text,
@@ -135,6 +196,14 @@ mod tests {
         assert_eq!(detect_format("a.json"), None);
         assert_eq!(detect_format("txt"), None);
         assert_eq!(detect_format("a.gz"), None);
+    }
+
+    #[test]
+    fn compression_comes_from_the_last_suffix_only() {
+        assert_eq!(split_compression("Page.PHP.gz"), ("page.php".to_owned(), Compression::Gzip));
+        assert_eq!(split_compression("dump.zst"), ("dump".to_owned(), Compression::Zstd));
+        assert_eq!(split_compression("index"), ("index".to_owned(), Compression::None));
+        assert_eq!(split_compression("a.gzip"), ("a.gzip".to_owned(), Compression::None));
     }
 
     #[test]

@@ -34,8 +34,14 @@
 //! | `.jsonl`, `.ndjson` | one document per line: `{"id","url","site","published","title","text"\|"html"}` | the `id` field, else `<file>:<line>` |
 //! | `.warc` | WARC 1.0/1.1 `response` and `resource` records | `WARC-Target-URI`, else `WARC-Record-ID` |
 //!
-//! Each may end in `.gz` (multi-member gzip, as WARC writers produce) or `.zst`. `-` is JSON
-//! Lines on stdin; its ids default to `-:<line>`.
+//! Each may end in `.gz` (multi-member gzip, as WARC writers produce) or `.zst`. `-` is
+//! standard input, whose format is sniffed from its first bytes (JSON Lines, WARC, an HTML
+//! page or a text page: see the `sniff` module); a page read from it has the id `-`, JSON
+//! Lines records without an id `-:<line>`. [`Config::format`] names the format instead, for
+//! standard input and for every file named as a source (not for files found in a folder).
+//!
+//! A front end that wants a mistyped path said at once, before it creates any output, asks
+//! [`unopenable`] first (see the `preflight` module).
 //!
 //! Walking a folder, the reader skips (and counts in [`Documents::skipped`]) files of other
 //! types, and skips without counting: names starting with `.` (hidden files and folders,
@@ -75,7 +81,7 @@
 
 use std::fmt;
 use std::fs;
-use std::io::{self, BufReader, Read};
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use encoding_rs::{Encoding, UTF_8};
@@ -88,13 +94,18 @@ mod format;
 mod gzip_members;
 mod jsonl;
 mod line_endings;
+mod preflight;
 mod rewind;
 mod safe_path;
+mod sniff;
+mod stdin;
 mod walk;
 mod warc;
 
-use format::{Compression, Format, detect_format, open_decompressed};
+pub use format::InputFormat;
+use format::{Compression, Format, detect_format, open_decompressed, split_compression};
 use jsonl::JsonLinesReader;
+pub use preflight::{Unopenable, unopenable};
 pub(crate) use safe_path::safe_relative_path;
 use walk::{FolderWalk, list_sorted};
 use warc::WarcRecords;
@@ -141,6 +152,9 @@ pub struct Config {
     /// Also read files and folders whose names start with `.` inside the folders walked.
     /// Default: `false`.
     pub hidden: bool,
+    /// What standard input and the files named as sources are: by extension and sniffing
+    /// ([`InputFormat::Auto`], the default), or the format named.
+    pub format: InputFormat,
 }
 
 impl Default for Config {
@@ -149,11 +163,12 @@ impl Default for Config {
             max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
             max_expansion_ratio: DEFAULT_MAX_EXPANSION_RATIO,
             hidden: false,
+            format: InputFormat::Auto,
         }
     }
 }
 
-/// Where documents come from: a file or folder, or JSON Lines on stdin.
+/// Where documents come from: a file or folder, or standard input.
 ///
 /// # Example
 ///
@@ -166,7 +181,8 @@ impl Default for Config {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// JSON Lines on standard input.
+    /// Standard input: JSON Lines, WARC or one page, as [`Config::format`] says or its first
+    /// bytes show.
     Stdin,
     /// A file (read by its extension) or a folder (walked).
     Path(PathBuf),
@@ -269,6 +285,7 @@ impl Reader {
         Documents {
             limits: Limits::new(&self.config),
             hidden: self.config.hidden,
+            format: self.config.format,
             sources: sources.into_iter().collect::<Vec<_>>().into_iter(),
             walk: None,
             stream: None,
@@ -299,6 +316,12 @@ impl ReaderBuilder {
     /// Sets [`Config::hidden`].
     pub fn hidden(&mut self, yes: bool) -> &mut ReaderBuilder {
         self.config.hidden = yes;
+        self
+    }
+
+    /// Sets [`Config::format`].
+    pub fn format(&mut self, format: InputFormat) -> &mut ReaderBuilder {
+        self.config.format = format;
         self
     }
 
@@ -351,6 +374,7 @@ impl Limits {
 pub struct Documents {
     limits: Limits,
     hidden: bool,
+    format: InputFormat,
     sources: std::vec::IntoIter<Source>,
     walk: Option<FolderWalk>,
     stream: Option<Stream>,
@@ -367,7 +391,12 @@ impl Documents {
     /// Opens one file and either returns its only item or makes it the current stream.
     fn open(&mut self, path: &Path, name: String, explicit: bool) -> Option<Item> {
         let shown = path.display().to_string();
-        let Some((format, compression)) = detect_format(&name) else {
+        let named = self.format.named().filter(|_| explicit);
+        let detected = match named {
+            Some(format) => Some((format, split_compression(&name).1)),
+            None => detect_format(&name),
+        };
+        let Some((format, compression)) = detected else {
             if explicit {
                 return Some(Err(Failure {
                     path: shown,
@@ -421,15 +450,7 @@ impl Documents {
 
     fn start_source(&mut self, source: Source) -> Option<Item> {
         let path = match source {
-            Source::Stdin => {
-                let reader = BufReader::with_capacity(READ_BUFFER_BYTES, io::stdin());
-                self.stream = Some(Stream::Lines(JsonLinesReader::new(
-                    Box::new(reader),
-                    "-".into(),
-                    "-".into(),
-                )));
-                return None;
-            }
+            Source::Stdin => return self.start_stdin(),
             Source::Path(path) => path,
         };
         // A path given directly is followed even when it is a symbolic link.
