@@ -164,6 +164,10 @@ fn fuzz_found_inputs_clean_idempotently() {
         };
         let once = CLEANER.clean(&doc);
         let again = clean(&once.text, once.title.clone());
-        assert_eq!(again.text, once.text, "{text:?}: removed the second time: {:#?}", again.removed);
+        assert_eq!(
+            again.text, once.text,
+            "{text:?}: removed the second time: {:#?}",
+            again.removed
+        );
     }
 }

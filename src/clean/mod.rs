@@ -950,11 +950,13 @@ impl<'a> LineState<'a> {
         // The matching form the pattern runs on, and how its bytes map back to the line. A
         // date or a count reads the same in the form, so only the other groups need the
         // original text; and a line whose form is itself in lower case maps byte for byte.
-        let needs_original = groups.source.is_some() || groups.author.is_some() || dateline.is_some();
+        let needs_original =
+            groups.source.is_some() || groups.author.is_some() || dateline.is_some();
         let folded;
         let (form, offsets) = match (hit.window, own_form) {
             (None, Some(form))
-                if !needs_original || form.as_bytes().eq_ignore_ascii_case(self.text.as_bytes()) =>
+                if !needs_original
+                    || form.as_bytes().eq_ignore_ascii_case(self.text.as_bytes()) =>
             {
                 (form, None)
             }

@@ -128,7 +128,8 @@ pub(crate) fn shape_of(
     }
     // A row of networks is chrome; a sentence naming several is chrome only when it asks the
     // reader to follow or write (`… Whatsapp, Telegram ва Viber орқали боғланиш …`).
-    let networks = networks.map_or_else(|| social_networks(form), |seen| seen.count_ones() as usize);
+    let networks =
+        networks.map_or_else(|| social_networks(form), |seen| seen.count_ones() as usize);
     if networks >= 2
         && (!prose || form.contains('@') || FOLLOW_WORDS.iter().any(|w| form.contains(w)))
     {

@@ -30,6 +30,7 @@
 //! | `.html`, `.htm` | one HTML document | same |
 //! | `.jsonl`, `.ndjson` | one document per line: `{"id","url","site","published","title","text"\|"html"}` | the `id` field, else `<file>:<line>` |
 //! | `.warc` | WARC 1.0/1.1 `response` and `resource` records | `WARC-Target-URI`, else `WARC-Record-ID` |
+//! | `.parquet` | one document per row, the JSON Lines fields as columns (feature `parquet`, see `parquet.rs`) | the `id` column, else `<file>:<row>` |
 //!
 //! Each may end in `.gz` (multi-member gzip, as WARC writers produce) or `.zst`. `-` is JSON
 //! Lines on stdin; its ids default to `-:<line>`.
@@ -77,6 +78,8 @@ use crate::{Body, Document, Error};
 
 mod format;
 mod jsonl;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod safe_path;
 mod walk;
 mod warc;
@@ -361,7 +364,7 @@ impl Documents {
                     path: shown,
                     id: Some(name),
                     error: "unsupported file type (expected .txt, .html, .htm, .jsonl, \
-                            .ndjson or .warc, optionally with .gz or .zst)"
+                            .ndjson or .warc, optionally with .gz or .zst, or .parquet)"
                         .into(),
                 }));
             }
@@ -378,6 +381,9 @@ impl Documents {
             Err(err) => return Some(Err(fail(format!("cannot open: {err}"), &name))),
         };
         let compressed = compression != Compression::None;
+        if format == Format::Parquet {
+            return self.open_parquet(path, compression, name);
+        }
         match format {
             Format::Text | Format::Html => {
                 // Known too large before reading a byte.
@@ -404,6 +410,41 @@ impl Documents {
                 self.stream = Some(Stream::Warc(WarcRecords::new(Box::new(reader), shown)));
                 None
             }
+            Format::Parquet => None,
+        }
+    }
+
+    /// Opens a Parquet file, which needs to seek: never through a decompressor.
+    fn open_parquet(
+        &mut self,
+        path: &Path,
+        compression: Compression,
+        name: String,
+    ) -> Option<Item> {
+        let shown = path.display().to_string();
+        let fail = |error: String| {
+            Some(Err(Failure { path: shown.clone(), id: Some(name.clone()), error }))
+        };
+        if compression != Compression::None {
+            return fail("a Parquet file cannot be read through .gz or .zst (its columns are compressed inside)".into());
+        }
+        #[cfg(feature = "parquet")]
+        {
+            let file = match fs::File::open(path) {
+                Ok(file) => file,
+                Err(err) => return fail(format!("cannot open: {err}")),
+            };
+            match parquet::ParquetRows::open(file, shown.clone(), name.clone()) {
+                Ok(rows) => {
+                    self.stream = Some(Stream::Parquet(rows));
+                    None
+                }
+                Err(error) => fail(error),
+            }
+        }
+        #[cfg(not(feature = "parquet"))]
+        {
+            fail("this build reads no Parquet (build with the `parquet` feature)".into())
         }
     }
 
@@ -539,6 +580,8 @@ fn quote(text: &str) -> String {
 enum Stream {
     Lines(JsonLinesReader),
     Warc(WarcRecords),
+    #[cfg(feature = "parquet")]
+    Parquet(parquet::ParquetRows),
 }
 
 impl fmt::Debug for Stream {
@@ -546,6 +589,8 @@ impl fmt::Debug for Stream {
         match self {
             Stream::Lines(lines) => write!(f, "JsonLinesReader({})", lines.path),
             Stream::Warc(warc) => write!(f, "Warc({})", warc.path),
+            #[cfg(feature = "parquet")]
+            Stream::Parquet(rows) => write!(f, "Parquet({})", rows.path),
         }
     }
 }
@@ -555,6 +600,8 @@ impl Stream {
         match self {
             Stream::Lines(lines) => lines.next_item(limits),
             Stream::Warc(warc) => warc.next_item(limits, skipped),
+            #[cfg(feature = "parquet")]
+            Stream::Parquet(rows) => rows.next_item(limits),
         }
     }
 }
