@@ -304,3 +304,44 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
         "the decoder panicked".to_owned()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use arrow_array::{DictionaryArray, StringArray, UInt16Array};
+
+    use super::*;
+
+    fn text(value: Value<'_>) -> Option<String> {
+        match value {
+            Value::Null => None,
+            Value::Text(text) => Some(text.into_owned()),
+            Value::Lossy(text) => Some(format!("lossy {text}")),
+        }
+    }
+
+    #[test]
+    fn dictionary_cells_read_through_their_keys() {
+        let keys = UInt16Array::from(vec![Some(1), None, Some(0)]);
+        let values = Arc::new(StringArray::from(vec!["kt.kz", "akipress.org"]));
+        let array: ArrayRef = Arc::new(DictionaryArray::try_new(keys, values).unwrap());
+        assert!(readable_as_text(array.data_type()));
+        let cells: Vec<Option<String>> = (0..3).map(|row| text(text_at(&array, row))).collect();
+        assert_eq!(cells, [Some("akipress.org".into()), None, Some("kt.kz".into())]);
+    }
+
+    #[test]
+    fn nested_and_float_columns_are_not_text() {
+        assert!(!readable_as_text(&DataType::Float64));
+        assert!(!readable_as_text(&DataType::Dictionary(
+            Box::new(DataType::Int32),
+            Box::new(DataType::Int64)
+        )));
+        assert!(readable_as_text(&DataType::Null));
+    }
+
+    #[test]
+    fn a_panic_in_the_decoder_becomes_a_message() {
+        let caught = guarded::<()>(|| panic!("index out of bounds"));
+        assert_eq!(caught.unwrap_err(), "damaged Parquet data (index out of bounds)");
+    }
+}

@@ -336,3 +336,88 @@ fn push_removal(builder: &mut StructBuilder, removal: &Removal) {
     field::<StringBuilder>(builder, 4).append_option(removal.note.as_deref());
     builder.append(true);
 }
+
+#[cfg(test)]
+mod tests {
+    use arrow_array::cast::AsArray;
+    use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+
+    use super::*;
+    use crate::RemovalClass;
+
+    fn document(n: usize) -> Cleaned {
+        Cleaned {
+            id: format!("doc-{n}"),
+            title: (n % 2 == 0).then(|| format!("Title {n}")),
+            text: format!("Text of document {n}."),
+            meta: Meta {
+                authors: vec!["A. Writer".into(); n % 3],
+                views: Some(n as u64),
+                ..Meta::default()
+            },
+            removed: vec![
+                Removal {
+                    class: RemovalClass::Share,
+                    rule: "share.row".into(),
+                    text: "Share this".into(),
+                    line: 3,
+                    note: None,
+                };
+                n % 4
+            ],
+        }
+    }
+
+    fn read_back(bytes: Vec<u8>) -> (Vec<RecordBatch>, usize) {
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(&bytes).unwrap();
+        let builder = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+        let row_groups = builder.metadata().num_row_groups();
+        (builder.build().unwrap().map(Result::unwrap).collect(), row_groups)
+    }
+
+    #[test]
+    fn rows_cross_batches_and_row_groups_in_order() {
+        let mut out = ParquetWriter::new(Vec::new()).unwrap();
+        let count = ROW_GROUP_ROWS + BATCH_ROWS + 7;
+        for n in 0..count {
+            out.write_cleaned(&document(n)).unwrap();
+        }
+        let (batches, row_groups) = read_back(out.finish().unwrap());
+        assert_eq!(row_groups, 2);
+        let ids: Vec<String> = batches
+            .iter()
+            .flat_map(|b| {
+                let ids = b.column_by_name("id").unwrap().as_string::<i32>().clone();
+                (0..ids.len()).map(move |i| ids.value(i).to_owned())
+            })
+            .collect();
+        assert_eq!(ids.len(), count);
+        assert!(ids.iter().enumerate().all(|(n, id)| *id == format!("doc-{n}")));
+    }
+
+    #[test]
+    fn meta_is_a_struct_and_removed_a_list_of_structs() {
+        let mut out = ParquetWriter::with_clusters(Vec::new()).unwrap();
+        out.write_placed(
+            &document(3),
+            Placement { cluster: "c-1", canonical: true, seen_before: false },
+        )
+        .unwrap();
+        out.write_cleaned(&document(4)).unwrap();
+        let (batches, _) = read_back(out.finish().unwrap());
+        let batch = &batches[0];
+        assert_eq!(batch.schema(), schema(true));
+        let meta = batch.column_by_name("meta").unwrap().as_struct();
+        let authors = meta.column_by_name("authors").unwrap().as_list::<i32>();
+        assert_eq!(authors.value(0).len(), 0);
+        assert_eq!(authors.value(1).len(), 1);
+        let removed = batch.column_by_name("removed").unwrap().as_list::<i32>();
+        let first = removed.value(0);
+        let rules = first.as_struct().column_by_name("rule").unwrap().as_string::<i32>();
+        assert_eq!((rules.len(), rules.value(0)), (3, "share.row"));
+        let cluster = batch.column_by_name("cluster").unwrap().as_string::<i32>();
+        assert_eq!(cluster.value(0), "c-1");
+        assert!(cluster.is_null(1));
+    }
+}
