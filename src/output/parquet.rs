@@ -339,6 +339,7 @@ fn push_removal(builder: &mut StructBuilder, removal: &Removal) {
 
 #[cfg(test)]
 mod tests {
+    use arrow_array::Array;
     use arrow_array::cast::AsArray;
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
