@@ -50,6 +50,8 @@ use crate::input::{Failure, safe_relative_path};
 use crate::{Cleaned, Error};
 
 pub mod file_set;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 
 pub use file_set::{FileSet, PlannedSwitch};
 

@@ -262,6 +262,14 @@ pub(crate) struct RunArgs {
     )]
     pub(crate) output: PathBuf,
 
+    /// Also write OUTDIR/documents.parquet: the records of documents.jsonl as a table.
+    ///
+    /// `meta` is a struct column and `removed` a list of structs, as in the JSON.
+    ///
+    ///     clean-news run crawl.parquet -o out/ --parquet
+    #[arg(long = "parquet", help_heading = "Output")]
+    pub(crate) parquet: bool,
+
     /// Keep the index at PATH instead of OUTDIR/index.redb.
     ///
     /// One run at a time may use an index; a second gets a clear "in use" error.

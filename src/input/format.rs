@@ -1,7 +1,7 @@
 //! What a file is, from its name (`.txt`, `.html`, `.jsonl`, `.warc`, each maybe `.gz` or
-//! `.zst`), and how it is opened: behind its decompressor and a bound on how far it may
-//! expand, so a compression bomb is a failure after bounded work. Gzip is read member by
-//! member, so a damaged member costs the records in it, not the rest of the file.
+//! `.zst`; `.parquet`), and how it is opened: behind its decompressor and a bound on how far
+//! it may expand, so a compression bomb is a failure after bounded work. Gzip is read member
+//! by member, so a damaged member costs the records in it, not the rest of the file.
 
 use std::fmt;
 use std::fs::File;
@@ -19,6 +19,7 @@ pub(super) enum Format {
     Html,
     JsonLines,
     Warc,
+    Parquet,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +104,7 @@ pub(super) fn detect_format(name: &str) -> Option<(Format, Compression)> {
         "html" | "htm" => Format::Html,
         "jsonl" | "ndjson" => Format::JsonLines,
         "warc" => Format::Warc,
+        "parquet" => Format::Parquet,
         _ => return None,
     };
     Some((format, compression))
@@ -193,6 +195,7 @@ mod tests {
         assert_eq!(detect_format("a.htm.gz"), Some((Format::Html, Compression::Gzip)));
         assert_eq!(detect_format("a.ndjson.zst"), Some((Format::JsonLines, Compression::Zstd)));
         assert_eq!(detect_format("crawl.warc.gz"), Some((Format::Warc, Compression::Gzip)));
+        assert_eq!(detect_format("a.Parquet"), Some((Format::Parquet, Compression::None)));
         assert_eq!(detect_format("a.json"), None);
         assert_eq!(detect_format("txt"), None);
         assert_eq!(detect_format("a.gz"), None);

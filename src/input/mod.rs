@@ -33,6 +33,7 @@
 //! | `.html`, `.htm` | one HTML document | same |
 //! | `.jsonl`, `.ndjson` | one document per line: `{"id","url","site","published","title","text"\|"html"}` | the `id` field, else `<file>:<line>` |
 //! | `.warc` | WARC 1.0/1.1 `response` and `resource` records | `WARC-Target-URI`, else `WARC-Record-ID` |
+//! | `.parquet` | one document per row, the JSON Lines fields as columns (feature `parquet`, see `parquet.rs`) | the `id` column, else `<file>:<row>` |
 //!
 //! Each may end in `.gz` (multi-member gzip, as WARC writers produce) or `.zst`. `-` is
 //! standard input, whose format is sniffed from its first bytes (JSON Lines, WARC, an HTML
@@ -96,6 +97,8 @@ mod jsonl;
 mod line_endings;
 mod preflight;
 mod rewind;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod safe_path;
 mod sniff;
 mod stdin;
@@ -402,7 +405,7 @@ impl Documents {
                     path: shown,
                     id: Some(name),
                     error: "unsupported file type (expected .txt, .html, .htm, .jsonl, \
-                            .ndjson or .warc, optionally with .gz or .zst)"
+                            .ndjson or .warc, optionally with .gz or .zst, or .parquet)"
                         .into(),
                 }));
             }
@@ -419,6 +422,9 @@ impl Documents {
             Err(err) => return Some(Err(fail(format!("cannot open: {err}"), &name))),
         };
         let compressed = compression != Compression::None;
+        if format == Format::Parquet {
+            return self.open_parquet(path, compression, name);
+        }
         match format {
             Format::Text | Format::Html => {
                 // Known too large before reading a byte.
@@ -445,6 +451,41 @@ impl Documents {
                 self.stream = Some(Stream::Warc(WarcRecords::new(Box::new(reader), shown)));
                 None
             }
+            Format::Parquet => None,
+        }
+    }
+
+    /// Opens a Parquet file, which needs to seek: never through a decompressor.
+    fn open_parquet(
+        &mut self,
+        path: &Path,
+        compression: Compression,
+        name: String,
+    ) -> Option<Item> {
+        let shown = path.display().to_string();
+        let fail = |error: String| {
+            Some(Err(Failure { path: shown.clone(), id: Some(name.clone()), error }))
+        };
+        if compression != Compression::None {
+            return fail("a Parquet file cannot be read through .gz or .zst (its columns are compressed inside)".into());
+        }
+        #[cfg(feature = "parquet")]
+        {
+            let file = match fs::File::open(path) {
+                Ok(file) => file,
+                Err(err) => return fail(format!("cannot open: {err}")),
+            };
+            match parquet::ParquetRows::open(file, shown.clone(), name.clone()) {
+                Ok(rows) => {
+                    self.stream = Some(Stream::Parquet(rows));
+                    None
+                }
+                Err(error) => fail(error),
+            }
+        }
+        #[cfg(not(feature = "parquet"))]
+        {
+            fail("this build reads no Parquet (build with the `parquet` feature)".into())
         }
     }
 
@@ -586,6 +627,8 @@ fn quote_up_to(text: &str, max_chars: usize) -> String {
 enum Stream {
     Lines(JsonLinesReader),
     Warc(WarcRecords),
+    #[cfg(feature = "parquet")]
+    Parquet(parquet::ParquetRows),
 }
 
 impl fmt::Debug for Stream {
@@ -593,6 +636,8 @@ impl fmt::Debug for Stream {
         match self {
             Stream::Lines(lines) => write!(f, "JsonLinesReader({})", lines.path),
             Stream::Warc(warc) => write!(f, "Warc({})", warc.path),
+            #[cfg(feature = "parquet")]
+            Stream::Parquet(rows) => write!(f, "Parquet({})", rows.path),
         }
     }
 }
@@ -602,6 +647,8 @@ impl Stream {
         match self {
             Stream::Lines(lines) => lines.next_item(limits),
             Stream::Warc(warc) => warc.next_item(limits, skipped),
+            #[cfg(feature = "parquet")]
+            Stream::Parquet(rows) => rows.next_item(limits),
         }
     }
 }

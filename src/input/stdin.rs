@@ -59,6 +59,11 @@ impl Documents {
                 )));
                 None
             }
+            // Parquet keeps its index at the end of the file: it is read from a named file.
+            Format::Parquet => Some(Err(failure(
+                "Parquet cannot be read from standard input (it is read by seeking); name the file"
+                    .into(),
+            ))),
             Format::Warc => {
                 let records = BufReader::with_capacity(READ_BUFFER_BYTES, whole);
                 self.stream =

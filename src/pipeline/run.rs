@@ -14,7 +14,9 @@
 //! - step 9: `errors.jsonl`, `site-profiles.json`, `documents.jsonl` (every document of the
 //!   input with its cluster), `clusters.jsonl` (the clusters of two documents or more that
 //!   this run touched) and `summary.json` are written under temporary names, then the index
-//!   is updated in one transaction, then the files are switched into place together.
+//!   is updated in one transaction, then the files are switched into place together. Asked
+//!   ([`RunConfig::parquet`]), the run also writes `documents.parquet`: the same records as
+//!   `documents.jsonl`, as a table (`output::parquet`, feature `parquet`).
 //!
 //! # A run is seen whole
 //!
@@ -66,6 +68,8 @@ use crate::clean::site::{self, SiteConfig, SiteProfiles};
 use crate::dedup::{Deduper, Item, Prior, Signature, published_seconds};
 use crate::index::{Index, IndexedDoc, NewDoc};
 use crate::input::Source;
+#[cfg(feature = "parquet")]
+use crate::output::parquet::{ParquetWriter, Placement};
 use crate::output::{
     AtomicFile, ErrorRecord, FileSet, JsonLinesWriter, Sink, StagedFile, file_set,
 };
@@ -76,6 +80,7 @@ use crate::{Cleaned, Error};
 const ERRORS: &str = "errors.jsonl";
 const SITE_PROFILES: &str = "site-profiles.json";
 const DOCUMENTS: &str = "documents.jsonl";
+const DOCUMENTS_PARQUET: &str = "documents.parquet";
 const CLUSTERS: &str = "clusters.jsonl";
 const SUMMARY: &str = "summary.json";
 
@@ -96,6 +101,10 @@ pub struct RunConfig {
     /// Called at each [`RunStep`], on the thread that called [`run`]: to follow a run's
     /// progress, or to stop the process at a chosen point and check what it leaves behind.
     pub on_step: Option<StepHook>,
+    /// Also write `documents.parquet` (needs the `parquet` feature). Default off. A run
+    /// without it removes an earlier run's `documents.parquet`, which would describe that
+    /// run.
+    pub parquet: bool,
 }
 
 /// The points of a run after which its folder or its index has changed, in order; see the
@@ -181,6 +190,7 @@ impl RunConfig {
             learn_templates: true,
             site: SiteConfig::default(),
             on_step: None,
+            parquet: false,
         }
     }
 }
@@ -263,6 +273,12 @@ pub fn run(
     cancel: Option<&AtomicBool>,
 ) -> Result<RunSummary, Error> {
     let started = SystemTime::now();
+    if config.parquet && !cfg!(feature = "parquet") {
+        return Err(Error::config(
+            "documents.parquet asked for, but this build writes no Parquet (build with the \
+             `parquet` feature)",
+        ));
+    }
     std::fs::create_dir_all(&config.out_dir)
         .map_err(|e| Error::io(Some(config.out_dir.clone()), "cannot create output folder", e))?;
     // Open the index first: a second run on the same index fails before doing any work.
@@ -405,6 +421,13 @@ pub fn run(
     }
     let documents_file = AtomicFile::create(config.out_dir.join(DOCUMENTS))?;
     let mut documents = JsonLinesWriter::new(documents_file);
+    #[cfg(feature = "parquet")]
+    let mut table = match config.parquet {
+        true => Some(ParquetWriter::with_clusters(AtomicFile::create(
+            config.out_dir.join(DOCUMENTS_PARQUET),
+        )?)?),
+        false => None,
+    };
     let mut seen_clusters: BTreeSet<&str> = BTreeSet::new();
     for (i, doc) in docs.iter().enumerate() {
         let Some(cluster) = clusters.cluster_of(i) else { continue };
@@ -430,9 +453,20 @@ pub fn run(
             canonical,
             seen_before,
         })?;
+        #[cfg(feature = "parquet")]
+        if let Some(table) = &mut table {
+            table.write_placed(doc, Placement { cluster: &cluster.id, canonical, seen_before })?;
+        }
     }
     documents.flush()?;
     files.add(documents.into_inner().stage()?);
+    #[cfg(feature = "parquet")]
+    if let Some(table) = table {
+        files.add(table.finish()?.stage()?);
+    }
+    if !config.parquet {
+        files.remove(DOCUMENTS_PARQUET);
+    }
 
     // Clusters of two or more that gained members (or were made) in this run.
     let clusters_file = AtomicFile::create(config.out_dir.join(CLUSTERS))?;
@@ -547,7 +581,8 @@ fn remembered_profiles(index: &Index) -> Result<SiteProfiles, Error> {
 fn settle_folder(dir: &Path, index: Option<&Index>, started: SystemTime) -> Result<(), Error> {
     let commits = index.map(Index::commits).transpose()?;
     file_set::settle(dir, commits)?;
-    let names = [ERRORS, SITE_PROFILES, DOCUMENTS, CLUSTERS, SUMMARY, file_set::JOURNAL];
+    let names =
+        [ERRORS, SITE_PROFILES, DOCUMENTS, DOCUMENTS_PARQUET, CLUSTERS, SUMMARY, file_set::JOURNAL];
     file_set::remove_stale_temporaries(dir, &names, started)?;
     Ok(())
 }

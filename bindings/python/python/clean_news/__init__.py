@@ -10,7 +10,8 @@ shaped like the CLI's JSON Lines::
     print(doc["title"], doc["meta"].get("published"))
     docs = clean_news.cluster(records)          # clean + templates + clusters, one machine
 
-`clean_news.spark` runs the same job as map, shuffle and reduce on Spark.
+`clean_news.spark` runs the same job as map, shuffle and reduce on Spark;
+`clean_news.datatrove` has it as datatrove pipeline steps (a cleaner and a dedup step).
 """
 
 from ._native import (
