@@ -281,6 +281,9 @@ impl Index {
     /// (the message names the file and how to rebuild it).
     pub fn open(path: impl AsRef<Path>, fingerprint: u64) -> Result<Index, Error> {
         let path = path.as_ref().to_path_buf();
+        if !path.exists() {
+            Index::create_whole(&path, fingerprint)?;
+        }
         let db = contained(&path, || {
             Database::builder()
                 .set_check_integrity_on_open(true)
@@ -290,6 +293,27 @@ impl Index {
         let index = Index { db, path, access: Access::Write };
         contained(&index.path, || index.check_or_init(fingerprint))?;
         Ok(index)
+    }
+
+    /// Creates a new index at `path` whole or not at all: it is made and initialised under a
+    /// temporary name beside it (`.NAME.PID.0.tmp`, the name `output` gives its temporary
+    /// files), then renamed into place. A run killed while creating its index so leaves no
+    /// half-made file that every later open would refuse as damaged.
+    fn create_whole(path: &Path, fingerprint: u64) -> Result<(), Error> {
+        let name = path.file_name().ok_or_else(|| damaged(path, "the path names no file"))?;
+        let temp = path.with_file_name(crate::output::temp_name(name, std::process::id(), 0));
+        let created = contained(&temp, || {
+            let db = Database::builder().create(&temp).map_err(|e| open_error(&temp, e))?;
+            let index = Index { db, path: temp.clone(), access: Access::Write };
+            index.check_or_init(fingerprint)
+        });
+        let renamed = created.and_then(|()| {
+            std::fs::rename(&temp, path).map_err(|e| index_error(path, "cannot create", e))
+        });
+        if renamed.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        renamed
     }
 
     /// Opens an existing index for reading only: the file is never written, so this works on

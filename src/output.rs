@@ -513,7 +513,7 @@ impl Drop for AtomicFile {
 
 /// The hidden temporary name of a file being written: `.NAME.PID.ATTEMPT.tmp`. The process id
 /// tells a later run whether the writer is still alive ([`file_set::remove_stale_temporaries`]).
-fn temp_name(name: &OsStr, pid: u32, attempt: u32) -> OsString {
+pub(crate) fn temp_name(name: &OsStr, pid: u32, attempt: u32) -> OsString {
     let mut temp = OsString::from(".");
     temp.push(name);
     temp.push(format!(".{pid}.{attempt}.tmp"));

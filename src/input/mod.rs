@@ -95,10 +95,10 @@ mod format;
 mod gzip_members;
 mod jsonl;
 mod line_endings;
-mod preflight;
-mod rewind;
 #[cfg(feature = "parquet")]
 mod parquet;
+mod preflight;
+mod rewind;
 mod safe_path;
 mod sniff;
 mod stdin;

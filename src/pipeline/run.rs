@@ -83,6 +83,8 @@ const DOCUMENTS: &str = "documents.jsonl";
 const DOCUMENTS_PARQUET: &str = "documents.parquet";
 const CLUSTERS: &str = "clusters.jsonl";
 const SUMMARY: &str = "summary.json";
+/// The index a run keeps in its folder unless told another (created whole: `Index::open`).
+const DEFAULT_INDEX: &str = "index.redb";
 
 /// What a run does besides cleaning: where it writes, what it remembers, what it learns.
 #[derive(Debug, Clone)]
@@ -184,7 +186,7 @@ impl RunConfig {
     pub fn new(out_dir: impl Into<PathBuf>) -> RunConfig {
         let out_dir = out_dir.into();
         RunConfig {
-            index: Some(out_dir.join("index.redb")),
+            index: Some(out_dir.join(DEFAULT_INDEX)),
             out_dir,
             site_profiles: None,
             learn_templates: true,
@@ -581,8 +583,16 @@ fn remembered_profiles(index: &Index) -> Result<SiteProfiles, Error> {
 fn settle_folder(dir: &Path, index: Option<&Index>, started: SystemTime) -> Result<(), Error> {
     let commits = index.map(Index::commits).transpose()?;
     file_set::settle(dir, commits)?;
-    let names =
-        [ERRORS, SITE_PROFILES, DOCUMENTS, DOCUMENTS_PARQUET, CLUSTERS, SUMMARY, file_set::JOURNAL];
+    let names = [
+        ERRORS,
+        SITE_PROFILES,
+        DOCUMENTS,
+        DOCUMENTS_PARQUET,
+        CLUSTERS,
+        SUMMARY,
+        file_set::JOURNAL,
+        DEFAULT_INDEX,
+    ];
     file_set::remove_stale_temporaries(dir, &names, started)?;
     Ok(())
 }
