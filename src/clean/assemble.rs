@@ -425,8 +425,10 @@ impl<'a> Output<'a> {
                 let form = picked.form().into_owned();
                 let (copies, kept): (Vec<_>, Vec<_>) =
                     std::mem::take(&mut self.kept).into_iter().partition(|k| {
+                        // The same matching form is the title again, however long its
+                        // text (invisible characters fold away).
                         matches!(k.zone, LineZone::Head | LineZone::Lead)
-                            && k.text.len() <= picked.text.len() * 2
+                            && (k.text.len() <= picked.text.len() * 2 || k.form() == form)
                             && is_title_line(&k.form(), &form)
                     });
                 self.kept = kept;
