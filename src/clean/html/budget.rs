@@ -55,6 +55,11 @@ pub(super) const MAX_TAG_DEPTH: usize = 512;
 /// (trafilatura-eval, DAnIEL) have at most 46 on one tag.
 pub(super) const MAX_ATTRIBUTES: usize = 256;
 
+/// The most attributes past [`MAX_ATTRIBUTES`] a page may hold before it is no page but a
+/// flood (one `div` of 1,000,000 attributes): over it, the page is not extracted, as any other
+/// page over budget. Below it, the excess is left out with a note and the page is cleaned.
+pub(super) const MAX_ATTRIBUTES_LEFT_OUT: usize = 10_000;
+
 /// The most formatting elements (`b`, `i`, `font`, ... but `a`) the pre-parse pass lets be
 /// open at once, by its estimate (the `formatting` module): each block may re-create that
 /// many. The pages of the evaluation sets reach 41 (an old site's unclosed `<font>`s).
@@ -96,10 +101,21 @@ pub struct OverBudget {
     pub max_nodes: usize,
     /// The page's length in bytes.
     pub bytes: usize,
+    /// The attributes past the budget of each tag the page holds, when they are over
+    /// [`MAX_ATTRIBUTES_LEFT_OUT`]; 0 when the page went over its nodes.
+    pub attributes: usize,
 }
 
 impl fmt::Display for OverBudget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.attributes > 0 {
+            return write!(
+                f,
+                "html over budget: the page ({} bytes) holds {} attributes past {MAX_ATTRIBUTES} \
+                 on its tags (more than {MAX_ATTRIBUTES_LEFT_OUT}); not extracted",
+                self.bytes, self.attributes
+            );
+        }
         write!(
             f,
             "html over budget: the page ({} bytes) builds more than {} nodes (misnested or \

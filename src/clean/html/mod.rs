@@ -48,7 +48,7 @@ mod tag;
 mod walk;
 
 pub use budget::OverBudget;
-use budget::{MAX_TAG_DEPTH, node_budget};
+use budget::{MAX_ATTRIBUTES_LEFT_OUT, MAX_TAG_DEPTH, node_budget};
 use strip::prepare;
 use walk::Walk;
 
@@ -161,8 +161,11 @@ pub fn extract(html: &str) -> Extracted {
 pub fn try_extract(html: &str) -> Result<Extracted, OverBudget> {
     let prepared = prepare(html, MAX_TAG_DEPTH);
     let max_nodes = node_budget(prepared.html.len());
-    let doc = parse::parse(&prepared.html, max_nodes)
-        .ok_or(OverBudget { max_nodes, bytes: html.len() })?;
+    let over = |attributes| OverBudget { max_nodes, bytes: html.len(), attributes };
+    if prepared.attributes_dropped > MAX_ATTRIBUTES_LEFT_OUT {
+        return Err(over(prepared.attributes_dropped));
+    }
+    let doc = parse::parse(&prepared.html, max_nodes).ok_or(over(0))?;
     let mut walk = Walk::default();
     walk.run(doc.tree.root());
     let mut out = walk.finish();
