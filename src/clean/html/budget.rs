@@ -102,7 +102,7 @@ pub struct OverBudget {
     /// The page's length in bytes.
     pub bytes: usize,
     /// The attributes past the budget of each tag the page holds, when they are over
-    /// [`MAX_ATTRIBUTES_LEFT_OUT`]; 0 when the page went over its nodes.
+    /// 10,000; 0 when the page went over its nodes.
     pub attributes: usize,
 }
 
