@@ -7,9 +7,9 @@ use std::io::{self, BufRead};
 use serde::Deserialize;
 
 use super::gzip_members::is_damaged_member;
-use super::{Failure, Item, Limits, ReadDoc};
+use super::{Failure, Item, Limits, ReadDoc, body_of_record};
+use crate::Document;
 use crate::charset;
-use crate::{Body, Document};
 
 /// How a capped line read ended.
 #[derive(Debug, PartialEq, Eq)]
@@ -212,24 +212,13 @@ impl JsonLinesReader {
             Some(serde_json::Value::Number(n)) => n.to_string(),
             Some(_) => return Err(fail(format!("line {line}: `id` must be a string or a number"))),
         };
-        let body = match (record.text, record.html) {
-            (Some(text), None) => Body::Text(text),
-            (None, Some(html)) => Body::Html(html),
-            (Some(text), Some(_)) => {
-                notes.push("record has both `text` and `html`; used `text`".to_owned());
-                Body::Text(text)
-            }
-            (None, None) => {
-                return Err(Failure {
-                    path: self.path.clone(),
-                    id: Some(id),
-                    error: format!("line {line}: record has neither `text` nor `html`"),
-                });
-            }
+        let Some(body) = body_of_record(record.text, record.html, &mut notes) else {
+            return Err(Failure {
+                path: self.path.clone(),
+                id: Some(id),
+                error: format!("line {line}: record has neither `text` nor `html`"),
+            });
         };
-        if body.is_empty() {
-            notes.push("empty document".to_owned());
-        }
         let doc = Document {
             id,
             url: record.url,

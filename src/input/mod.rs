@@ -570,6 +570,28 @@ impl Documents {
 }
 
 /// Reads a one-document file (`.txt`, `.html`) into a body, within the size limit.
+/// The body of a record that may carry `text`, `html` or both (JSON Lines, Parquet): `text`
+/// wins, with a note; `None` when it has neither. An empty body is noted too.
+fn body_of_record(
+    text: Option<String>,
+    html: Option<String>,
+    notes: &mut Vec<String>,
+) -> Option<Body> {
+    let body = match (text, html) {
+        (Some(text), None) => Body::Text(text),
+        (None, Some(html)) => Body::Html(html),
+        (Some(text), Some(_)) => {
+            notes.push("record has both `text` and `html`; used `text`".to_owned());
+            Body::Text(text)
+        }
+        (None, None) => return None,
+    };
+    if body.is_empty() {
+        notes.push("empty document".to_owned());
+    }
+    Some(body)
+}
+
 fn read_single(
     reader: Box<dyn Read + Send>,
     decompressed: bool,

@@ -40,8 +40,8 @@ use arrow_schema::DataType;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 
-use super::{Failure, Item, Limits, ReadDoc};
-use crate::{Body, Document};
+use super::{Failure, Item, Limits, ReadDoc, body_of_record};
+use crate::Document;
 
 /// Rows decoded at a time. News pages are 10–200 KB of HTML, so a batch is a few MB.
 const BATCH_ROWS: usize = 64;
@@ -185,20 +185,9 @@ impl ParquetRows {
         if let Some(error) = failure {
             return Err(self.fail(&id, error));
         }
-        let body = match (text, html) {
-            (Some(text), None) => Body::Text(text),
-            (None, Some(html)) => Body::Html(html),
-            (Some(text), Some(_)) => {
-                notes.push("record has both `text` and `html`; used `text`".to_owned());
-                Body::Text(text)
-            }
-            (None, None) => {
-                return Err(self.fail(&id, format!("row {number}: neither `text` nor `html`")));
-            }
+        let Some(body) = body_of_record(text, html, &mut notes) else {
+            return Err(self.fail(&id, format!("row {number}: neither `text` nor `html`")));
         };
-        if body.is_empty() {
-            notes.push("empty document".to_owned());
-        }
         let doc = Document { id, url, site, published, title, body };
         Ok(ReadDoc { doc, path: self.path.clone(), notes })
     }
