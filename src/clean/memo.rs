@@ -125,7 +125,10 @@ impl LineMemo {
         let shards = if capacity == 0 {
             Vec::new()
         } else {
-            (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect()
+            // Sized up front: a batch's first pages fill the memo without growing a map (and
+            // moving every entry) at each doubling.
+            let shard = || Shard::with_capacity_and_hasher(shard_capacity, Default::default());
+            (0..SHARDS).map(|_| Mutex::new(shard())).collect()
         };
         LineMemo { shards, shard_capacity, seed: RandomState::new().hash_one(SHARDS) }
     }

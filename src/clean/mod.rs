@@ -476,8 +476,15 @@ fn mark_calendar_rows(lines: &mut [LineState<'_>], forms: &str) {
     const WEEKS: usize = 6;
     let mut at = 0;
     while at < lines.len() {
-        let form = lines[at].form.clone().and_then(|range| forms.get(range));
+        // Only a line followed by a row of day numbers can be a weekday row: the cheap test
+        // of the next line spares every other line the word test.
+        let row = at;
         at += 1;
+        let Some(next) = lines[at..].iter().position(|l| !l.blank).map(|n| at + n) else { break };
+        if !shape::is_day_number_row(lines[next].text) {
+            continue;
+        }
+        let form = lines[row].form.clone().and_then(|range| forms.get(range));
         if !form.is_some_and(shape::is_weekday_row) {
             continue;
         }

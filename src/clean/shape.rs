@@ -475,8 +475,14 @@ fn is_url_line(form: &str) -> bool {
 /// words of letters (`пн вт ср чт пт сб вс`, `mo tu we th fr sa su`), or five to seven
 /// weekday and calendar words.
 pub(crate) fn is_weekday_row(form: &str) -> bool {
+    /// Seven of the longest weekday names (`воскресенье`, 22 bytes) with their spaces fit:
+    /// every prose line is turned away by its length before a word is read.
+    const LONGEST_ROW: usize = 7 * 32;
+    if form.len() > LONGEST_ROW {
+        return false;
+    }
     let words = || form.split_whitespace();
-    let count = words().count();
+    let count = words().take(8).count();
     let short_letters = |w: &str| w.chars().count() <= 3 && w.chars().all(char::is_alphabetic);
     (count == 7 && words().all(short_letters))
         || ((5..=7).contains(&count) && words().all(dates::is_calendar_word))
@@ -484,8 +490,8 @@ pub(crate) fn is_weekday_row(form: &str) -> bool {
 
 /// Whether a line is a row of a calendar's day numbers: digits and spaces only.
 pub(crate) fn is_day_number_row(text: &str) -> bool {
-    text.bytes().any(|b| b.is_ascii_digit())
-        && text.bytes().all(|b| b.is_ascii_digit() || b == b' ')
+    text.bytes().all(|b| b.is_ascii_digit() || b == b' ')
+        && text.bytes().any(|b| b.is_ascii_digit())
 }
 
 /// Social networks and messengers, as their names stand in follow-us blocks.
