@@ -963,7 +963,7 @@ impl<'a> LineState<'a> {
 
     /// The byte range of `self.text` that the rule's pattern matches.
     fn span_of(&self, hit: &Hit, rules: &RuleSet) -> Option<std::ops::Range<usize>> {
-        let regex = rules.rule(hit.rule).regex.as_ref()?;
+        let regex = rules.rule(hit.rule).pattern.as_ref()?.regex()?;
         let (form, offsets) = self.form_with_offsets(hit, rules);
         let m = regex.find(&form)?;
         original_span(self.text, &offsets, m.start(), m.end())
@@ -980,12 +980,12 @@ impl<'a> LineState<'a> {
         out: &mut Output,
     ) {
         let rule = rules.rule(hit.rule);
-        let Some(regex) = rule.regex.as_ref() else { return };
+        let Some(pattern) = rule.pattern.as_ref() else { return };
         // Only the groups that could still be stored: a date line in the tail, or a second
         // one in the head, costs no capture (a second fold of the line with offsets and a
         // slower search than the match that found it).
         let head = zone == LineZone::Head;
-        let groups = rule.groups;
+        let groups = pattern.groups();
         let wanted = |group: Option<usize>, storable: bool| group.filter(|_| storable);
         let published = wanted(
             groups.published,
@@ -1020,7 +1020,7 @@ impl<'a> LineState<'a> {
                 (folded.0.as_str(), Some(&folded.1))
             }
         };
-        let Some(caps) = regex.captures(form) else { return };
+        let Some(caps) = pattern.regex().and_then(|regex| regex.captures(form)) else { return };
         let in_form = |group: Option<usize>| Some(caps.get(group?)?.as_str());
         if let Some(text) = in_form(published) {
             out.meta.published = dates::published_in_form(text);

@@ -45,6 +45,9 @@ pub(crate) struct Pack {
     /// Sites the pack is restricted to (empty: every site).
     pub(crate) sites: Vec<String>,
     pub(crate) rules: Vec<RuleSpec>,
+    /// Whether the pack ships with the crate: its patterns are known to compile (a test
+    /// compiles them all), so they are compiled when first needed, not when loaded.
+    pub(crate) builtin: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,6 +156,12 @@ pub(crate) enum Scope {
 
 /// Parses and validates one pack. `origin` names it in errors (a pack name or a path).
 pub(crate) fn parse(origin: &str, toml_text: &str) -> Result<Pack, Error> {
+    parse_pack(origin, toml_text, false)
+}
+
+/// [`parse`]; a `builtin` pack's patterns are not compiled to validate them (see
+/// [`Pack::builtin`]).
+fn parse_pack(origin: &str, toml_text: &str, builtin: bool) -> Result<Pack, Error> {
     let file: PackFile = toml::from_str(toml_text)
         .map_err(|e| Error::pack(origin, None, format!("invalid TOML: {}", e.message().trim())))?;
     let name = file.pack.name;
@@ -161,15 +170,15 @@ pub(crate) fn parse(origin: &str, toml_text: &str) -> Result<Pack, Error> {
     }
     let mut seen = std::collections::BTreeSet::new();
     for rule in &file.rule {
-        validate_rule(&name, rule)?;
+        validate_rule(&name, rule, !builtin)?;
         if !seen.insert(rule.id.as_str()) {
             return Err(Error::pack(&name, Some(&rule.id), "duplicate rule id"));
         }
     }
-    Ok(Pack { name, sites: file.pack.sites, rules: file.rule })
+    Ok(Pack { name, sites: file.pack.sites, rules: file.rule, builtin })
 }
 
-fn validate_rule(pack: &str, rule: &RuleSpec) -> Result<(), Error> {
+fn validate_rule(pack: &str, rule: &RuleSpec, compile: bool) -> Result<(), Error> {
     let id = rule.id.as_str();
     let fail = |message: String| Err(Error::pack(pack, Some(id), message));
     if !id.strip_prefix(pack).is_some_and(|rest| rest.starts_with('.') && rest.len() > 1) {
@@ -193,7 +202,7 @@ fn validate_rule(pack: &str, rule: &RuleSpec) -> Result<(), Error> {
     if rule.action == Action::Strip && rule.pattern.is_none() {
         return fail("a `strip` rule needs a `pattern` that matches the text to remove".into());
     }
-    if let Some(pattern) = &rule.pattern {
+    if let Some(pattern) = rule.pattern.as_ref().filter(|_| compile) {
         compile_pattern(pattern).map_err(|e| Error::pack(pack, Some(id), e))?;
     }
     Ok(())
@@ -214,7 +223,7 @@ pub(crate) fn load_builtin(name: &str) -> Result<Pack, Error> {
         .iter()
         .find(|(n, _)| *n == name)
         .ok_or_else(|| Error::pack(name, None, "no built-in pack of that name"))?;
-    let pack = parse(name, text)?;
+    let pack = parse_pack(name, text, true)?;
     if pack.name != name {
         return Err(Error::pack(name, None, format!("[pack] name is {:?}", pack.name)));
     }
@@ -230,6 +239,12 @@ mod tests {
         for name in builtin_names() {
             let pack = load_builtin(name).unwrap_or_else(|e| panic!("{e}"));
             assert!(!pack.rules.is_empty(), "pack {name} has no rules");
+            // Built-in patterns are compiled when first needed; this is where they must
+            // compile (see `Pack::builtin`).
+            for rule in pack.rules.iter().filter(|r| r.pattern.is_some()) {
+                let pattern = rule.pattern.as_deref().unwrap_or_default();
+                compile_pattern(pattern).unwrap_or_else(|e| panic!("{}: {e}", rule.id));
+            }
         }
     }
 

@@ -1,7 +1,9 @@
 //! Step 3c: the compiled rules — which rules match a line.
 //!
 //! A [`RuleSet`] is built once from the packs and then only read, so it is shared by every
-//! worker. Matching a line costs one walk of an `aho-corasick` automaton for every literal
+//! worker. The built-in packs' automata and patterns are compiled when a line first needs
+//! them ([`LazyMatcher`], [`LazyPattern`]): a run of one page used to spend 0.35 s compiling
+//! all of them before reading a byte. Matching a line costs one walk of an `aho-corasick` automaton for every literal
 //! phrase of every rule, one hash lookup for the `whole_line` phrases, and one anchored
 //! `RegexSet` search per kind of anchoring for the rules that have only a pattern; a rule's
 //! own regex runs only when its phrases already matched. That keeps the cost per line nearly
@@ -12,6 +14,7 @@
 //! and the cleaner (`clean::zones`) decides which one applies where the line stands.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{Anchored, MatchKind, StartKind, dfa::DFA};
@@ -31,9 +34,8 @@ pub(crate) struct Rule {
     pub(crate) zone: Zone,
     pub(crate) scope: Scope,
     pub(crate) max_line_chars: usize,
-    pub(crate) regex: Option<Regex>,
-    /// Where the metadata groups of `regex` are.
-    pub(crate) groups: MetaGroups,
+    /// The rule's pattern, compiled when first needed ([`LazyPattern`]).
+    pub(crate) pattern: Option<LazyPattern>,
     has_phrases: bool,
     /// Sites of the rule's pack; empty for every site.
     sites: Vec<String>,
@@ -52,6 +54,44 @@ impl Rule {
                             && site.as_bytes()[site.len() - s.len() - 1] == b'.')
                 })
             })
+    }
+}
+
+/// A rule's pattern, compiled the first time a line needs it. A run of one page needs a
+/// handful of the packs' hundreds of patterns, and compiling them all (their Unicode classes
+/// make large automata) was most of a short run's start-up. Built-in patterns are known to
+/// compile (a test compiles them all); those of a user's pack were compiled once when the
+/// pack was loaded, so its errors are reported then.
+#[derive(Debug)]
+pub(crate) struct LazyPattern {
+    source: String,
+    compiled: OnceLock<Option<(Regex, MetaGroups)>>,
+}
+
+impl LazyPattern {
+    fn new(source: &str) -> LazyPattern {
+        LazyPattern { source: source.to_owned(), compiled: OnceLock::new() }
+    }
+
+    fn compiled(&self) -> Option<&(Regex, MetaGroups)> {
+        self.compiled
+            .get_or_init(|| {
+                let regex = compile_pattern(&self.source).ok()?;
+                let groups = MetaGroups::of(&regex);
+                Some((regex, groups))
+            })
+            .as_ref()
+    }
+
+    /// The compiled pattern (`None` only if it does not compile, which the packs' checks
+    /// rule out: such a pattern then matches nothing).
+    pub(crate) fn regex(&self) -> Option<&Regex> {
+        self.compiled().map(|(regex, _)| regex)
+    }
+
+    /// Where the metadata groups of the pattern are.
+    pub(crate) fn groups(&self) -> MetaGroups {
+        self.compiled().map(|&(_, groups)| groups).unwrap_or_default()
     }
 }
 
@@ -90,14 +130,16 @@ pub(crate) struct RuleSet {
     rules: Vec<Rule>,
     /// `(longest line of the tier, its matcher)`, shortest first; the matcher of a tier holds
     /// every rule with `max_line_chars` above the previous tier's bound.
-    tiers: Vec<(usize, Matcher)>,
+    tiers: Vec<(usize, LazyMatcher)>,
     /// The `start`/`end` rules, for windows of long lines.
-    windows: Matcher,
+    windows: LazyMatcher,
     /// The rules of the `lead` zone, matched on the lead line alone once the layout is known
     /// ([`RuleSet::matches_lead`]): a rule of that zone never changes the layout (see
     /// `zones::LineFacts`), and the tiers need not carry its patterns (agency datelines that
     /// run a letter class through every paragraph) for every other line.
-    lead: Matcher,
+    lead: LazyMatcher,
+    /// The rules as written, for the matchers built when first needed.
+    specs: Vec<super::packs::RuleSpec>,
     /// The longest line (in chars) that some rule outside the `lead` zone looks at whole:
     /// every line up to it is folded and matched whole. (A lead rule that reads long lead
     /// paragraphs whole, `max_line_chars = 2000`, once made every paragraph of every page be
@@ -149,6 +191,38 @@ struct Matcher {
     pattern_only_slow: Vec<usize>,
 }
 
+/// The matcher of some of the rules, built the first time a line needs it: a page of short
+/// lines never needs the windows' automata, and a short run pays for the tiers it uses.
+#[derive(Debug)]
+struct LazyMatcher {
+    /// The rules of the matcher (indices into the rule set's rules and specs).
+    members: Vec<usize>,
+    /// Whether the phrase automaton also counts the names of [`TALLIED`].
+    tally: bool,
+    built: OnceLock<Matcher>,
+}
+
+impl LazyMatcher {
+    fn new(members: Vec<usize>, tally: bool) -> LazyMatcher {
+        LazyMatcher { members, tally, built: OnceLock::new() }
+    }
+
+    /// Builds the matcher now, so that a user's pack reports its errors when loaded.
+    fn build_now(&self, specs: &[super::packs::RuleSpec]) -> Result<(), Error> {
+        let matcher = Matcher::build(specs, &self.members, self.tally)?;
+        let _ = self.built.set(matcher);
+        Ok(())
+    }
+
+    /// The matcher. The built-in packs always build (a test builds them); should a
+    /// matcher fail all the same, it matches nothing rather than failing a document.
+    fn get(&self, specs: &[super::packs::RuleSpec]) -> &Matcher {
+        self.built.get_or_init(|| {
+            Matcher::build(specs, &self.members, self.tally).unwrap_or_else(|_| Matcher::empty())
+        })
+    }
+}
+
 /// Pattern-only rules searched as one set.
 #[derive(Debug)]
 struct PatternGroup {
@@ -188,7 +262,7 @@ impl Matcher {
     /// Builds the automata of the rules `members` (indices into `specs`).
     /// With `tally`, the phrase automaton also counts the names of [`TALLIED`].
     fn build(
-        specs: &[&super::packs::RuleSpec],
+        specs: &[super::packs::RuleSpec],
         members: &[usize],
         tally: bool,
     ) -> Result<Matcher, Error> {
@@ -199,7 +273,7 @@ impl Matcher {
         let mut pattern_only_sources: [(Vec<String>, Vec<usize>); 3] = Default::default();
         let mut pattern_only_slow = Vec::new();
         for &index in members {
-            let spec = specs[index];
+            let spec = &specs[index];
             for phrase in &spec.phrases {
                 let folded = for_matching(phrase);
                 if spec.whole_line {
@@ -272,6 +346,20 @@ impl Matcher {
         })
     }
 
+    /// A matcher of no rules.
+    fn empty() -> Matcher {
+        Matcher {
+            phrases: None,
+            phrase_rules: Vec::new(),
+            tally_base: 0,
+            tallies: false,
+            whole_lines: HashMap::default(),
+            longest_whole_line: 0,
+            pattern_only: Vec::new(),
+            pattern_only_slow: Vec::new(),
+        }
+    }
+
     /// The candidates of `line` that do not come from the phrase automaton: `whole_line`
     /// phrases and pattern-only rules. `matched` is scratch space for which patterns of a
     /// set matched, kept by the caller from line to line (a `SetMatches` would allocate one
@@ -302,7 +390,12 @@ impl Matcher {
             }
         }
         for &index in &self.pattern_only_slow {
-            if rules[index].regex.as_ref().is_some_and(|re| re.is_match(line)) {
+            if rules[index]
+                .pattern
+                .as_ref()
+                .and_then(LazyPattern::regex)
+                .is_some_and(|re| re.is_match(line))
+            {
                 found(index);
             }
         }
@@ -466,13 +559,6 @@ impl RuleSet {
                         format!("rule id is also used by pack {other}"),
                     ));
                 }
-                let regex = match &spec.pattern {
-                    Some(p) => Some(
-                        compile_pattern(p)
-                            .map_err(|e| Error::pack(&pack.name, Some(&spec.id), e))?,
-                    ),
-                    None => None,
-                };
                 rules.push(Rule {
                     id: spec.id.clone(),
                     class: spec.class,
@@ -480,12 +566,11 @@ impl RuleSet {
                     zone: spec.zone,
                     scope: spec.scope,
                     max_line_chars: spec.max_line_chars,
-                    groups: regex.as_ref().map(MetaGroups::of).unwrap_or_default(),
-                    regex,
+                    pattern: spec.pattern.as_deref().map(LazyPattern::new),
                     has_phrases: !spec.phrases.is_empty(),
                     sites: pack.sites.clone(),
                 });
-                specs.push(spec);
+                specs.push(spec.clone());
             }
         }
         let mut tiers = Vec::new();
@@ -494,15 +579,22 @@ impl RuleSet {
             let members: Vec<usize> = (0..rules.len())
                 .filter(|&i| rules[i].max_line_chars > lower && rules[i].zone != Zone::Lead)
                 .collect();
-            tiers.push((bound, Matcher::build(&specs, &members, true)?));
+            tiers.push((bound, LazyMatcher::new(members, true)));
             lower = bound;
         }
         let window_members: Vec<usize> =
             (0..rules.len()).filter(|&i| rules[i].scope != Scope::Line).collect();
-        let windows = Matcher::build(&specs, &window_members, false)?;
+        let windows = LazyMatcher::new(window_members, false);
         let lead_members: Vec<usize> =
             (0..rules.len()).filter(|&i| rules[i].zone == Zone::Lead).collect();
-        let lead = Matcher::build(&specs, &lead_members, false)?;
+        let lead = LazyMatcher::new(lead_members, false);
+        // A user's pack is checked whole now: its errors are the caller's to see.
+        if packs.iter().any(|pack| !pack.builtin) {
+            let matchers = tiers.iter().map(|(_, m)| m).chain([&windows, &lead]);
+            for matcher in matchers {
+                matcher.build_now(&specs)?;
+            }
+        }
         let longest = |lead: bool| {
             let of_zone = rules.iter().filter(|r| (r.zone == Zone::Lead) == lead);
             of_zone.map(|r| r.max_line_chars).max().unwrap_or(0)
@@ -528,6 +620,7 @@ impl RuleSet {
             tiers,
             windows,
             lead,
+            specs,
             max_line_chars,
             max_lead_chars,
             max_window_chars,
@@ -574,10 +667,10 @@ impl RuleSet {
     /// The matcher for a line of `chars` characters, or for a window of one.
     fn matcher(&self, chars: usize, window: Option<Scope>) -> Option<&Matcher> {
         match window {
-            Some(_) => Some(&self.windows),
+            Some(_) => Some(self.windows.get(&self.specs)),
             None => {
                 let tier = self.tiers.iter().find(|(bound, _)| chars <= *bound);
-                tier.or(self.tiers.last()).map(|(_, matcher)| matcher)
+                tier.or(self.tiers.last()).map(|(_, matcher)| matcher.get(&self.specs))
             }
         }
     }
@@ -624,7 +717,7 @@ impl RuleSet {
     /// [`RuleSet::matches_many`] for the rules of the `lead` zone, on the whole lead line.
     pub(crate) fn matches_lead(&self, line: &str, chars: usize, out: &mut Vec<(usize, usize)>) {
         let probe = Probe { form: line, chars, window: None };
-        self.collect(&[probe], |_| Some(&self.lead), out, &mut Vec::new());
+        self.collect(&[probe], |_| Some(self.lead.get(&self.specs)), out, &mut Vec::new());
     }
 
     /// Appends `(probe, rule)` for every rule of `matcher_of(probe)` that matches a probe,
@@ -675,7 +768,8 @@ impl RuleSet {
             None => chars <= rule.max_line_chars,
             Some(scope) => rule.scope == scope && chars > rule.max_line_chars,
         };
-        eligible && !(rule.has_phrases && rule.regex.as_ref().is_some_and(|re| !re.is_match(line)))
+        let pattern = || rule.pattern.as_ref().and_then(LazyPattern::regex);
+        eligible && !(rule.has_phrases && pattern().is_some_and(|re| !re.is_match(line)))
     }
 }
 
@@ -737,6 +831,29 @@ mod tests {
             set.matches("promo", 5, None, site, &mut out);
             assert_eq!(out.len(), expected, "{site:?}");
         }
+    }
+
+    /// The built-in packs' matchers are built when first needed, and one that failed would
+    /// match nothing: here every one of them must build.
+    #[test]
+    fn every_builtin_matcher_builds() {
+        let packs: Vec<_> = builtin_names().map(|n| load_builtin(n).unwrap()).collect();
+        let set = RuleSet::build(&packs).unwrap();
+        let matchers = set.tiers.iter().map(|(_, m)| m).chain([&set.windows, &set.lead]);
+        for matcher in matchers {
+            matcher.build_now(&set.specs).unwrap();
+            assert!(matcher.built.get().is_some());
+        }
+    }
+
+    /// A user's pack is built whole when loaded, so that its errors are reported then and
+    /// not turned into rules that match nothing.
+    #[test]
+    fn a_user_pack_is_built_when_loaded() {
+        let toml = "[pack]\nname = \"mine\"\n[[rule]]\nid = \"mine.ad.x\"\nclass = \"ad\"\nphrases = [\"buy now\"]\n";
+        let set = set(toml);
+        assert!(set.tiers.iter().all(|(_, m)| m.built.get().is_some()));
+        assert!(set.lead.built.get().is_some() && set.windows.built.get().is_some());
     }
 
     /// Every built-in rule matches its own examples and none of its keeps.
