@@ -47,12 +47,13 @@ const SHARDS: usize = 16;
 /// What the rules said of one line.
 #[derive(Debug)]
 pub(crate) struct Recalled {
-    /// The line (trimmed, as it stood).
-    pub(crate) line: Box<str>,
-    /// Its length in characters.
+    /// The line (trimmed, as it stood) and then its matching form, in one allocation: a
+    /// batch's first pages remember most of their lines, one entry each.
+    pub(crate) texts: Box<str>,
+    /// Where the line ends in `texts`.
+    pub(crate) line_len: usize,
+    /// The line's length in characters.
     pub(crate) chars: usize,
-    /// The matching form of the line.
-    pub(crate) form: Box<str>,
     /// The length of the form in characters.
     pub(crate) form_chars: usize,
     /// The rules that match it as a whole line, in order, for every site.
@@ -65,6 +66,26 @@ pub(crate) struct Recalled {
     pub(crate) caption: bool,
     /// Its words, counted up to what `zones::is_prose` needs.
     pub(crate) words: u8,
+}
+
+impl Recalled {
+    /// The line and its matching form, held as [`Recalled::line`] and [`Recalled::form`].
+    pub(crate) fn texts(line: &str, form: &str) -> (Box<str>, usize) {
+        let mut texts = String::with_capacity(line.len() + form.len());
+        texts.push_str(line);
+        texts.push_str(form);
+        (texts.into_boxed_str(), line.len())
+    }
+
+    /// The line, trimmed, as it stood.
+    pub(crate) fn line(&self) -> &str {
+        self.texts.get(..self.line_len).unwrap_or_default()
+    }
+
+    /// The matching form of the line.
+    pub(crate) fn form(&self) -> &str {
+        self.texts.get(self.line_len..).unwrap_or_default()
+    }
 }
 
 /// The short lines seen so far, and what the rules said of them.
@@ -148,7 +169,7 @@ impl LineMemo {
         let Some((hash, shard)) = self.shard(line) else { return false };
         let map = shard.lock().unwrap_or_else(PoisonError::into_inner);
         match map.get(&hash) {
-            Some(recalled) if &*recalled.line == line => {
+            Some(recalled) if recalled.line() == line => {
                 use_it(recalled);
                 true
             }
@@ -156,9 +177,9 @@ impl LineMemo {
         }
     }
 
-    /// Remembers what the rules said of a line (`recalled.line`).
+    /// Remembers what the rules said of a line ([`Recalled::line`]).
     pub(crate) fn remember(&self, recalled: Recalled) {
-        let Some((hash, shard)) = self.shard(&recalled.line) else { return };
+        let Some((hash, shard)) = self.shard(recalled.line()) else { return };
         let mut map = shard.lock().unwrap_or_else(PoisonError::into_inner);
         if map.len() >= self.shard_capacity {
             map.clear();
@@ -173,10 +194,11 @@ mod tests {
 
     fn recalled(line: &str, form: &str, rules: &[u32]) -> Recalled {
         let form_chars = form.chars().count();
+        let (texts, line_len) = Recalled::texts(line, form);
         Recalled {
-            line: line.into(),
+            texts,
+            line_len,
             chars: line.chars().count(),
-            form: form.into(),
             form_chars,
             rules: rules.into(),
             shape: None,
@@ -192,7 +214,7 @@ mod tests {
         assert!(!memo.recall("Share this story", |_| {}));
         memo.remember(recalled("Share this story", "share this story", &[3, 7]));
         let mut got = None;
-        assert!(memo.recall("Share this story", |r| got = Some((r.form.clone(), r.rules.clone()))));
+        assert!(memo.recall("Share this story", |r| got = Some((r.form().into(), r.rules.clone()))));
         assert_eq!(got, Some(("share this story".into(), vec![3, 7].into())));
         assert!(!memo.recall("Share this story!", |_| {}));
     }

@@ -584,10 +584,11 @@ fn match_lines(
             line.line_hits = line.hits.len();
             if memo::remembers(line.text, line.chars) {
                 let rules = matched[next..end].iter().map(|&(_, r)| r as u32).collect();
+                let (texts, line_len) = Recalled::texts(line.text, form);
                 memo.remember(Recalled {
-                    line: line.text.into(),
+                    texts,
+                    line_len,
                     chars: line.chars,
-                    form: form.into(),
                     form_chars: chars,
                     rules,
                     shape: line.shape.clone(),
@@ -647,7 +648,7 @@ impl<'a> LineState<'a> {
             line.recalled = memo.recall(text, |recalled| {
                 recalled_chars = Some(recalled.chars);
                 let start = forms.len();
-                forms.push_str(&recalled.form);
+                forms.push_str(recalled.form());
                 line.form = Some(start..forms.len());
                 line.form_chars = recalled.form_chars;
                 line.shape.clone_from(&recalled.shape);
