@@ -60,10 +60,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let bytes: usize = docs.iter().map(|d| d.body.len()).sum();
     let memo_lines = if std::env::args().any(|a| a == "--no-memo") { 0 } else { 16 * 1024 };
     let cleaner = Cleaner::builder().memo_lines(memo_lines).build()?;
-    // The warm-up pass, which also checks the output.
+    // The warm-up pass, which also checks the output. Its memo starts empty too, so that it
+    // walks what a measured pass walks (the rule automata finish building on the way).
     let mut digest = xxhash_rust::xxh3::Xxh3::new();
+    let warm = cleaner.with_empty_memo();
     for doc in &docs {
-        digest.update(serde_json::to_string(&cleaner.clean(doc))?.as_bytes());
+        digest.update(serde_json::to_string(&warm.clean(doc))?.as_bytes());
     }
     let mut best = f64::MAX;
     for _ in 0..passes.max(1) {

@@ -214,8 +214,10 @@ mod tests {
         assert!(!memo.recall("Share this story", |_| {}));
         memo.remember(recalled("Share this story", "share this story", &[3, 7]));
         let mut got = None;
-        assert!(memo.recall("Share this story", |r| got = Some((r.form().into(), r.rules.clone()))));
-        assert_eq!(got, Some(("share this story".into(), vec![3, 7].into())));
+        assert!(
+            memo.recall("Share this story", |r| got = Some((r.form().to_owned(), r.rules.clone())))
+        );
+        assert_eq!(got, Some(("share this story".to_owned(), vec![3, 7].into())));
         assert!(!memo.recall("Share this story!", |_| {}));
     }
 

@@ -15,8 +15,10 @@
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::nfa::contiguous;
 use aho_corasick::{Anchored, MatchKind, StartKind, dfa::DFA};
 use regex::{Regex, RegexSet, RegexSetBuilder};
 use xxhash_rust::xxh3::Xxh3DefaultBuilder;
@@ -167,10 +169,10 @@ const TIER_BOUNDS: [usize; 3] = [60, 160, 260];
 #[derive(Debug)]
 struct Matcher {
     /// Phrases of `contains` rules; pattern `i` belongs to the rules in `phrase_rules[i]`.
-    /// A full Aho-Corasick DFA (a few hundred phrases make a small one), walked byte by byte
-    /// by [`Matcher::candidates`]: every line is read to its end for every phrase in it, which
-    /// the crate's overlapping iterator does at several times the cost of that plain loop.
-    phrases: Option<DFA>,
+    /// An Aho-Corasick automaton ([`PhraseAutomaton`]) walked byte by byte by
+    /// [`walk_phrases`]: every line is read to its end for every phrase in it, which the
+    /// crate's overlapping iterator does at several times the cost of that plain loop.
+    phrases: Option<PhraseAutomaton>,
     phrase_rules: Vec<Vec<usize>>,
     /// Patterns from this index on are the tallied names ([`TALLIED`]), not rules' phrases:
     /// pattern `tally_base + i` sets bit `i` of the probe's tally.
@@ -210,6 +212,9 @@ impl LazyMatcher {
     /// Builds the matcher now, so that a user's pack reports its errors when loaded.
     fn build_now(&self, specs: &[super::packs::RuleSpec]) -> Result<(), Error> {
         let matcher = Matcher::build(specs, &self.members, self.tally)?;
+        if let Some(phrases) = &matcher.phrases {
+            phrases.build_dfa_now()?;
+        }
         let _ = self.built.set(matcher);
         Ok(())
     }
@@ -307,19 +312,9 @@ impl Matcher {
         if tally {
             phrase_list.extend(TALLIED.iter().map(|name| (*name).to_owned()));
         }
-        let phrases = if phrase_list.is_empty() {
-            None
-        } else {
-            Some(
-                DFA::builder()
-                    .match_kind(MatchKind::Standard)
-                    .start_kind(StartKind::Unanchored)
-                    .prefilter(false)
-                    .build(&phrase_list)
-                    .map_err(|e| {
-                        Error::config(format!("cannot build the phrase automaton: {e}"))
-                    })?,
-            )
+        let phrases = match phrase_list.is_empty() {
+            true => None,
+            false => Some(PhraseAutomaton::build(phrase_list)?),
         };
         let mut pattern_only = Vec::new();
         for (sources, rules) in pattern_only_sources {
@@ -402,6 +397,73 @@ impl Matcher {
     }
 }
 
+/// The phrase automaton of a matcher, in two forms that report the same phrases at the same
+/// bytes: a contiguous NFA, built in a fraction of the time, walks the first
+/// [`PhraseAutomaton::WALKED_BEFORE_DFA`] bytes; then the full DFA, which walks each byte with
+/// one table load, is built and walks the rest. A one-page run never pays for the DFA (it was
+/// a quarter of such a run's start-up); a batch pays for it once. Which form walked a line
+/// changes nothing in the output.
+#[derive(Debug)]
+struct PhraseAutomaton {
+    /// The phrases, to build the DFA from.
+    phrases: Vec<String>,
+    nfa: contiguous::NFA,
+    dfa: OnceLock<Option<DFA>>,
+    /// Bytes walked with the NFA so far (over all threads).
+    walked: AtomicUsize,
+}
+
+/// The form of a [`PhraseAutomaton`] that walks a probe.
+enum PhraseWalker<'a> {
+    Nfa(&'a contiguous::NFA),
+    Dfa(&'a DFA),
+}
+
+impl PhraseAutomaton {
+    /// Bytes walked with the NFA before the DFA is built: a few dozen pages. (The NFA walks
+    /// a byte at about half the DFA's speed; the DFA of the shortest lines' tier takes as
+    /// long to build as the NFA takes to walk a few megabytes.)
+    const WALKED_BEFORE_DFA: usize = 64 * 1024;
+
+    fn build(phrases: Vec<String>) -> Result<PhraseAutomaton, Error> {
+        let nfa = contiguous::NFA::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&phrases)
+            .map_err(|e| Error::config(format!("cannot build the phrase automaton: {e}")))?;
+        Ok(PhraseAutomaton { phrases, nfa, dfa: OnceLock::new(), walked: AtomicUsize::new(0) })
+    }
+
+    fn build_dfa(&self) -> Result<DFA, Error> {
+        DFA::builder()
+            .match_kind(MatchKind::Standard)
+            .start_kind(StartKind::Unanchored)
+            .prefilter(false)
+            .build(&self.phrases)
+            .map_err(|e| Error::config(format!("cannot build the phrase automaton: {e}")))
+    }
+
+    /// Builds the DFA now (a user's pack: its errors are reported when it is loaded).
+    fn build_dfa_now(&self) -> Result<(), Error> {
+        let dfa = self.build_dfa()?;
+        let _ = self.dfa.set(Some(dfa));
+        Ok(())
+    }
+
+    /// The form to walk `bytes` more bytes with.
+    fn walker(&self, bytes: usize) -> PhraseWalker<'_> {
+        if let Some(Some(dfa)) = self.dfa.get() {
+            return PhraseWalker::Dfa(dfa);
+        }
+        let walked = self.walked.fetch_add(bytes, Ordering::Relaxed).saturating_add(bytes);
+        if walked >= Self::WALKED_BEFORE_DFA
+            && let Some(dfa) = self.dfa.get_or_init(|| self.build_dfa().ok())
+        {
+            return PhraseWalker::Dfa(dfa);
+        }
+        PhraseWalker::Nfa(&self.nfa)
+    }
+}
+
 /// One probe's walk through the phrase automaton of its matcher.
 ///
 /// Standard (not leftmost) semantics: the match states on the way name every phrase that ends
@@ -410,9 +472,9 @@ impl Matcher {
 ///
 /// A walk is a chain of dependent table loads, one per byte, so its speed is the latency of
 /// that load; [`walk_phrases`] walks [`LANES`] probes side by side so that their loads overlap.
-struct Lane<'a> {
+struct Lane<'a, A> {
     matcher: &'a Matcher,
-    dfa: &'a DFA,
+    automaton: &'a A,
     bytes: &'a [u8],
     state: StateID,
     /// The next byte to read.
@@ -423,19 +485,19 @@ struct Lane<'a> {
     tally: u32,
 }
 
-impl<'a> Lane<'a> {
-    fn new(matcher: &'a Matcher, dfa: &'a DFA, bytes: &'a [u8]) -> Lane<'a> {
-        // The DFA is built with an unanchored start state; without one, the dead state
+impl<'a, A: Automaton> Lane<'a, A> {
+    fn new(matcher: &'a Matcher, automaton: &'a A, bytes: &'a [u8], probe: usize) -> Self {
+        // Both forms are built with an unanchored start state; without one, the dead state
         // (which matches nothing) is the honest answer.
-        let state = dfa.start_state(Anchored::No).unwrap_or(StateID::ZERO);
-        Lane { matcher, dfa, bytes, state, at: 0, probe: 0, tally: 0 }
+        let state = automaton.start_state(Anchored::No).unwrap_or(StateID::ZERO);
+        Lane { matcher, automaton, bytes, state, at: 0, probe, tally: 0 }
     }
 
     /// The state after `byte` from `state`; reports the rules of the phrases ending there.
     #[inline(always)]
     fn next(&mut self, state: StateID, byte: u8, found: &mut impl FnMut(usize, usize)) -> StateID {
-        let state = self.dfa.next_state(Anchored::No, state, byte);
-        if self.dfa.is_special(state) && self.dfa.is_match(state) {
+        let state = self.automaton.next_state(Anchored::No, state, byte);
+        if self.automaton.is_special(state) && self.automaton.is_match(state) {
             self.report(state, found);
         }
         state
@@ -445,8 +507,8 @@ impl<'a> Lane<'a> {
     /// line: most bytes end no phrase, and the walk's loop stays small.
     #[inline(never)]
     fn report(&mut self, state: StateID, found: &mut impl FnMut(usize, usize)) {
-        for i in 0..self.dfa.match_len(state) {
-            let pattern = self.dfa.match_pattern(state, i).as_usize();
+        for i in 0..self.automaton.match_len(state) {
+            let pattern = self.automaton.match_pattern(state, i).as_usize();
             if let Some(name) = pattern.checked_sub(self.matcher.tally_base) {
                 self.tally |= 1 << name;
                 continue;
@@ -475,10 +537,10 @@ const LANES: usize = 4;
 
 /// Walks every lane to its end, [`LANES`] at a time, longest first so that the lanes walked
 /// together are about as long. `found(probe, rule)` is called for every phrase match.
-fn walk_phrases(lanes: &mut [Lane<'_>], mut found: impl FnMut(usize, usize)) {
+fn walk_phrases<A: Automaton>(lanes: &mut [Lane<'_, A>], mut found: impl FnMut(usize, usize)) {
     lanes.sort_by_key(|lane| std::cmp::Reverse(lane.bytes.len()));
     for group in lanes.chunks_mut(LANES) {
-        if let Ok(group) = <&mut [Lane<'_>; LANES]>::try_from(&mut *group) {
+        if let Ok(group) = <&mut [Lane<'_, A>; LANES]>::try_from(&mut *group) {
             // Together up to the end of the shortest (the last: sorted), then each alone;
             // the states are locals, so that they stay in registers.
             let together = group[LANES - 1].bytes.len();
@@ -729,21 +791,28 @@ impl RuleSet {
         out: &mut Vec<(usize, usize)>,
         tallies: &mut Vec<Option<u32>>,
     ) {
-        let mut lanes: Vec<Lane<'_>> = probes
-            .iter()
-            .enumerate()
-            .filter_map(|(probe, p)| {
-                let matcher = matcher_of(p)?;
-                let dfa = matcher.phrases.as_ref()?;
-                Some(Lane { probe, ..Lane::new(matcher, dfa, p.form.as_bytes()) })
-            })
-            .collect();
+        let mut dfa_lanes: Vec<Lane<'_, DFA>> = Vec::with_capacity(probes.len());
+        let mut nfa_lanes: Vec<Lane<'_, contiguous::NFA>> = Vec::new();
+        for (probe, p) in probes.iter().enumerate() {
+            let Some(matcher) = matcher_of(p) else { continue };
+            let Some(automaton) = matcher.phrases.as_ref() else { continue };
+            let bytes = p.form.as_bytes();
+            match automaton.walker(bytes.len()) {
+                PhraseWalker::Dfa(dfa) => dfa_lanes.push(Lane::new(matcher, dfa, bytes, probe)),
+                PhraseWalker::Nfa(nfa) => nfa_lanes.push(Lane::new(matcher, nfa, bytes, probe)),
+            }
+        }
         let mut candidates = Vec::new();
-        walk_phrases(&mut lanes, |probe, rule| candidates.push((probe, rule)));
+        walk_phrases(&mut dfa_lanes, |probe, rule| candidates.push((probe, rule)));
+        walk_phrases(&mut nfa_lanes, |probe, rule| candidates.push((probe, rule)));
         tallies.clear();
         tallies.resize(probes.len(), None);
-        for lane in lanes.iter().filter(|lane| lane.matcher.tallies) {
-            tallies[lane.probe] = Some(lane.tally);
+        let dfa_tallies = dfa_lanes.iter().map(|lane| (lane.matcher, lane.probe, lane.tally));
+        let nfa_tallies = nfa_lanes.iter().map(|lane| (lane.matcher, lane.probe, lane.tally));
+        for (matcher, probe, tally) in dfa_tallies.chain(nfa_tallies) {
+            if matcher.tallies {
+                tallies[probe] = Some(tally);
+            }
         }
         let mut matched = Vec::new();
         for (index, probe) in probes.iter().enumerate() {
@@ -854,6 +923,48 @@ mod tests {
         let set = set(toml);
         assert!(set.tiers.iter().all(|(_, m)| m.built.get().is_some()));
         assert!(set.lead.built.get().is_some() && set.windows.built.get().is_some());
+    }
+
+    /// The two forms of a phrase automaton report the same phrases: which one walked a line
+    /// changes nothing. Checked on every example and keep line of the built-in packs, with
+    /// every matcher.
+    #[test]
+    fn the_nfa_and_the_dfa_of_a_matcher_find_the_same_phrases() {
+        type Walked = (Vec<(usize, usize)>, Vec<(usize, u32)>);
+        fn walk<A: Automaton>(lanes: &mut [Lane<'_, A>]) -> Walked {
+            let mut found = Vec::new();
+            walk_phrases(lanes, |probe, rule| found.push((probe, rule)));
+            found.sort_unstable();
+            let mut tallies: Vec<_> = lanes.iter().map(|l| (l.probe, l.tally)).collect();
+            tallies.sort_unstable();
+            (found, tallies)
+        }
+        let packs: Vec<_> = builtin_names().map(|n| load_builtin(n).unwrap()).collect();
+        let set = RuleSet::build(&packs).unwrap();
+        let forms: Vec<String> = packs
+            .iter()
+            .flat_map(|p| &p.rules)
+            .flat_map(|r| r.examples.iter().chain(&r.keep))
+            .map(|line| for_matching(line))
+            .collect();
+        let matchers = set.tiers.iter().map(|(_, m)| m).chain([&set.windows, &set.lead]);
+        let mut compared = 0;
+        for lazy in matchers {
+            let matcher = lazy.get(&set.specs);
+            let Some(automaton) = &matcher.phrases else { continue };
+            let dfa = automaton.build_dfa().unwrap();
+            let mut nfa_lanes: Vec<_> = (forms.iter().enumerate())
+                .map(|(i, f)| Lane::new(matcher, &automaton.nfa, f.as_bytes(), i))
+                .collect();
+            let mut dfa_lanes: Vec<_> = (forms.iter().enumerate())
+                .map(|(i, f)| Lane::new(matcher, &dfa, f.as_bytes(), i))
+                .collect();
+            let (by_nfa, by_dfa) = (walk(&mut nfa_lanes), walk(&mut dfa_lanes));
+            assert!(!by_nfa.0.is_empty());
+            assert_eq!(by_nfa, by_dfa);
+            compared += 1;
+        }
+        assert!(compared >= 4, "{compared} matchers compared");
     }
 
     /// Every built-in rule matches its own examples and none of its keeps.
