@@ -213,3 +213,32 @@ fn a_spill_left_by_a_killed_run_is_removed_by_the_next() {
         assert!(!out.join(name).exists(), "{name} is left");
     }
 }
+
+#[test]
+fn a_run_interrupted_after_cleaning_switches_nothing() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use clean_news::pipeline::run::{RunStep, StepHook};
+
+    let dir = tempfile::tempdir().unwrap();
+    let input = corpus(dir.path(), 40);
+    let out = dir.path().join("out");
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = Arc::clone(&stop);
+    let batch = BatchCleaner::builder().threads(2).build().unwrap();
+    let deduper = Deduper::builder().build().unwrap();
+    let mut config = RunConfig::new(&out);
+    // Ctrl-C once every document is cleaned: the signing pass stops.
+    config.on_step = Some(StepHook::new(move |step| {
+        if step == RunStep::Spilled {
+            flag.store(true, Ordering::Relaxed);
+        }
+    }));
+    let summary =
+        run::run(&batch, &deduper, vec![Source::Path(input)], &config, Some(&*stop)).unwrap();
+    assert!(summary.interrupted);
+    assert_eq!(summary.cleaned, 40);
+    let left = files(&out);
+    assert!(left.is_empty(), "nothing switched, no spill left: {:?}", left.keys());
+}

@@ -40,7 +40,7 @@
 //!
 //! | killed after | folder | index |
 //! |---|---|---|
-//! | [`Settled`](RunStep::Settled), [`Staged`](RunStep::Staged) | last run (temporary files removed) | last run |
+//! | [`Settled`](RunStep::Settled), [`Spilled`](RunStep::Spilled), [`Signed`](RunStep::Signed), [`Staged`](RunStep::Staged) | last run (temporary files, spills included, removed) | last run |
 //! | [`Planned`](RunStep::Planned) | last run (switch undone) | last run |
 //! | [`Remembered`](RunStep::Remembered), [`Switched`](RunStep::Switched) | this run (switch finished) | this run |
 //!
@@ -80,7 +80,7 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 use rayon::prelude::*;
@@ -150,6 +150,10 @@ pub enum RunStep {
     /// What a killed run left is settled (its switch finished or undone, temporary files of
     /// dead runs removed); nothing of this run exists yet.
     Settled,
+    /// Pass 1 is done: every document is cleaned and spilled (hidden temporary files only).
+    Spilled,
+    /// Pass 2 is done: every document is signed, its final record spilled.
+    Signed,
     /// Every output file is written under its temporary name (not reached when the run
     /// was interrupted).
     Staged,
@@ -472,6 +476,7 @@ pub fn run(
         return Ok(summary);
     }
     files.add(errors);
+    StepHook::call(hook, RunStep::Spilled);
 
     // Pass 2: templates removed, documents signed; the final records go to a second spill.
     let mut signing = batch.install(|| job.templates())?;
@@ -502,6 +507,11 @@ pub fn run(
             if lines.is_empty() {
                 break;
             }
+            if cancel.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
+                // As when cleaning was interrupted: nothing is switched.
+                summary.interrupted = true;
+                return Ok(summary);
+            }
             let out = batch.install(|| -> Result<Vec<Vec<u8>>, Error> {
                 let mut docs: Vec<Cleaned> =
                     lines.par_iter().map(|l| unspill(l)).collect::<Result<_, _>>()?;
@@ -527,6 +537,7 @@ pub fn run(
         }
     }
     drop(cleaned_spill);
+    StepHook::call(hook, RunStep::Signed);
 
     // Steps 6–8: cluster with what the index remembers.
     let placed = batch.install(|| signing.cluster());
