@@ -241,7 +241,7 @@ impl Compact {
 
 impl<'a> Signing<'a> {
     /// The site profiles in force (none when templates are off): what the run saves as
-    /// `site-profiles.json`.
+    /// `site-profiles.json`. [`cluster`](Signing::cluster) drops them.
     pub fn profiles(&self) -> Option<&SiteProfiles> {
         self.profiles.as_ref()
     }
@@ -330,9 +330,9 @@ impl<'a> Signing<'a> {
 
     /// Clusters the batch with the remembered documents as priors.
     pub fn cluster(self) -> Placed {
+        // The profiles are done with (every document is signed): dropped here, not carried.
         let Signing {
             deduper,
-            profiles,
             site_records,
             text_hashes,
             docs,
@@ -384,7 +384,6 @@ impl<'a> Signing<'a> {
             own,
             priors,
             clusters,
-            profiles,
             site_records,
             template_lines_removed,
             removals_by_class,
@@ -432,7 +431,6 @@ pub struct Placed {
     priors: Vec<(IndexedDoc, Signature)>,
     clusters: Clusters,
     touched: Vec<usize>,
-    profiles: Option<SiteProfiles>,
     site_records: Vec<(String, Vec<u8>)>,
     tally: Tally,
 }
@@ -445,7 +443,6 @@ impl Placed {
         remembered: HashMap<String, IndexedDoc>,
         priors: Vec<(IndexedDoc, Signature)>,
         clusters: Clusters,
-        profiles: Option<SiteProfiles>,
         site_records: Vec<(String, Vec<u8>)>,
         template_lines_removed: u64,
         removals_by_class: BTreeMap<String, u64>,
@@ -474,17 +471,7 @@ impl Placed {
         let touched: Vec<usize> = touched.into_iter().collect();
         drop(positions);
         drop(seen_clusters);
-        Placed {
-            docs,
-            text_hashes,
-            remembered,
-            priors,
-            clusters,
-            touched,
-            profiles,
-            site_records,
-            tally,
-        }
+        Placed { docs, text_hashes, remembered, priors, clusters, touched, site_records, tally }
     }
 
     /// How many documents the batch has.
@@ -518,11 +505,6 @@ impl Placed {
     /// deduplicator's order: what `clusters.jsonl` lists.
     pub fn touched(&self) -> impl Iterator<Item = &Cluster> {
         self.touched.iter().map(|&p| &self.clusters.clusters()[p]).filter(|c| c.members.len() > 1)
-    }
-
-    /// The site profiles in force (none when templates are off).
-    pub fn profiles(&self) -> Option<&SiteProfiles> {
-        self.profiles.as_ref()
     }
 
     /// The counts of the batch.
