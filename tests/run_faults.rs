@@ -297,11 +297,28 @@ fn a_run_killed_at_any_step_leaves_one_whole_run() {
     let new = expected(&[&first, &second]);
     assert!(old != new);
 
-    let steps = ["Staged", "Planned", "Remembered", "Switched(0)", "Switched(3)", "Finished"];
+    // Spilled and Signed: killed with its spills on disk (hidden temporary files).
+    let steps = [
+        "Spilled",
+        "Signed",
+        "Staged",
+        "Planned",
+        "Remembered",
+        "Switched(0)",
+        "Switched(3)",
+        "Finished",
+    ];
     for (n, step) in steps.iter().enumerate() {
         let out = dir.path().join(format!("out{n}"));
         run_library(&first, &out, None);
         killed_run(&second, &out, step);
+        if n < 2 {
+            let spills = fs::read_dir(&out)
+                .unwrap()
+                .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with(".run-"))
+                .count();
+            assert!(spills > 0, "killed at {step}, a run leaves its spills for the next");
+        }
         // The next run settles the folder first; killed right after, it changed nothing else.
         killed_run(&second, &out, "Settled");
         let found = (snapshot(&out), indexed_documents(&out.join("index.redb")));
@@ -321,7 +338,7 @@ fn a_run_killed_at_any_step_leaves_one_whole_run() {
                 new.1
             );
         };
-        let expected_whole = if n < 2 { "old" } else { "new" };
+        let expected_whole = if n < 4 { "old" } else { "new" };
         assert_eq!(whole, expected_whole, "killed at {step}");
     }
 }

@@ -331,6 +331,17 @@ pub(crate) struct RunArgs {
         help_heading = "Run"
     )]
     pub(crate) threads: usize,
+
+    /// The memory the run may use (K, M, G); default: a quarter of this machine's.
+    ///
+    /// Cleaned records wait on disk (hidden files in OUTDIR) between the run's passes, so
+    /// what grows with the input is only each document's signature and cluster record, a
+    /// few KiB. A batch that would need more stops with an error saying so, before anything
+    /// is switched into place: split it, or give more.
+    ///
+    ///     clean-news run crawl/ -o out/ --memory 2G
+    #[arg(long = "memory", value_name = "BYTES", value_parser = parse_bytes, help_heading = "Run")]
+    pub(crate) memory: Option<u64>,
 }
 
 /// `clean-news eval …`.
@@ -783,5 +794,16 @@ mod tests {
         assert_eq!(args.input.max_doc_bytes, input::DEFAULT_MAX_DOC_BYTES);
         assert_eq!(args.input.max_expansion, input::DEFAULT_MAX_EXPANSION_RATIO);
         assert_eq!(args.threads, 0);
+    }
+
+    #[test]
+    fn the_memory_budget_is_optional_and_reads_units() {
+        let cli = Cli::try_parse_from(["clean-news", "run", "x", "-o", "out"]).unwrap();
+        let Command::Run(args) = cli.command else { unreachable!() };
+        assert_eq!(args.memory, None);
+        let cli =
+            Cli::try_parse_from(["clean-news", "run", "x", "-o", "out", "--memory", "2G"]).unwrap();
+        let Command::Run(args) = cli.command else { unreachable!() };
+        assert_eq!(args.memory, Some(2 << 30));
     }
 }

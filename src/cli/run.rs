@@ -41,6 +41,7 @@ pub(crate) fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<St
     config.site_profiles.clone_from(&args.site_profiles);
     config.learn_templates = !args.no_templates;
     config.parquet = args.parquet;
+    config.memory = args.memory;
 
     let messages = StderrMessages::new(args.quiet);
     let start = Instant::now();

@@ -94,6 +94,11 @@ impl BatchCleaner {
         self.inner.pool.current_num_threads()
     }
 
+    /// The most documents cleaned as one chunk.
+    pub fn chunk_docs(&self) -> usize {
+        self.inner.chunk_docs
+    }
+
     /// Runs `work` on the batch cleaner's own thread pool, so that the batch steps of
     /// [`run::run`](super::run::run) use the same threads as cleaning (and never the
     /// caller's global pool).

@@ -2,13 +2,20 @@
 //!
 //! - [`BatchCleaner`] (`batch`): steps 1–3 as a stream — read, clean in parallel, write in
 //!   input order. `clean-news clean` is this alone.
-//! - [`run`]: the whole pipeline, `clean-news run` — the batch cleaner, then site templates
-//!   (step 4), reposts (steps 5–8) and the run's output files (step 9).
+//! - [`job`]: the batch steps (site templates, signing, the index's priors, clustering) as
+//!   one library type, [`Job`](job::Job), fed the cleaned documents chunk by chunk: the core
+//!   that `run`, the Python binding and the Spark job share.
+//! - [`run`]: the whole pipeline, `clean-news run` — the batch cleaner and the job in three
+//!   passes over the batch, spilling cleaned records to the output folder between them
+//!   (`spill`), so that memory is bounded by a budget, not by the input, then the run's
+//!   output files (step 9).
 //! - [`ids`]: one id, one text — what a repeated id means (a document seen again, or a new
 //!   version under a derived id), decided as the batch cleaner writes.
 
 mod batch;
 pub mod ids;
+pub mod job;
 pub mod run;
+mod spill;
 
 pub use batch::{BatchCleaner, BatchCleanerBuilder, CHUNK_BYTES, CHUNK_DOCS, CleanRun, Summary};

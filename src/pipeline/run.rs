@@ -1,22 +1,32 @@
 //! The main job, `clean-news run`: clean, learn site templates, find reposts, remember, write.
 //!
-//! Steps 1–3 stream through the [`BatchCleaner`] (read and clean in parallel,
-//! in input order); the batch then stays in memory for the steps that need all of it:
+//! The batch steps are the [`Job`]'s; the run feeds it the batch in three
+//! passes, in input order, keeping the texts on disk between them (spill files in the output
+//! folder, see `spill`) so that what it holds is bounded by a budget, not by the input:
 //!
-//! - step 4: site templates are learned from the batch (merged with profiles saved by
-//!   earlier runs, when given) and removed from every document;
-//! - step 5: every document is signed;
-//! - steps 6–8: with an index, the documents it remembers that share an LSH key with the
-//!   batch join the clustering as *priors* (their clusters stay theirs); a document id
-//!   already in the index with the same text is recognised, not added again (another text
-//!   is a new version under a derived id, see [`ids`](super::ids)); then the deduplicator
-//!   clusters;
-//! - step 9: `errors.jsonl`, `site-profiles.json`, `documents.jsonl` (every document of the
-//!   input with its cluster), `clusters.jsonl` (the clusters of two documents or more that
-//!   this run touched) and `summary.json` are written under temporary names, then the index
-//!   is updated in one transaction, then the files are switched into place together. Asked
-//!   ([`RunConfig::parquet`]), the run also writes `documents.parquet`: the same records as
-//!   `documents.jsonl`, as a table (`output::parquet`, feature `parquet`).
+//! - **pass 1** (steps 1–4): the [`BatchCleaner`] reads and cleans in parallel; each chunk's
+//!   documents get their site, their text hash (what [`ids`](super::ids) compared) and are
+//!   counted for site templates ([`SiteLearner`](crate::SiteLearner), bounded memory), then
+//!   are spilled as cleaned;
+//! - the site profiles are decided: those the index remembers, under those of
+//!   `--site-profiles`, under what this batch learned;
+//! - **pass 2** (steps 4–7): the spill is read back in chunks; each document loses its
+//!   templates, is signed, and with an index is looked up (the same id seen before; earlier
+//!   documents that share an LSH key with it, which join the clustering as *priors*, their
+//!   clusters staying theirs); the document as it will be written goes to a second spill, and
+//!   only its compact state stays in memory (id, site, time, signature, band keys, text hash);
+//! - step 8: the deduplicator clusters the batch and the priors;
+//! - **pass 3** (step 9): `documents.jsonl` (every document of the input with its cluster,
+//!   in input order: the second spill's records with the placement spliced on) is written,
+//!   then `clusters.jsonl` (the clusters of two documents or more that this run touched) and
+//!   `summary.json`; `errors.jsonl` was written during pass 1 and `site-profiles.json` after
+//!   it, all under temporary names; then the index is updated in one transaction, then the
+//!   files are switched into place together. Asked ([`RunConfig::parquet`]), the run also
+//!   writes `documents.parquet`: the same records as `documents.jsonl`, as a table
+//!   (`output::parquet`, feature `parquet`).
+//!
+//! A document id already in the index with the same text is recognised, not added again
+//! (another text is a new version under a derived id, see [`ids`](super::ids)).
 //!
 //! # A run is seen whole
 //!
@@ -30,7 +40,7 @@
 //!
 //! | killed after | folder | index |
 //! |---|---|---|
-//! | [`Settled`](RunStep::Settled), [`Staged`](RunStep::Staged) | last run (temporary files removed) | last run |
+//! | [`Settled`](RunStep::Settled), [`Spilled`](RunStep::Spilled), [`Signed`](RunStep::Signed), [`Staged`](RunStep::Staged) | last run (temporary files, spills included, removed) | last run |
 //! | [`Planned`](RunStep::Planned) | last run (switch undone) | last run |
 //! | [`Remembered`](RunStep::Remembered), [`Switched`](RunStep::Switched) | this run (switch finished) | this run |
 //!
@@ -48,28 +58,48 @@
 //!
 //! # Memory
 //!
-//! The batch's cleaned texts and signatures are held together: about the size of the cleaned
-//! text plus 4 bytes per shingle and a fixed ~1.5 KiB of sketches per document (a million
-//! news-size documents: a few GiB). A later version can spill cleaned texts to disk between
-//! learning and writing; the design does not depend on holding them.
-
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+//! [`RunConfig::memory`] (`--memory`, by default a quarter of the machine's memory) bounds
+//! what the run holds:
+//!
+//! - **what does not grow with the input**: a chunk of documents being cleaned (at most
+//!   [`CHUNK_DOCS`](super::CHUNK_DOCS) documents or [`CHUNK_BYTES`] of text) or signed (at
+//!   most four times as many documents, or a sixteenth of the budget), the site learner
+//!   (bounded by its own caps, see [`crate::clean::site`]) and I/O buffers, counted as half
+//!   the budget up to 256 MiB (the smallest budget is 32 MiB);
+//! - **what grows with it**: per document, its compact state — the signature, as large as
+//!   its encoding (about 4 bytes per word plus 0.6–1.5 KiB of sketches today), its band
+//!   keys with an index, its id — and its share of the clustering and of the id table,
+//!   counted as 600 bytes.
+//!
+//! With an index, the batch's records are handed to `Index::add` in one transaction (the
+//! run's commit point): the signatures, encoded, a second time, so the compact state counts
+//! twice; the store's own buffers while it writes are the index's (measured at 1,000,000
+//! documents: 3.4 GB before the index update, 7.1 GB peak during it).
+//!
+//! The run adds these up as pass 2 signs; when the sum passes the budget it stops with a
+//! `Config` error that says what it would need, before anything is switched (the folder and
+//! the index stay the last run's). The texts are never held beyond a chunk: they wait in the
+//! spills, which take about twice the size of `documents.jsonl` on the output folder's disk
+//! at the peak (the first spill is removed once the second is written).
+//!
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::SystemTime;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::ids::text_hash;
-use super::{BatchCleaner, Summary};
+use super::job::{Job, JobConfig, Placement};
+use super::spill::Spill;
+use super::{BatchCleaner, CHUNK_BYTES, Summary};
 use crate::clean::site::{self, SiteConfig, SiteProfiles};
-use crate::dedup::{Deduper, Item, Prior, Signature, published_seconds};
-use crate::index::{Index, IndexedDoc, NewDoc};
+use crate::dedup::Deduper;
+use crate::index::Index;
 use crate::input::Source;
 #[cfg(feature = "parquet")]
-use crate::output::parquet::{ParquetWriter, Placement};
+use crate::output::parquet::{ParquetWriter, Placement as ParquetPlacement};
 use crate::output::{
     AtomicFile, ErrorRecord, FileSet, JsonLinesWriter, Sink, StagedFile, file_set,
 };
@@ -85,6 +115,11 @@ const CLUSTERS: &str = "clusters.jsonl";
 const SUMMARY: &str = "summary.json";
 /// The index a run keeps in its folder unless told another (created whole: `Index::open`).
 const DEFAULT_INDEX: &str = "index.redb";
+/// The spill of pass 1: records as cleaned, before site templates (only ever a temporary
+/// name, see `spill`).
+const SPILL_CLEANED: &str = "run-cleaned.jsonl";
+/// The spill of pass 2: records as written, templates removed.
+const SPILL_PLACED: &str = "run-placed.jsonl";
 
 /// What a run does besides cleaning: where it writes, what it remembers, what it learns.
 #[derive(Debug, Clone)]
@@ -107,6 +142,9 @@ pub struct RunConfig {
     /// without it removes an earlier run's `documents.parquet`, which would describe that
     /// run.
     pub parquet: bool,
+    /// The memory budget in bytes (`None`: [`default_memory_budget`], a quarter of the
+    /// machine's memory). See the [module docs](self) for what it bounds.
+    pub memory: Option<u64>,
 }
 
 /// The points of a run after which its folder or its index has changed, in order; see the
@@ -117,6 +155,10 @@ pub enum RunStep {
     /// What a killed run left is settled (its switch finished or undone, temporary files of
     /// dead runs removed); nothing of this run exists yet.
     Settled,
+    /// Pass 1 is done: every document is cleaned and spilled (hidden temporary files only).
+    Spilled,
+    /// Pass 2 is done: every document is signed, its final record spilled.
+    Signed,
     /// Every output file is written under its temporary name (not reached when the run
     /// was interrupted).
     Staged,
@@ -193,6 +235,7 @@ impl RunConfig {
             site: SiteConfig::default(),
             on_step: None,
             parquet: false,
+            memory: None,
         }
     }
 }
@@ -229,7 +272,10 @@ pub struct RunSummary {
     pub interrupted: bool,
 }
 
-/// One line of `documents.jsonl`: the cleaned document and where it landed.
+/// One line of `documents.jsonl`: the cleaned document and where it landed. The run writes
+/// the cleaned part as spilled and splices the rest on ([`placed_line`]); this is the record
+/// that splice must equal (the tests compare them).
+#[cfg(test)]
 #[derive(Serialize)]
 struct DocumentRecord<'a> {
     #[serde(flatten)]
@@ -240,15 +286,28 @@ struct DocumentRecord<'a> {
     seen_before: bool,
 }
 
-/// Collects the cleaned batch, writes error records as they come.
-struct Collect<W: Write> {
-    docs: Vec<Cleaned>,
+/// What `documents.jsonl` adds to a cleaned record.
+#[derive(Serialize)]
+struct PlacementFields<'a> {
+    cluster: &'a str,
+    canonical: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    seen_before: bool,
+}
+
+/// Pass 1's sink: the cleaned documents of each chunk go to the job's first stage, then to
+/// the spill; error records are written as they come.
+struct Learn<'j, 'a, W: Write> {
+    batch: &'j BatchCleaner,
+    job: &'j mut Job<'a>,
+    chunk: Vec<Cleaned>,
+    spill: &'j mut Spill,
     errors: JsonLinesWriter<W>,
 }
 
-impl<W: Write> Sink for Collect<W> {
+impl<W: Write> Sink for Learn<'_, '_, W> {
     fn cleaned(&mut self, cleaned: &Cleaned) -> Result<(), Error> {
-        self.docs.push(cleaned.clone());
+        self.chunk.push(cleaned.clone());
         Ok(())
     }
 
@@ -256,17 +315,92 @@ impl<W: Write> Sink for Collect<W> {
         self.errors.write_error(record)
     }
 
+    /// Called by the batch cleaner after every chunk.
     fn flush(&mut self) -> Result<(), Error> {
+        if !self.chunk.is_empty() {
+            let mut chunk = std::mem::take(&mut self.chunk);
+            let job = &mut *self.job;
+            let lines = self.batch.install(|| {
+                job.learn(&mut chunk);
+                chunk.par_iter().map(spill_line).collect::<Result<Vec<_>, Error>>()
+            })?;
+            for line in &lines {
+                self.spill.write_line(line)?;
+            }
+        }
         self.errors.flush()
     }
 }
+
+/// A record as spilled: its JSON line, as `documents.jsonl` writes records.
+fn spill_line(doc: &Cleaned) -> Result<Vec<u8>, Error> {
+    let mut out = JsonLinesWriter::new(Vec::with_capacity(doc.text.len() + 256));
+    out.write_record(doc)?;
+    Ok(out.into_inner())
+}
+
+/// A spilled record read back.
+fn unspill(line: &[u8]) -> Result<Cleaned, Error> {
+    serde_json::from_slice(line).map_err(|e| Error::parse("run spill", e.to_string()))
+}
+
+/// The line of `documents.jsonl` for a spilled record (`{…}\n`) placed as `placement` says:
+/// the record's fields, then the placement's, in one object.
+fn placed_line(spilled: &[u8], placement: &Placement<'_>, out: &mut Vec<u8>) -> Result<(), Error> {
+    let fields = PlacementFields {
+        cluster: placement.cluster,
+        canonical: placement.canonical,
+        seen_before: placement.seen_before,
+    };
+    let mut tail = JsonLinesWriter::new(Vec::with_capacity(64));
+    tail.write_record(&fields)?;
+    let tail = tail.into_inner();
+    let body = spilled.strip_suffix(b"}\n").filter(|b| b.len() > 1);
+    let (Some(body), Some(tail)) = (body, tail.strip_prefix(b"{")) else {
+        return Err(Error::parse("run spill", "a spilled record is not a JSON object line"));
+    };
+    out.clear();
+    out.extend_from_slice(body);
+    out.push(b',');
+    out.extend_from_slice(tail);
+    Ok(())
+}
+
+/// The memory budget of a run when none is given: a quarter of the machine's memory (read
+/// from `/proc/meminfo`), or 4 GiB where that cannot be read.
+pub fn default_memory_budget() -> u64 {
+    const FALLBACK: u64 = 4 << 30;
+    let Ok(info) = std::fs::read_to_string("/proc/meminfo") else { return FALLBACK };
+    info.lines()
+        .find_map(|line| {
+            let kib = line.strip_prefix("MemTotal:")?.trim().strip_suffix("kB")?.trim();
+            kib.parse::<u64>().ok()
+        })
+        .map_or(FALLBACK, |kib| kib.saturating_mul(1024) / 4)
+}
+
+/// The smallest budget a run takes.
+const MIN_BUDGET: u64 = 32 << 20;
+
+/// The share of the budget a run sets aside for what does not grow with the batch (the
+/// chunks in flight, the site learner, buffers): half of it, at most 256 MiB.
+fn fixed_bytes(budget: u64) -> u64 {
+    (budget / 2).min(256 << 20)
+}
+
+/// Per document, besides its compact state: the deduplicator's clustering (cluster and member
+/// records, items, candidate lists), the id table of `ids` and the text hashes. An estimate
+/// from the sizes of those records (a member record about 100 bytes, an item 72, an id-table
+/// entry 32), with a margin for the deduplicator's buckets.
+const CLUSTERING_BYTES_PER_DOC: u64 = 600;
 
 /// Runs the main job over `sources`.
 ///
 /// # Errors
 ///
-/// The output folder, the index or a profiles file cannot be used, or writing failed.
-/// Documents that cannot be read or cleaned are error records, not errors.
+/// The output folder, the index or a profiles file cannot be used, writing failed, or the
+/// batch needs more memory than [`RunConfig::memory`]. Documents that cannot be read or
+/// cleaned are error records, not errors.
 pub fn run(
     batch: &BatchCleaner,
     deduper: &Deduper,
@@ -281,6 +415,14 @@ pub fn run(
              `parquet` feature)",
         ));
     }
+    let budget = config.memory.unwrap_or_else(default_memory_budget);
+    if budget < MIN_BUDGET {
+        return Err(Error::config(format!(
+            "a memory budget of {} KiB is too small: a run needs at least {} MiB",
+            budget >> 10,
+            MIN_BUDGET >> 20
+        )));
+    }
     std::fs::create_dir_all(&config.out_dir)
         .map_err(|e| Error::io(Some(config.out_dir.clone()), "cannot create output folder", e))?;
     // Open the index first: a second run on the same index fails before doing any work.
@@ -293,9 +435,28 @@ pub fn run(
     let hook = config.on_step.as_ref();
     StepHook::call(hook, RunStep::Settled);
 
+    let saved_profiles = match (&config.site_profiles, config.learn_templates) {
+        (Some(path), true) => Some(SiteProfiles::load(path)?),
+        _ => None,
+    };
+    let job_config = JobConfig {
+        learn_templates: config.learn_templates,
+        site: config.site.clone(),
+        saved_profiles,
+    };
+    let mut job = Job::new(deduper, index.as_ref(), job_config)?;
+
+    // Pass 1: read, clean, learn templates; the cleaned records go to a spill.
     let mut files = FileSet::new(&config.out_dir);
     let errors_file = AtomicFile::create(config.out_dir.join(ERRORS))?;
-    let mut collect = Collect { docs: Vec::new(), errors: JsonLinesWriter::new(errors_file) };
+    let mut cleaned_spill = Spill::create(&config.out_dir, SPILL_CLEANED)?;
+    let mut learn = Learn {
+        batch,
+        job: &mut job,
+        chunk: Vec::new(),
+        spill: &mut cleaned_spill,
+        errors: JsonLinesWriter::new(errors_file),
+    };
     let mut clean_run = batch.run(sources);
     if let Some(flag) = cancel {
         clean_run = clean_run.cancel_flag(flag);
@@ -303,9 +464,8 @@ pub fn run(
     if let Some(index) = &index {
         clean_run = clean_run.remembering(index);
     }
-    let cleaned_summary: Summary = clean_run.write_to(&mut collect)?;
-    let Collect { mut docs, errors } = collect;
-    let errors = errors.into_inner().stage()?;
+    let cleaned_summary: Summary = clean_run.write_to(&mut learn)?;
+    let errors = learn.errors.into_inner().stage()?;
 
     let mut summary = RunSummary {
         read: cleaned_summary.read,
@@ -322,107 +482,86 @@ pub fn run(
         return Ok(summary);
     }
     files.add(errors);
+    StepHook::call(hook, RunStep::Spilled);
 
-    // Taken before site templates change the texts: what `ids` compared.
-    let text_hashes: Vec<u64> = docs.iter().map(text_hash).collect();
-    batch.install(|| {
-        docs.par_iter_mut().for_each(fill_site);
-    });
-    // Profiles of the sites this batch saw, to remember in the index with its documents.
-    let mut site_records: Vec<(String, Vec<u8>)> = Vec::new();
-    if config.learn_templates {
-        let remembered = match &index {
-            Some(index) => remembered_profiles(index)?,
-            None => SiteProfiles::empty(),
-        };
-        let learned = SiteProfiles::learn(&docs, &config.site)?;
-        let batch_sites: BTreeSet<String> = learned.sites().map(|p| p.site.clone()).collect();
-        let mut profiles = remembered;
-        if let Some(path) = &config.site_profiles {
-            profiles = profiles.merged_with(SiteProfiles::load(path)?);
-        }
-        let profiles = profiles.merged_with(learned);
-        let removed: u64 =
-            batch.install(|| docs.par_iter_mut().map(|d| profiles.apply(d).len() as u64).sum());
-        summary.template_lines_removed = removed;
+    // Pass 2: templates removed, documents signed; the final records go to a second spill.
+    let mut signing = batch.install(|| job.templates())?;
+    if let Some(profiles) = signing.profiles() {
         let path = config.out_dir.join(SITE_PROFILES);
         files.add(stage_text(&path, &profiles.to_json())?);
-        site_records = profiles
-            .split_by_site()
-            .filter_map(|one| {
-                let site = one.sites().next()?.site.clone();
-                batch_sites.contains(&site).then(|| (site, one.to_json().into_bytes()))
-            })
-            .collect();
     } else {
         // A file of an earlier run that this one does not write would describe that run.
         files.remove(SITE_PROFILES);
     }
-
-    let signatures: Vec<Signature> =
-        batch.install(|| docs.par_iter().map(|d| deduper.sign(signed_text(d))).collect());
-    // Band keys are what the index stores and looks up; without one they are not needed.
-    let band_keys: Vec<Vec<u64>> = match &index {
-        Some(_) => batch.install(|| signatures.par_iter().map(|s| deduper.band_keys(s)).collect()),
-        None => Vec::new(),
-    };
-
-    // What the index remembers: documents of this input seen before, and earlier documents
-    // that share a key with this input.
-    let mut remembered: HashMap<String, IndexedDoc> = HashMap::new();
-    if let Some(index) = &index {
-        for doc in &docs {
-            if let Some(seen) = index.get(&doc.id)? {
-                remembered.insert(doc.id.clone(), seen);
+    let mut placed_spill = Spill::create(&config.out_dir, SPILL_PLACED)?;
+    {
+        let mut reader = cleaned_spill.read()?;
+        let chunk_bytes = usize::try_from(budget / 16).unwrap_or(usize::MAX).min(CHUNK_BYTES);
+        let sign_chunk_docs = batch.chunk_docs().saturating_mul(4);
+        let mut lines: Vec<Vec<u8>> = Vec::new();
+        let mut line = Vec::new();
+        loop {
+            lines.clear();
+            let mut bytes = 0;
+            while lines.len() < sign_chunk_docs && bytes < chunk_bytes {
+                if !reader.next_line(&mut line)? {
+                    break;
+                }
+                bytes += line.len();
+                lines.push(std::mem::take(&mut line));
+            }
+            if lines.is_empty() {
+                break;
+            }
+            if cancel.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
+                // As when cleaning was interrupted: nothing is switched.
+                summary.interrupted = true;
+                return Ok(summary);
+            }
+            let out = batch.install(|| -> Result<Vec<Vec<u8>>, Error> {
+                let mut docs: Vec<Cleaned> =
+                    lines.par_iter().map(|l| unspill(l)).collect::<Result<_, _>>()?;
+                signing.sign(&mut docs)?;
+                docs.par_iter().map(spill_line).collect()
+            })?;
+            for one in &out {
+                placed_spill.write_line(one)?;
+            }
+            // With an index, its records (signatures encoded again) are handed to
+            // `Index::add` at once, the run's commit point: the compact state twice.
+            let copies = if index.is_some() { 2 } else { 1 };
+            let needs = fixed_bytes(budget)
+                + copies * signing.compact_bytes()
+                + CLUSTERING_BYTES_PER_DOC * signing.len() as u64;
+            if needs > budget {
+                return Err(Error::config(format!(
+                    "the run needs more memory than its budget of {} MiB: {} documents in, \
+                     their signatures and clustering take about {} MiB; give a larger \
+                     budget (--memory) or split the input into smaller runs",
+                    budget >> 20,
+                    signing.len(),
+                    needs >> 20
+                )));
             }
         }
-        let keys: BTreeSet<u64> = band_keys.iter().flatten().copied().collect();
-        let keys: Vec<u64> = keys.into_iter().collect();
-        for prior in index.candidates(&keys)? {
-            remembered.entry(prior.id.clone()).or_insert(prior);
-        }
     }
-    let batch_ids: BTreeSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
-    let mut prior_docs: Vec<(&IndexedDoc, Signature)> = Vec::new();
-    let mut prior_ids: Vec<&String> = remembered.keys().collect();
-    prior_ids.sort();
-    for id in prior_ids {
-        if batch_ids.contains(id.as_str()) {
-            continue;
-        }
-        let doc = &remembered[id];
-        if let Ok(signature) = deduper.decode(&doc.signature) {
-            prior_docs.push((doc, signature));
-        }
-    }
+    drop(cleaned_spill);
+    StepHook::call(hook, RunStep::Signed);
 
-    let mut items: Vec<Item<'_>> = docs
-        .iter()
-        .zip(&signatures)
-        .map(|(d, s)| Item {
-            prior: remembered
-                .get(&d.id)
-                .map(|r| Prior { cluster: r.cluster.as_str(), canonical: r.canonical }),
-            ..Item::of_cleaned(d, s)
-        })
-        .collect();
-    items.extend(prior_docs.iter().map(|(doc, signature)| Item {
-        id: &doc.id,
-        published: doc.published,
-        site: doc.site.as_deref(),
-        signature,
-        prior: Some(Prior { cluster: &doc.cluster, canonical: doc.canonical }),
-    }));
-    let clusters = batch.install(|| deduper.cluster_items(&items));
+    // Steps 6–8: cluster with what the index remembers.
+    let placed = batch.install(|| signing.cluster());
+    let tally = placed.tally();
+    summary.seen_before = tally.seen_before;
+    summary.clusters = tally.clusters;
+    summary.multi_clusters = tally.multi_clusters;
+    summary.duplicates = tally.duplicates;
+    summary.template_lines_removed = tally.template_lines_removed;
+    summary.removals_by_class = tally.removals_by_class.clone();
 
-    // Write the documents of this input, in input order, with their clusters.
-    let mut touched: BTreeSet<usize> = BTreeSet::new();
-    let mut cluster_positions: BTreeMap<&str, usize> = BTreeMap::new();
-    for (i, c) in clusters.clusters().iter().enumerate() {
-        cluster_positions.insert(c.id.as_str(), i);
-    }
+    // Pass 3: the documents of this input, in input order, with their clusters.
     let documents_file = AtomicFile::create(config.out_dir.join(DOCUMENTS))?;
-    let mut documents = JsonLinesWriter::new(documents_file);
+    let mut documents = std::io::BufWriter::with_capacity(1 << 20, documents_file);
+    let write_error = |e| Error::io(Some(config.out_dir.join(DOCUMENTS)), "cannot write", e);
     #[cfg(feature = "parquet")]
     let mut table = match config.parquet {
         true => Some(ParquetWriter::with_clusters(AtomicFile::create(
@@ -430,38 +569,28 @@ pub fn run(
         )?)?),
         false => None,
     };
-    let mut seen_clusters: BTreeSet<&str> = BTreeSet::new();
-    for (i, doc) in docs.iter().enumerate() {
-        let Some(cluster) = clusters.cluster_of(i) else { continue };
-        let seen_before = remembered.contains_key(&doc.id);
-        summary.seen_before += u64::from(seen_before);
-        let canonical = cluster.canonical == doc.id;
-        summary.duplicates += u64::from(!canonical);
-        if seen_clusters.insert(cluster.id.as_str()) {
-            summary.clusters += 1;
-            summary.multi_clusters += u64::from(cluster.members.len() > 1);
-        }
-        if !seen_before || remembered.get(&doc.id).is_some_and(|r| r.cluster != cluster.id) {
-            if let Some(&position) = cluster_positions.get(cluster.id.as_str()) {
-                touched.insert(position);
+    {
+        let mut reader = placed_spill.read()?;
+        let mut line = Vec::new();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while reader.next_line(&mut line)? {
+            let position = i;
+            i += 1;
+            let Some(placement) = placed.placement(position) else { continue };
+            placed_line(&line, &placement, &mut out)?;
+            documents.write_all(&out).map_err(write_error)?;
+            #[cfg(feature = "parquet")]
+            if let Some(table) = &mut table {
+                let doc = unspill(&line)?;
+                let Placement { cluster, canonical, seen_before } = placement;
+                table.write_placed(&doc, ParquetPlacement { cluster, canonical, seen_before })?;
             }
         }
-        for removal in &doc.removed {
-            *summary.removals_by_class.entry(removal.class.as_str().to_owned()).or_default() += 1;
-        }
-        documents.write_record(&DocumentRecord {
-            cleaned: doc,
-            cluster: &cluster.id,
-            canonical,
-            seen_before,
-        })?;
-        #[cfg(feature = "parquet")]
-        if let Some(table) = &mut table {
-            table.write_placed(doc, Placement { cluster: &cluster.id, canonical, seen_before })?;
-        }
     }
-    documents.flush()?;
-    files.add(documents.into_inner().stage()?);
+    drop(placed_spill);
+    let documents_file = documents.into_inner().map_err(|e| write_error(e.into_error()))?;
+    files.add(documents_file.stage()?);
     #[cfg(feature = "parquet")]
     if let Some(table) = table {
         files.add(table.finish()?.stage()?);
@@ -473,11 +602,8 @@ pub fn run(
     // Clusters of two or more that gained members (or were made) in this run.
     let clusters_file = AtomicFile::create(config.out_dir.join(CLUSTERS))?;
     let mut cluster_lines = JsonLinesWriter::new(clusters_file);
-    for &position in &touched {
-        let cluster = &clusters.clusters()[position];
-        if cluster.members.len() > 1 {
-            cluster_lines.write_record(cluster)?;
-        }
+    for cluster in placed.touched() {
+        cluster_lines.write_record(cluster)?;
     }
     cluster_lines.flush()?;
     files.add(cluster_lines.into_inner().stage()?);
@@ -488,39 +614,7 @@ pub fn run(
 
     // Remember: new documents, and remembered ones whose cluster or canonical flag moved.
     if let Some(index) = &index {
-        let mut updates = Vec::new();
-        for (i, doc) in docs.iter().enumerate() {
-            let Some(cluster) = clusters.cluster_of(i) else { continue };
-            let canonical = cluster.canonical == doc.id;
-            let unchanged = remembered
-                .get(&doc.id)
-                .is_some_and(|r| r.cluster == cluster.id && r.canonical == canonical);
-            if unchanged {
-                continue;
-            }
-            updates.push(NewDoc {
-                doc: IndexedDoc {
-                    id: doc.id.clone(),
-                    site: doc.meta.site.clone(),
-                    published: doc.meta.published.as_deref().and_then(published_seconds),
-                    cluster: cluster.id.clone(),
-                    canonical,
-                    signature: signatures[i].to_bytes(),
-                    text_hash: Some(text_hashes[i]),
-                },
-                bands: band_keys[i].clone(),
-            });
-        }
-        for (offset, (prior, signature)) in prior_docs.iter().enumerate() {
-            let Some(cluster) = clusters.cluster_of(docs.len() + offset) else { continue };
-            let canonical = cluster.canonical == prior.id;
-            if cluster.id != prior.cluster || canonical != prior.canonical {
-                updates.push(NewDoc {
-                    doc: IndexedDoc { cluster: cluster.id.clone(), canonical, ..(*prior).clone() },
-                    bands: deduper.band_keys(signature),
-                });
-            }
-        }
+        let (updates, site_records) = placed.into_index_updates(deduper);
         // The journal names the index commit that makes this run the truth; the files
         // switch after it (see `output::file_set`).
         let planned = files.plan(Some(index.commits()?.saturating_add(1)))?;
@@ -535,6 +629,7 @@ pub fn run(
         StepHook::call(hook, RunStep::Remembered);
         planned.switch(|n| StepHook::call(hook, RunStep::Switched(n)))?;
     } else {
+        drop(placed);
         let planned = files.plan(None)?;
         StepHook::call(hook, RunStep::Planned);
         planned.switch(|n| StepHook::call(hook, RunStep::Switched(n)))?;
@@ -565,19 +660,6 @@ pub fn fill_site(doc: &mut Cleaned) {
     }
 }
 
-/// The site profiles earlier runs left in the index. A record this build cannot read (an
-/// older profiles format) is passed over: the site learns again and its record is rewritten.
-fn remembered_profiles(index: &Index) -> Result<SiteProfiles, Error> {
-    let mut profiles = SiteProfiles::empty();
-    for (_, bytes) in index.site_profiles()? {
-        let json = String::from_utf8_lossy(&bytes);
-        if let Ok(one) = SiteProfiles::from_json(&json) {
-            profiles = profiles.merged_with(one);
-        }
-    }
-    Ok(profiles)
-}
-
 /// Finishes or undoes a switch a killed run left in `dir`, then removes the temporary files
 /// of dead runs (see `output::file_set`).
 fn settle_folder(dir: &Path, index: Option<&Index>, started: SystemTime) -> Result<(), Error> {
@@ -592,6 +674,8 @@ fn settle_folder(dir: &Path, index: Option<&Index>, started: SystemTime) -> Resu
         SUMMARY,
         file_set::JOURNAL,
         DEFAULT_INDEX,
+        SPILL_CLEANED,
+        SPILL_PLACED,
     ];
     file_set::remove_stale_temporaries(dir, &names, started)?;
     Ok(())
@@ -605,8 +689,51 @@ fn stage_text(path: &Path, text: &str) -> Result<StagedFile, Error> {
     file.stage()
 }
 
-/// The text a document is signed by: none for a page that is no article (a cookie wall, a
-/// paywall), which must never join a cluster.
-fn signed_text(doc: &Cleaned) -> &str {
-    if doc.meta.non_article.is_some() { "" } else { &doc.text }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Cleaner, Document};
+
+    /// The spliced line must be the record `documents.jsonl` always held: the cleaned fields
+    /// and the placement in one object, as the flattened record serialises.
+    #[test]
+    fn a_placed_line_is_the_flattened_record() {
+        let cleaner = Cleaner::builder().build().unwrap();
+        let mut doc = cleaner.clean(&Document::text(
+            "x/1",
+            "A headline\n\nBy Jane Doe\n\nThe text of the story, \u{2028}with \"quotes\" and \u{1b}.",
+        ));
+        doc.meta.site = Some("x.example".into());
+        for (cluster, canonical, seen_before) in
+            [("c-1", true, false), ("c\"2", false, true), ("", false, false)]
+        {
+            let mut expected = JsonLinesWriter::new(Vec::new());
+            expected
+                .write_record(&DocumentRecord { cleaned: &doc, cluster, canonical, seen_before })
+                .unwrap();
+            let spilled = spill_line(&doc).unwrap();
+            let mut line = Vec::new();
+            let placement = Placement { cluster, canonical, seen_before };
+            placed_line(&spilled, &placement, &mut line).unwrap();
+            assert_eq!(
+                String::from_utf8(line).unwrap(),
+                String::from_utf8(expected.into_inner()).unwrap()
+            );
+            assert_eq!(unspill(&spilled).unwrap(), doc);
+        }
+    }
+
+    #[test]
+    fn a_line_that_is_no_object_is_an_error() {
+        let placement = Placement { cluster: "c", canonical: true, seen_before: false };
+        let mut out = Vec::new();
+        assert!(placed_line(b"[1]\n", &placement, &mut out).is_err());
+        assert!(placed_line(b"{}", &placement, &mut out).is_err());
+    }
+
+    #[test]
+    fn the_default_budget_is_a_share_of_the_machine() {
+        let budget = default_memory_budget();
+        assert!(budget >= 64 << 20, "{budget}");
+    }
 }
