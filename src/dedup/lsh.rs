@@ -400,7 +400,9 @@ pub(crate) fn candidates(
     }
     let lead_of =
         |i: usize| if has_lead[i] { &lead[i * per_doc..(i + 1) * per_doc] } else { &[][..] };
-    let per_table: Vec<Vec<(u64, FoundBy)>> = layout
+    // Each table's pairs sorted and deduplicated, then merged two by two: a pair most tables
+    // find (a verbatim copy is in every band) is held once per merge, not once per table.
+    let merged: Vec<(u64, FoundBy)> = layout
         .tables()
         .into_par_iter()
         .map(|table| {
@@ -440,19 +442,48 @@ pub(crate) fn candidates(
                     }
                 }
             }
+            pairs.sort_unstable();
+            pairs.dedup();
             pairs
         })
-        .collect();
-    let mut all: Vec<(u64, FoundBy)> = per_table.into_iter().flatten().collect();
-    all.par_sort_unstable();
-    let mut out: Vec<Candidate> = Vec::with_capacity(all.len());
-    for (pair, found_by) in all {
-        let (a, b) = ((pair >> 32) as u32, pair as u32);
-        match out.last_mut() {
-            Some(last) if last.a == a && last.b == b => last.found_by |= found_by,
-            _ => out.push(Candidate { a, b, found_by }),
+        .reduce(Vec::new, merge_pairs);
+    merged
+        .into_iter()
+        .map(|(pair, found_by)| Candidate { a: (pair >> 32) as u32, b: pair as u32, found_by })
+        .collect()
+}
+
+/// The union of two sorted lists of distinct pairs, the tables of a pair in both joined.
+/// Associative and commutative, so the result does not depend on how rayon splits the work.
+fn merge_pairs(x: Vec<(u64, FoundBy)>, y: Vec<(u64, FoundBy)>) -> Vec<(u64, FoundBy)> {
+    if x.is_empty() {
+        return y;
+    }
+    if y.is_empty() {
+        return x;
+    }
+    let mut out = Vec::with_capacity(x.len().max(y.len()));
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() && j < y.len() {
+        let (p, q) = (x[i], y[j]);
+        match p.0.cmp(&q.0) {
+            std::cmp::Ordering::Less => {
+                out.push(p);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(q);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push((p.0, p.1 | q.1));
+                i += 1;
+                j += 1;
+            }
         }
     }
+    out.extend_from_slice(&x[i..]);
+    out.extend_from_slice(&y[j..]);
     out
 }
 
@@ -490,6 +521,17 @@ mod tests {
             .into_iter()
             .map(|c| (c.a, c.b, c.found_by.names().collect()))
             .collect()
+    }
+
+    #[test]
+    fn merging_pair_lists_joins_their_tables_in_any_order() {
+        let (m, l, p) = (FoundBy::MINHASH, FoundBy::LEAD, FoundBy::PASSAGE);
+        let x = vec![(1, m), (5, m), (9, m)];
+        let y = vec![(2, l), (5, l)];
+        let z = vec![(9, p)];
+        let want = vec![(1, m), (2, l), (5, m | l), (9, m | p)];
+        assert_eq!(merge_pairs(merge_pairs(x.clone(), y.clone()), z.clone()), want);
+        assert_eq!(merge_pairs(z, merge_pairs(y, x)), want);
     }
 
     #[test]

@@ -611,6 +611,8 @@ mod tests {
             (DedupConfig { lead_bands: 22, ..DedupConfig::default() }, "lead_bands"),
             (DedupConfig { simhash_max_distance: 4, ..DedupConfig::default() }, "simhash"),
             (DedupConfig { min_containment: 1.5, ..DedupConfig::default() }, "min_containment"),
+            (DedupConfig { min_shared_lead: -0.1, ..DedupConfig::default() }, "min_shared_lead"),
+            (DedupConfig { sample_shingles: 0, ..DedupConfig::default() }, "sample_shingles"),
         ] {
             let err = Deduper::builder().config(config).build().unwrap_err();
             assert!(matches!(err.kind(), crate::ErrorKind::Config { .. }));
@@ -621,10 +623,13 @@ mod tests {
     #[test]
     fn fingerprint_follows_the_signature_shape_not_the_accept_rule() {
         let base = Deduper::builder().build().unwrap().fingerprint();
-        let rule = DedupConfig { min_containment: 0.7, ..DedupConfig::default() };
+        let rule =
+            DedupConfig { min_containment: 0.7, min_shared_lead: 0.2, ..DedupConfig::default() };
         let shape = DedupConfig { lead_words: 60, ..DedupConfig::default() };
+        let sample = DedupConfig { sample_shingles: 32, ..DedupConfig::default() };
         assert_eq!(Deduper::builder().config(rule).build().unwrap().fingerprint(), base);
         assert_ne!(Deduper::builder().config(shape).build().unwrap().fingerprint(), base);
+        assert_ne!(Deduper::builder().config(sample).build().unwrap().fingerprint(), base);
     }
 
     #[test]
