@@ -80,7 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let clustered = t.elapsed().as_secs_f64();
         let n = docs.len() as f64;
         let bytes: usize = sigs.iter().map(|s| s.to_bytes().len()).sum();
-        let shingles: usize = sigs.iter().map(|s| s.shingles().len()).sum();
+        let shingles: usize = sigs.iter().map(|s| s.shingle_count() as usize).sum();
         eprintln!(
             "signature: {:.0} bytes encoded, {:.0} shingles on average",
             bytes as f64 / n,
@@ -174,15 +174,12 @@ fn compare_with_all_pairs(
             let together = clusters.cluster_of(first).map(|c| &c.id)
                 == clusters.cluster_of(later).map(|c| &c.id);
             if centre && !together {
-                let (sa, sb) = (sigs[first].shingles(), sigs[later].shingles());
+                let (sa, sb) = (sigs[first].shingle_count(), sigs[later].shingle_count());
                 let v = deduper.verify(&sigs[first], &sigs[later]);
                 let (j, c) = (v.jaccard, v.containment);
                 eprintln!(
                     "  centre {} later {} sizes {} {} J {j:.3} C {c:.3}",
-                    docs[first].id,
-                    docs[later].id,
-                    sa.len(),
-                    sb.len()
+                    docs[first].id, docs[later].id, sa, sb
                 );
             }
             centre && !together
@@ -233,7 +230,7 @@ fn report_candidates(
     for members in by_cluster.values() {
         for (x, &a) in members.iter().enumerate() {
             for &b in &members[x + 1..] {
-                let (sa, sb) = (sigs[a].shingles(), sigs[b].shingles());
+                let (sa, sb) = (sigs[a].shingle_count(), sigs[b].shingle_count());
                 let v = deduper.verify(&sigs[a], &sigs[b]);
                 if !v.accepted {
                     continue;
@@ -243,20 +240,17 @@ fn report_candidates(
                 if !f.is_empty() {
                     any += 1;
                 } else if show_misses {
-                    // The share of MinHash bins where the two sketches agree.
+                    // The share of MinHash bands where the two signatures agree.
                     let est = |x: &[u32], y: &[u32]| {
                         let same = x.iter().zip(y).filter(|(p, q)| p == q).count();
                         same as f64 / x.len().min(y.len()).max(1) as f64
                     };
                     let (j, c) = (v.jaccard, v.containment);
                     eprintln!(
-                        "miss {} {} sizes {} {} J {j:.3} C {c:.3} est {:.3} lead est {:.3}",
+                        "miss {} {} sizes {sa} {sb} J {j:.3} C {c:.3} bands agreeing {:.3}",
                         docs[a].id,
                         docs[b].id,
-                        sa.len(),
-                        sb.len(),
-                        est(sigs[a].minhash(), sigs[b].minhash()),
-                        est(sigs[a].lead(), sigs[b].lead()),
+                        est(sigs[a].bands(), sigs[b].bands()),
                     );
                 }
                 for name in f.names() {
@@ -267,6 +261,25 @@ fn report_candidates(
                     *alone.entry(only).or_default() += 1;
                 }
             }
+        }
+    }
+    if std::env::var_os("DEDUP_DEV_PAIRS").is_some() {
+        // Every accepted candidate pair: same gold story or not, and its scores.
+        for e in edges.iter().filter(|e| e.accepted) {
+            let same = gold.contains_key(&docs[e.a].id)
+                && gold.get(&docs[e.a].id) == gold.get(&docs[e.b].id);
+            let v = deduper.verify(&sigs[e.a], &sigs[e.b]);
+            eprintln!(
+                "pair {} {} {} sizes {} {} J {:.3} C {:.3} lead {:.3}",
+                if same { "same" } else { "diff" },
+                docs[e.a].id,
+                docs[e.b].id,
+                sigs[e.a].shingle_count(),
+                sigs[e.b].shingle_count(),
+                v.jaccard,
+                v.containment,
+                v.lead_containment
+            );
         }
     }
     let accepted = edges.iter().filter(|e| e.accepted).count();

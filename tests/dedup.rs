@@ -399,3 +399,26 @@ proptest! {
         let _ = deduper.decode(&bytes);
     }
 }
+
+#[test]
+fn signatures_are_bounded_whatever_the_text_length_and_survive_encoding() {
+    let deduper = Deduper::builder().build().unwrap();
+    let mut rng = Rng(11);
+    let long: String = (0..400)
+        .map(|_| (0..50).map(|_| format!("w{}", rng.below(5000))).collect::<Vec<_>>().join(" "))
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    let sig = deduper.sign(&long);
+    assert!(sig.shingle_count() > 15_000);
+    let bytes = sig.to_bytes();
+    assert!(bytes.len() < 1024, "{} bytes", bytes.len());
+    assert!(sig.heap_bytes() < 1024);
+    let back = deduper.decode(&bytes).unwrap();
+    assert_eq!(back, sig);
+    // A truncated copy of it is found and accepted from the decoded signature alone.
+    let cut: String = long.chars().take(long.len() / 3).collect();
+    let copy = deduper.sign(&cut);
+    let v = deduper.verify(&copy, &back);
+    assert!(v.accepted && v.containment > 0.8, "{v:?}");
+    assert!(deduper.band_keys(&copy).iter().any(|k| deduper.band_keys(&back).contains(k)));
+}

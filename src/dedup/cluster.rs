@@ -45,7 +45,7 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::lsh::FoundBy;
-use super::verify::{Edge, intersection, scores};
+use super::verify::{Edge, estimate_common, scores};
 use super::{Item, Prior};
 
 /// Seed of the hash that turns a canonical document id into a cluster id. Part of the format.
@@ -150,9 +150,8 @@ pub(crate) fn order(items: &[Item<'_>]) -> Vec<u32> {
     let mut order: Vec<u32> = (0..u32::try_from(items.len()).unwrap_or(u32::MAX)).collect();
     order.sort_by(|&x, &y| {
         let (a, b) = (&items[x as usize], &items[y as usize]);
-        let key = |i: &Item<'_>| {
-            (i.published.is_none(), i.published, Reverse(i.signature.shingles.len()))
-        };
+        let key =
+            |i: &Item<'_>| (i.published.is_none(), i.published, Reverse(i.signature.shingle_count));
         key(a).cmp(&key(b)).then_with(|| a.id.cmp(b.id)).then(x.cmp(&y))
     });
     order
@@ -285,9 +284,12 @@ fn assemble(
                 let (jaccard, containment, found_by) = match via[m] {
                     Some(k) => (edges[k].jaccard, edges[k].containment, edges[k].found_by),
                     None => {
-                        let (a, b) =
-                            (&items[m].signature.shingles, &items[canonical].signature.shingles);
-                        let (j, c) = scores(intersection(a, b), a.len(), b.len());
+                        let (a, b) = (items[m].signature, items[canonical].signature);
+                        let (j, c) = scores(
+                            estimate_common(a, b),
+                            a.shingle_count as usize,
+                            b.shingle_count as usize,
+                        );
                         (j, c, FoundBy::NONE)
                     }
                 };
@@ -325,7 +327,8 @@ mod tests {
     }
 
     fn sig(shingles: usize) -> Signature {
-        Signature { shingles: (0..shingles as u32).collect(), ..Signature::default() }
+        let set: Vec<u32> = (0..shingles as u32).collect();
+        Signature::from_parts(0, shingles as u32, 0, 0, &[], &[], &[], &[], &set)
     }
 
     fn edge(a: usize, b: usize, containment: f64) -> Edge {

@@ -9,8 +9,8 @@
 //! |---|---|---|
 //! | `exact` | the exact hash | identical texts |
 //! | `simhash` | one of `k + 1` blocks of the SimHash, pairs with Hamming distance ≤ `k` kept | near-verbatim copies (the pre-pass) |
-//! | `minhash` | `rows` consecutive bins of the MinHash sketch, one table per band | Jaccard-similar copies: light edits, OCR noise, updated versions |
-//! | `lead` | `lead_rows` bins of the lead sketch, one table per band | truncated copies and lead-only teasers |
+//! | `minhash` | the hash of `rows` consecutive bins of the MinHash sketch (kept in the signature), one table per band | Jaccard-similar copies: light edits, OCR noise, updated versions |
+//! | `lead` | `lead_rows` bins of the lead sketch, one table per band; the sketch (`lead_bins` bins) is built from the signature's lead shingles when the keys are needed | truncated copies and lead-only teasers |
 //! | `passage` | the hash of a paragraph of at least `passage_min_words` words | a short repost inside a long original, an editor's intro before the first paragraphs |
 //!
 //! # Why these tables: containment, not only Jaccard
@@ -81,6 +81,13 @@
 //! never paired (documents without a time pair with every document). Off by default: a story
 //! can be reprinted weeks later.
 //!
+//! # Memory
+//!
+//! The lead sketches of a batch are built once, in parallel, into one flat array of
+//! `lead_bands` hashes per document (84 bytes a document with the defaults, freed when the
+//! candidates are found); each table then collects 12-byte postings. The signatures stay the
+//! largest share (see [`super::signature`]).
+//!
 //! # Parallelism and determinism
 //!
 //! Each table is one rayon task: it collects `(key, document)` postings, sorts them and emits
@@ -91,6 +98,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::minhash::Sketcher;
 use super::shingle::{ROLL_BASE, mix64};
 use super::signature::Signature;
 
@@ -192,6 +200,7 @@ impl<'de> Deserialize<'de> for FoundBy {
 pub(crate) struct Layout {
     pub(crate) bands: usize,
     pub(crate) rows: usize,
+    pub(crate) lead_bins: usize,
     pub(crate) lead_bands: usize,
     pub(crate) lead_rows: usize,
     pub(crate) passages: bool,
@@ -248,8 +257,9 @@ impl Layout {
         tables
     }
 
-    /// Calls `each` with every key `sig` posts in `table`.
-    fn keys(&self, table: Table, sig: &Signature, mut each: impl FnMut(u64)) {
+    /// Calls `each` with every key `sig` posts in `table`; `lead` is [`Layout::lead_bands`]
+    /// of `sig`.
+    fn keys(&self, table: Table, sig: &Signature, lead: &[u32], mut each: impl FnMut(u64)) {
         let seed = table.seed();
         match table {
             Table::Exact => each(mix64(seed ^ sig.exact)),
@@ -259,29 +269,74 @@ impl Layout {
                 each(mix64(seed ^ bits));
             }
             Table::MinHash { band } => {
-                if let Some(key) = band_key(seed, &sig.minhash, band, self.rows) {
-                    each(key);
+                if let Some(&h) = sig.bands().get(band) {
+                    each(mix64(seed ^ u64::from(h)));
                 }
             }
             Table::Lead { band } => {
-                if let Some(key) = band_key(seed, &sig.lead, band, self.lead_rows) {
-                    each(key);
+                if let Some(&h) = lead.get(band) {
+                    each(mix64(seed ^ u64::from(h)));
                 }
             }
-            Table::Passage => sig.passages.iter().for_each(|&p| each(mix64(seed ^ p))),
+            Table::Passage => sig.passages().iter().for_each(|&p| each(mix64(seed ^ u64::from(p)))),
         }
+    }
+
+    /// The band hashes of the lead sketch of `sig`: a one-permutation MinHash of its lead
+    /// shingles, `lead_bins` bins, cut into `lead_bands` bands of `lead_rows` values.
+    pub(crate) fn lead_bands(&self, sig: &Signature, sketcher: &mut Option<Sketcher>) -> Vec<u32> {
+        if self.lead_bands == 0 || sig.lead().is_empty() {
+            return Vec::new();
+        }
+        let bins = self.lead_bins.max(1);
+        if sketcher.as_ref().is_some_and(|s| s.bins() != bins) {
+            *sketcher = None;
+        }
+        let s = sketcher.get_or_insert_with(|| Sketcher::new(bins));
+        s.clear();
+        for &v in sig.lead() {
+            s.add(mix64(LEAD_SKETCH_SEED ^ u64::from(v)));
+        }
+        band_hashes(&s.finish(), self.lead_bands, self.lead_rows, LEAD_KIND)
     }
 
     /// Every key of `sig` in every table (what the index stores as postings).
     pub(crate) fn all_keys(&self, sig: &Signature) -> Vec<u64> {
         let mut out = Vec::new();
+        let lead = self.lead_bands(sig, &mut None);
         for table in self.tables() {
-            self.keys(table, sig, |k| out.push(k));
+            self.keys(table, sig, &lead, |k| out.push(k));
         }
         out.sort_unstable();
         out.dedup();
         out
     }
+}
+
+/// Seed that turns a lead shingle (32 bits) into the hash its sketch is built from. Part of
+/// the format.
+const LEAD_SKETCH_SEED: u64 = 0x6c65_6164_5f73_6b21; // "lead_sk!"
+
+/// Table kinds whose band hashes [`band_hashes`] computes.
+pub(crate) const MINHASH_KIND: u64 = 3;
+const LEAD_KIND: u64 = 4;
+
+/// One 32-bit hash of each of `bands` bands of `rows` consecutive sketch values (fewer when
+/// the sketch is shorter), seeded per band and per kind of table. Part of the format.
+pub(crate) fn band_hashes(sketch: &[u32], bands: usize, rows: usize, kind: u64) -> Vec<u32> {
+    let rows = rows.max(1);
+    sketch
+        .chunks_exact(rows)
+        .take(bands)
+        .enumerate()
+        .map(|(band, values)| {
+            let seed = mix64(KEY_SEED ^ (kind << 40) ^ band as u64);
+            let h = values
+                .iter()
+                .fold(seed, |h, &v| h.wrapping_mul(ROLL_BASE).wrapping_add(u64::from(v)));
+            (mix64(h) >> 32) as u32
+        })
+        .collect()
 }
 
 /// Bits `lo..hi` of a 64-bit SimHash that block `block` of `blocks` covers.
@@ -294,12 +349,6 @@ fn block_bits(block: u32, blocks: u32) -> (u32, u32) {
 
 fn mask(bits: u32) -> u64 {
     if bits >= 64 { u64::MAX } else { (1u64 << bits) - 1 }
-}
-
-fn band_key(seed: u64, sketch: &[u32], band: usize, rows: usize) -> Option<u64> {
-    let values = sketch.get(band * rows..(band + 1) * rows)?;
-    let h = values.iter().fold(seed, |h, &v| h.wrapping_mul(ROLL_BASE).wrapping_add(u64::from(v)));
-    Some(mix64(h))
 }
 
 /// A candidate pair: positions `a < b` in clustering order, and the tables that found it.
@@ -327,7 +376,33 @@ pub(crate) fn candidates(
     max_bucket: usize,
 ) -> Vec<Candidate> {
     let max_bucket = max_bucket.max(1);
-    let per_table: Vec<Vec<(u64, FoundBy)>> = layout
+    // The lead band hashes of every document, computed once for all lead tables, side by
+    // side (`lead_bands` per document; a document without a lead posts no lead key).
+    let per_doc = layout.lead_bands;
+    let mut lead = vec![0u32; docs.len() * per_doc];
+    let mut has_lead = vec![false; docs.len()];
+    if per_doc > 0 {
+        lead.par_chunks_mut(per_doc)
+            .zip(has_lead.par_iter_mut())
+            .zip(docs.par_iter())
+            .for_each_init(
+                || None,
+                |sketcher, ((slot, has), doc)| {
+                    if doc.eligible {
+                        let bands = layout.lead_bands(doc.signature, sketcher);
+                        *has = bands.len() == slot.len();
+                        if *has {
+                            slot.copy_from_slice(&bands);
+                        }
+                    }
+                },
+            );
+    }
+    let lead_of =
+        |i: usize| if has_lead[i] { &lead[i * per_doc..(i + 1) * per_doc] } else { &[][..] };
+    // Each table's pairs sorted and deduplicated, then merged two by two: a pair most tables
+    // find (a verbatim copy is in every band) is held once per merge, not once per table.
+    let merged: Vec<(u64, FoundBy)> = layout
         .tables()
         .into_par_iter()
         .map(|table| {
@@ -335,7 +410,9 @@ pub(crate) fn candidates(
             for (i, doc) in docs.iter().enumerate() {
                 if doc.eligible {
                     let i = u32::try_from(i).unwrap_or(u32::MAX);
-                    layout.keys(table, doc.signature, |k| posts.push((k, i)));
+                    layout.keys(table, doc.signature, lead_of(i as usize), |k| {
+                        posts.push((k, i));
+                    });
                 }
             }
             posts.sort_unstable();
@@ -365,19 +442,48 @@ pub(crate) fn candidates(
                     }
                 }
             }
+            pairs.sort_unstable();
+            pairs.dedup();
             pairs
         })
-        .collect();
-    let mut all: Vec<(u64, FoundBy)> = per_table.into_iter().flatten().collect();
-    all.par_sort_unstable();
-    let mut out: Vec<Candidate> = Vec::with_capacity(all.len());
-    for (pair, found_by) in all {
-        let (a, b) = ((pair >> 32) as u32, pair as u32);
-        match out.last_mut() {
-            Some(last) if last.a == a && last.b == b => last.found_by |= found_by,
-            _ => out.push(Candidate { a, b, found_by }),
+        .reduce(Vec::new, merge_pairs);
+    merged
+        .into_iter()
+        .map(|(pair, found_by)| Candidate { a: (pair >> 32) as u32, b: pair as u32, found_by })
+        .collect()
+}
+
+/// The union of two sorted lists of distinct pairs, the tables of a pair in both joined.
+/// Associative and commutative, so the result does not depend on how rayon splits the work.
+fn merge_pairs(x: Vec<(u64, FoundBy)>, y: Vec<(u64, FoundBy)>) -> Vec<(u64, FoundBy)> {
+    if x.is_empty() {
+        return y;
+    }
+    if y.is_empty() {
+        return x;
+    }
+    let mut out = Vec::with_capacity(x.len().max(y.len()));
+    let (mut i, mut j) = (0, 0);
+    while i < x.len() && j < y.len() {
+        let (p, q) = (x[i], y[j]);
+        match p.0.cmp(&q.0) {
+            std::cmp::Ordering::Less => {
+                out.push(p);
+                i += 1;
+            }
+            std::cmp::Ordering::Greater => {
+                out.push(q);
+                j += 1;
+            }
+            std::cmp::Ordering::Equal => {
+                out.push((p.0, p.1 | q.1));
+                i += 1;
+                j += 1;
+            }
         }
     }
+    out.extend_from_slice(&x[i..]);
+    out.extend_from_slice(&y[j..]);
     out
 }
 
@@ -389,6 +495,7 @@ mod tests {
         Layout {
             bands: 4,
             rows: 2,
+            lead_bins: 4,
             lead_bands: 2,
             lead_rows: 2,
             passages: true,
@@ -396,17 +503,13 @@ mod tests {
         }
     }
 
-    fn sig(exact: u64, simhash: u64, minhash: Vec<u32>, passages: Vec<u64>) -> Signature {
-        Signature {
-            words: 100,
-            exact,
-            simhash,
-            lead: minhash.clone(),
-            minhash,
-            passages,
-            shingles: vec![],
-            ending: vec![],
-        }
+    /// A signature with these hashes; `minhash` gives both the MinHash bands and the lead.
+    fn sig(exact: u64, simhash: u64, minhash: Vec<u32>, passages: Vec<u32>) -> Signature {
+        let bands = band_hashes(&minhash, 4, 2, MINHASH_KIND);
+        let mut lead = minhash;
+        lead.sort_unstable();
+        lead.dedup();
+        Signature::from_parts(100, 100, exact, simhash, &bands, &passages, &[], &lead, &[])
     }
 
     fn run(sigs: &[Signature], max_bucket: usize) -> Vec<(u32, u32, Vec<&'static str>)> {
@@ -421,6 +524,17 @@ mod tests {
     }
 
     #[test]
+    fn merging_pair_lists_joins_their_tables_in_any_order() {
+        let (m, l, p) = (FoundBy::MINHASH, FoundBy::LEAD, FoundBy::PASSAGE);
+        let x = vec![(1, m), (5, m), (9, m)];
+        let y = vec![(2, l), (5, l)];
+        let z = vec![(9, p)];
+        let want = vec![(1, m), (2, l), (5, m | l), (9, m | p)];
+        assert_eq!(merge_pairs(merge_pairs(x.clone(), y.clone()), z.clone()), want);
+        assert_eq!(merge_pairs(z, merge_pairs(y, x)), want);
+    }
+
+    #[test]
     fn simhash_blocks_cover_all_bits() {
         for blocks in 1..=4 {
             let covered: u32 = (0..blocks).map(|b| block_bits(b, blocks)).map(|(l, h)| h - l).sum();
@@ -432,7 +546,14 @@ mod tests {
     fn a_shared_band_makes_a_candidate_and_names_its_tables() {
         let a = sig(1, 0, vec![1, 2, 3, 4, 5, 6, 7, 8], vec![]);
         let b = sig(2, u64::MAX, vec![1, 2, 9, 9, 9, 9, 9, 9], vec![]);
-        assert_eq!(run(&[a, b], 10), [(0, 1, vec!["minhash", "lead"])]);
+        // The same lead shingles in another order: the lead tables find it, not the bands.
+        let c = sig(3, 0xffff_0000_ffff_0000, vec![8, 7, 6, 5, 4, 3, 2, 1], vec![]);
+        let pairs = run(&[a, b, c], 10);
+        assert!(
+            pairs.iter().any(|p| p.0 == 0 && p.1 == 1 && p.2.contains(&"minhash")),
+            "{pairs:?}"
+        );
+        assert!(pairs.contains(&(0, 2, vec!["lead"])), "{pairs:?}");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | 5 signatures | `shingle`, `minhash`, `simhash`, `signature` | text → [`Signature`] |
 //! | 6 candidates | `lsh` | signatures → candidate pairs (exact, SimHash, MinHash, lead and passage tables) |
-//! | 7 verification | `verify` | pairs → [`Edge`]s with exact Jaccard and containment, accepted or not |
+//! | 7 verification | `verify` | pairs → [`Edge`]s with Jaccard and containment (exact between leads, estimated from bounded samples beyond), accepted or not |
 //! | 8 clustering | `cluster` | accepted edges → [`Clusters`] (centre clustering: no chaining) |
 //!
 //! [`Deduper`] runs them: [`Deduper::sign`] per text (no batch needed, any thread), then
@@ -94,15 +94,17 @@ pub mod bench_internals {
 
 /// The version of everything the deduplicator stores: signature encoding, hashes, seeds and
 /// key layout. Bump it when any of them changes.
-pub(crate) const FORMAT_VERSION: u32 = 3;
+pub(crate) const FORMAT_VERSION: u32 = 4;
 
 /// What [`Deduper::verify`] says of a pair.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Verification {
-    /// Shared shingles over all shingles of the pair.
+    /// Shared shingles over all shingles of the pair (estimated, see `verify`).
     pub jaccard: f64,
-    /// Shared shingles over the shingles of the smaller text.
+    /// Shared shingles over the shingles of the smaller text (estimated, see `verify`).
     pub containment: f64,
+    /// Share of either text's lead shingles found in the other, the larger (see `verify`).
+    pub lead_containment: f64,
     /// Whether the pair is the same story under the acceptance rule.
     pub accepted: bool,
 }
@@ -143,6 +145,9 @@ pub struct DedupConfig {
     pub lead_bands: usize,
     /// Lead sketch values per band. Default 3. `lead_bands × lead_rows ≤ lead_bins`.
     pub lead_rows: usize,
+    /// Shingles outside the lead a signature keeps for verification: the smallest by hash
+    /// (see `signature`). Default 64; 1 to 4096.
+    pub sample_shingles: usize,
     /// Fewest words of a paragraph that posts a passage key. Default 8; 0 turns passage
     /// keys off.
     pub passage_min_words: usize,
@@ -163,6 +168,10 @@ pub struct DedupConfig {
     pub min_containment: f64,
     /// Jaccard similarity at or above which a pair is accepted. Default 0.5.
     pub min_jaccard: f64,
+    /// Share of one text's lead (its first `lead_words` words) the other text must hold for
+    /// a pair accepted on containment alone, with Jaccard below `min_jaccard`. Default 0.1
+    /// (see `verify`, "The lead guard"); 0 turns the guard off.
+    pub min_shared_lead: f64,
 }
 
 impl Default for DedupConfig {
@@ -177,6 +186,7 @@ impl Default for DedupConfig {
             lead_bins: 64,
             lead_bands: 21,
             lead_rows: 3,
+            sample_shingles: 64,
             passage_min_words: 8,
             simhash: true,
             simhash_max_distance: 3,
@@ -185,6 +195,7 @@ impl Default for DedupConfig {
             min_shingles: rule.min_shingles,
             min_containment: rule.min_containment,
             min_jaccard: rule.min_jaccard,
+            min_shared_lead: rule.min_shared_lead,
         }
     }
 }
@@ -346,14 +357,15 @@ impl Deduper {
     /// # Ok::<(), clean_news::Error>(())
     /// ```
     pub fn band_keys(&self, signature: &Signature) -> Vec<u64> {
-        if signature.shingles.len() < self.inner.rule.min_shingles {
+        if (signature.shingle_count as usize) < self.inner.rule.min_shingles {
             return Vec::new();
         }
         self.inner.layout.all_keys(signature)
     }
 
     /// Verifies one pair as clustering does: the Jaccard similarity and containment of their
-    /// shingle sets, and whether the pair is accepted as the same story.
+    /// shingle sets as the signatures estimate them, the share of a lead the other holds, and
+    /// whether the pair is accepted as the same story.
     ///
     /// # Example
     ///
@@ -370,7 +382,8 @@ impl Deduper {
     /// ```
     pub fn verify(&self, a: &Signature, b: &Signature) -> Verification {
         let (jaccard, containment, accepted) = verify::verify_signatures(a, b, &self.inner.rule);
-        Verification { jaccard, containment, accepted }
+        let lead_containment = verify::shared_lead(a, b);
+        Verification { jaccard, containment, lead_containment, accepted }
     }
 
     /// Clusters a batch of cleaned documents: signs each `text` (in parallel), reads
@@ -409,7 +422,7 @@ impl Deduper {
                 Posting {
                     signature: item.signature,
                     published: item.published,
-                    eligible: item.signature.shingles.len() >= inner.rule.min_shingles,
+                    eligible: item.signature.shingle_count as usize >= inner.rule.min_shingles,
                 }
             })
             .collect();
@@ -480,22 +493,28 @@ impl DeduperBuilder {
             c.lead_bands.saturating_mul(c.lead_rows) <= c.lead_bins,
             "dedup.lead_bands × dedup.lead_rows must not exceed dedup.lead_bins",
         )?;
+        check((1..=4096).contains(&c.sample_shingles), "dedup.sample_shingles must be 1 to 4096")?;
         check(c.simhash_max_distance <= 3, "dedup.simhash_max_distance must be 0 to 3")?;
         check(c.max_bucket >= 2, "dedup.max_bucket must be at least 2")?;
         check(
-            (0.0..=1.0).contains(&c.min_containment) && (0.0..=1.0).contains(&c.min_jaccard),
-            "dedup.min_containment and dedup.min_jaccard must be between 0 and 1",
+            [c.min_containment, c.min_jaccard, c.min_shared_lead]
+                .iter()
+                .all(|v| (0.0..=1.0).contains(v)),
+            "dedup.min_containment, dedup.min_jaccard and dedup.min_shared_lead must be between 0 and 1",
         )?;
         let shape = Shape {
             shingle_words: c.shingle_words,
             minhash_bins: c.minhash_bins,
+            bands: c.bands,
+            rows: c.rows,
             lead_words: c.lead_words,
-            lead_bins: c.lead_bins,
             passage_min_words: c.passage_min_words,
+            sample: c.sample_shingles,
         };
         let layout = Layout {
             bands: c.bands,
             rows: c.rows,
+            lead_bins: c.lead_bins,
             lead_bands: c.lead_bands,
             lead_rows: c.lead_rows,
             passages: c.passage_min_words > 0,
@@ -505,6 +524,7 @@ impl DeduperBuilder {
             min_shingles: c.min_shingles,
             min_containment: c.min_containment,
             min_jaccard: c.min_jaccard,
+            min_shared_lead: c.min_shared_lead,
         };
         let described = format!("{FORMAT_VERSION} {shape:?} {layout:?}");
         let fingerprint = xxh3_64_with_seed(described.as_bytes(), lsh::KEY_SEED);
@@ -591,6 +611,8 @@ mod tests {
             (DedupConfig { lead_bands: 22, ..DedupConfig::default() }, "lead_bands"),
             (DedupConfig { simhash_max_distance: 4, ..DedupConfig::default() }, "simhash"),
             (DedupConfig { min_containment: 1.5, ..DedupConfig::default() }, "min_containment"),
+            (DedupConfig { min_shared_lead: -0.1, ..DedupConfig::default() }, "min_shared_lead"),
+            (DedupConfig { sample_shingles: 0, ..DedupConfig::default() }, "sample_shingles"),
         ] {
             let err = Deduper::builder().config(config).build().unwrap_err();
             assert!(matches!(err.kind(), crate::ErrorKind::Config { .. }));
@@ -601,10 +623,13 @@ mod tests {
     #[test]
     fn fingerprint_follows_the_signature_shape_not_the_accept_rule() {
         let base = Deduper::builder().build().unwrap().fingerprint();
-        let rule = DedupConfig { min_containment: 0.7, ..DedupConfig::default() };
+        let rule =
+            DedupConfig { min_containment: 0.7, min_shared_lead: 0.2, ..DedupConfig::default() };
         let shape = DedupConfig { lead_words: 60, ..DedupConfig::default() };
+        let sample = DedupConfig { sample_shingles: 32, ..DedupConfig::default() };
         assert_eq!(Deduper::builder().config(rule).build().unwrap().fingerprint(), base);
         assert_ne!(Deduper::builder().config(shape).build().unwrap().fingerprint(), base);
+        assert_ne!(Deduper::builder().config(sample).build().unwrap().fingerprint(), base);
     }
 
     #[test]

@@ -333,7 +333,7 @@ fn text_arg(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
     Err(PyTypeError::new_err(format!("{what} must be str, not {}", obj.get_type().name()?)))
 }
 
-/// The signature of a cleaned text: exact hash, SimHash, MinHash and lead MinHash sketches,
+/// The signature of a cleaned text: exact hash, SimHash, MinHash band hashes, lead shingles,
 /// passage hashes, LSH band keys, word and shingle counts.
 #[pyfunction]
 fn signatures(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -344,10 +344,10 @@ fn signatures(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         "words": sig.words(),
         "exact": sig.exact(),
         "simhash": sig.simhash(),
-        "minhash": sig.minhash(),
-        "lead_minhash": sig.lead(),
+        "minhash_bands": sig.bands(),
+        "lead_shingles": sig.lead(),
         "passages": sig.passages(),
-        "shingles": sig.shingles().len(),
+        "shingles": sig.shingle_count(),
         "band_keys": deduper.band_keys(&sig),
     });
     to_py(py, &value)

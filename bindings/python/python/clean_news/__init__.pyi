@@ -43,7 +43,7 @@ class Cleaner:
         """Clean many records in parallel, the GIL released; results in input order."""
 
 def signatures(text: Union[str, bytes]) -> dict[str, Any]:
-    """exact, simhash, minhash, lead_minhash, passages, band_keys, words, shingles."""
+    """exact, simhash, minhash_bands, lead_shingles, passages, band_keys, words, shingles."""
 
 def verify(a: Union[str, bytes], b: Union[str, bytes]) -> dict[str, Any]:
     """{"jaccard", "containment", "accepted"} of two cleaned texts, as clustering decides."""
