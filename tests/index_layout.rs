@@ -47,12 +47,13 @@ fn documents(n: u64) -> Vec<NewDoc> {
     out
 }
 
-/// Everything the index answers about `docs`: each one by id, the candidates of each one's
-/// keys, and the counts.
+/// Everything the index answers about `docs`: each one by id, the candidates of the keys of
+/// every third (each a call; a debug build makes them slow), and the counts.
 fn contents(index: &Index, docs: &[NewDoc]) -> (Vec<IndexedDoc>, Vec<Vec<String>>, [u64; 3]) {
     let by_id = docs.iter().map(|d| index.get(&d.doc.id).unwrap().unwrap()).collect();
     let candidates = docs
         .iter()
+        .step_by(3)
         .map(|d| index.candidates(&d.bands).unwrap().into_iter().map(|c| c.id).collect())
         .collect();
     let stats = index.stats().unwrap();
@@ -61,7 +62,7 @@ fn contents(index: &Index, docs: &[NewDoc]) -> (Vec<IndexedDoc>, Vec<Vec<String>
 
 #[test]
 fn adding_in_many_runs_gives_the_index_of_one_run() {
-    let docs = documents(3_000);
+    let docs = documents(800);
     let dir = tempfile::tempdir().unwrap();
     let once = Index::open(dir.path().join("once.redb"), 7).unwrap();
     once.add(&docs, &[]).unwrap();
@@ -72,7 +73,7 @@ fn adding_in_many_runs_gives_the_index_of_one_run() {
     let path = dir.path().join("runs.redb");
     let runs = Index::open(&path, 7).unwrap();
     let mut start = 0;
-    for (i, size) in [1, 2, 400, 7, 7, 7, 900, 13, 300].into_iter().cycle().enumerate() {
+    for (i, size) in [1, 2, 90, 7, 7, 7, 200, 13, 60].into_iter().cycle().enumerate() {
         if start >= docs.len() {
             break;
         }
@@ -94,20 +95,21 @@ fn adding_in_many_runs_gives_the_index_of_one_run() {
     drop(runs);
     let check = Index::check(&path, 7).unwrap();
     assert!(check.is_whole(), "{:?}", check.problems);
-    // A binary counter of 40-odd runs keeps a handful of segments.
+    // Segments within a factor of two of each other merge, so runs of very different sizes
+    // (one document, hundreds) leave at most about log2(postings) of them.
     let segments = check.stats.unwrap().tables["segments"].entries;
-    assert!((1..=8).contains(&segments), "{segments} segments");
+    assert!((1..=16).contains(&segments), "{segments} segments");
 }
 
 #[test]
 fn pruning_forgets_the_postings_of_old_documents_in_every_segment() {
-    let docs = documents(1_200);
+    let docs = documents(500);
     let dir = tempfile::tempdir().unwrap();
     let index = Index::open(dir.path().join("i.redb"), 7).unwrap();
-    for chunk in docs.chunks(250) {
+    for chunk in docs.chunks(90) {
         index.add(chunk, &[]).unwrap();
     }
-    let cutoff = 1_700_000_000 + 600 * 60;
+    let cutoff = 1_700_000_000 + 250 * 60;
     let removed = index.prune(cutoff).unwrap();
     let old = |d: &NewDoc| d.doc.published.is_some_and(|p| p < cutoff);
     assert_eq!(removed, docs.iter().filter(|d| old(d)).count() as u64);

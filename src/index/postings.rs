@@ -12,9 +12,10 @@
 //! Adding writes a new segment in key order (appends to the B-tree, whatever the keys)
 //! instead of inserting millions of random keys into one big tree, which rewrote most of its
 //! pages in every commit. Segments are merged as a binary counter does: while the two
-//! smallest are within a factor of two of each other they become one, so an index of `n`
-//! batches has at most about `log2(n)` segments and each posting is rewritten about
-//! `log2(n)` times in its life.
+//! smallest are within a factor of two of each other they become one. Batches of alike size
+//! (a day's run after another) so leave about `log2(batches)` segments, each posting
+//! rewritten about `log2(batches)` times in its life; batches of very different sizes leave
+//! at most about `log2(postings)`, and never more than [`MAX_SEGMENTS`].
 //!
 //! # Block encoding
 //!
@@ -372,13 +373,12 @@ pub(super) fn merge(
     Ok(written)
 }
 
-/// Which segments to merge after an add, given `(segment, postings)` of every segment: the
-/// two smallest while the larger is less than twice the smaller (a binary counter), and
-/// always the two smallest past [`MAX_SEGMENTS`]. Each merge is a list of two segments; the
-/// result of one merge may be a source of the next (the caller names it `merged`).
+/// Segments past which the two smallest merge whatever their sizes.
 pub(super) const MAX_SEGMENTS: usize = 24;
 
-/// The two segments to merge next, if any (see [`MAX_SEGMENTS`]).
+/// The two segments to merge next, given `(segment, postings)` of every segment: the two
+/// smallest while the larger is less than twice the smaller (a binary counter), and always
+/// the two smallest past [`MAX_SEGMENTS`]. The caller merges, then asks again.
 pub(super) fn next_merge(sizes: &[(u64, u64)]) -> Option<[(u64, u64); 2]> {
     if sizes.len() < 2 {
         return None;
