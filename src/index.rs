@@ -691,20 +691,17 @@ impl Index {
             numbers.sort_unstable();
             numbers.dedup();
             let docs = tx.open_table(DOCS).map_err(|e| err(&e))?;
-            let mut records = Vec::with_capacity(numbers.len());
+            // Decoded as read: a batch's candidates at a million documents are hundreds of
+            // thousands of records, not to be held twice.
+            let mut out = Vec::with_capacity(numbers.len());
             for number in numbers {
                 if let Some(bytes) = docs.get(number).map_err(|e| err(&e))? {
-                    records.push((number, bytes.value().to_vec()));
+                    out.push(record::decode(bytes.value()).ok_or_else(|| {
+                        Error::index(format!("{}: corrupt record {number}", path.display()))
+                    })?);
                 }
             }
-            records
-                .par_iter()
-                .map(|(number, bytes)| {
-                    record::decode(bytes).ok_or_else(|| {
-                        Error::index(format!("{}: corrupt record {number}", path.display()))
-                    })
-                })
-                .collect()
+            Ok(out)
         })
     }
 
