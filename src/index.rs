@@ -1211,6 +1211,53 @@ mod tests {
     }
 
     #[test]
+    fn a_format_3_index_is_migrated_by_a_writer_and_refused_by_a_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("i.redb");
+        {
+            let db = Database::create(&path).unwrap();
+            let tx = db.begin_write().unwrap();
+            {
+                let mut meta = tx.open_table(META).unwrap();
+                meta.insert(KEY_VERSION, 3u32.to_le_bytes().as_slice()).unwrap();
+                meta.insert(KEY_FINGERPRINT, 1u64.to_le_bytes().as_slice()).unwrap();
+                meta.insert(KEY_NEXT_DOC, 2u64.to_le_bytes().as_slice()).unwrap();
+                let mut docs = tx.open_table(DOCS).unwrap();
+                let mut ids = tx.open_table(IDS).unwrap();
+                let mut bands = tx.open_multimap_table(BANDS).unwrap();
+                let mut texts = tx.open_table(TEXTS).unwrap();
+                for (number, id) in [(0u64, "a"), (1, "b")] {
+                    docs.insert(number, record::encode_v1(&doc(id, "c1", Some(5))).as_slice())
+                        .unwrap();
+                    ids.insert(id, number).unwrap();
+                    bands.insert(7, number).unwrap();
+                    bands.insert(100 + number, number).unwrap();
+                }
+                texts.insert("a", 42).unwrap();
+                tx.open_table(CLUSTERS).unwrap().insert("c1", 2).unwrap();
+                tx.open_table(SITES).unwrap();
+            }
+            tx.commit().unwrap();
+        }
+        let err = Index::open_read_only(&path, 1).unwrap_err().to_string();
+        assert!(err.contains("migrates it"), "{err}");
+        let index = Index::open(&path, 1).unwrap();
+        assert_eq!(index.get("a").unwrap().unwrap().text_hash, Some(42));
+        assert_eq!(index.get("b").unwrap().unwrap(), doc("b", "c1", Some(5)));
+        let ids: Vec<_> = index.candidates(&[7]).unwrap().into_iter().map(|d| d.id).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(index.candidates(&[101]).unwrap()[0].id, "b");
+        let stats = index.stats().unwrap();
+        assert_eq!((stats.documents, stats.clusters, stats.band_postings), (2, 1, 4));
+        // New documents go on from the old numbers.
+        index.add(&[NewDoc { doc: doc("c", "c1", Some(6)), bands: vec![7] }], &[]).unwrap();
+        assert_eq!(index.candidates(&[7]).unwrap().len(), 3);
+        drop(index);
+        let check = Index::check(&path, 1).unwrap();
+        assert!(check.is_whole(), "{:?}", check.problems);
+    }
+
+    #[test]
     fn each_add_counts_one_commit_and_a_reopened_index_keeps_the_count() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("i.redb");
