@@ -7,18 +7,68 @@
 //! (a document already present, same id and same text, is recognised, not added again).
 //!
 //! What is kept per document is what steps 6–8 need to link new documents to it: its id, site,
-//! publication time, cluster and canonical flag, and its signature as opaque bytes (the
-//! deduplicator owns that encoding and its version). LSH band keys are kept as postings
-//! `band key → document number`, so finding the candidates of a new document is one lookup per
-//! band. The hash of its title and text (`texts`) tells a document seen again from a new
-//! version under the same id ([`pipeline::ids`](crate::pipeline::ids)).
+//! publication time, cluster and canonical flag, the hash of its title and text (it tells a
+//! document seen again from a new version under the same id,
+//! [`pipeline::ids`](crate::pipeline::ids)), and its signature as opaque bytes (the
+//! deduplicator owns that encoding and its version): one record in `docs` (see `record`).
+//! LSH band keys are kept as postings `band key → document number` in sorted, compressed,
+//! immutable segments (see `postings`), so finding the candidates of a new document is one
+//! block lookup per band and segment, and those of a whole batch one walk of each segment.
 //!
 //! # Stored format
 //!
+//! Tables: `meta` (format version, configuration fingerprint, next document and segment
+//! numbers, commits), `docs` (`number → record`), `ids` (`id → number`), `clusters`
+//! (`cluster → members`), `sites` (`site → template profile`), `postings`
+//! (`segment << 64 | first key → block`) and `segments` (`segment → postings, blocks`).
 //! Every integer is little-endian; the format version and a fingerprint of the configuration
 //! that shaped the signatures (shingle size, hash seeds, bands) are checked on open. A
 //! mismatch is an [`ErrorKind::Index`](crate::ErrorKind::Index) error that says how to rebuild;
-//! an index written by a newer version is refused, never "upgraded" in place.
+//! an index written by a newer version is refused, never "upgraded" in place. An index of
+//! format 3 (postings one row each in a multimap, text hashes in a table of their own) is
+//! migrated by the first writer that opens it, in its opening transaction; a reader says
+//! so and leaves it as it is.
+//!
+//! # Why this layout (measured)
+//!
+//! Format 3 kept one B-tree row per posting (`bands`, a redb multimap, about 77 keys a
+//! document). `examples/index_scale.rs`, one million synthetic documents added in batches of
+//! 30,000 (release build, 2 threads; `--load-docs` so that both formats get the same signed
+//! documents):
+//!
+//! | per document                   | format 3, 100k | format 4, 100k | format 3, 1M | format 4, 1M |
+//! |--------------------------------|---------------:|---------------:|-------------:|-------------:|
+//! | file as written                | 11,409 B       | 5,704 B        | 8,590 B      | 6,466 B      |
+//! | postings (stored+tree+frag.)   | 1,825 B        | 621 B          | 2,012 B      | 621 B        |
+//! | `docs` (stored+tree+frag.)     | 3,705 B        | 3,696 B        | 3,709 B      | 3,700 B      |
+//! | of which the signature         | 2,525 B        | 2,525 B        | 2,525 B      | 2,525 B      |
+//! | `ids` (+ format 3's `texts`)   | 40 B           | 20 B           | 40 B         | 20 B         |
+//! | add, docs/s (whole run)        | 3,047          | 10,775         | 1,247        | 5,467        |
+//! | add, docs/s (last batch)       | 2,483          | 26,021         | 352          | 9,374        |
+//! | candidates, docs/s (a batch)   | 19,631         | 45,404         | 2,991        | 2,904        |
+//! | candidates, docs/s (a doc)     | 4,316          | 2,591          | 280          | 153          |
+//!
+//! (Wall-clock rates on a shared, loaded 2-core machine: ratios, not absolutes. Both formats
+//! return the same candidates: 1.07 and 12.74 a document in a batch at 100k and 1M.) The
+//! file as written is the tables plus what redb's growth (it doubles the file up to a
+//! region) and a merge's old pages leave free; `clean-news index prune` compacts.
+//!
+//! The multimap's keys are random, so every batch touched nearly every leaf of a tree of
+//! 77 million rows: a commit rewrote most of the tree (copy-on-write), the file kept the
+//! old pages as free space, and adds slowed with size. Sorted segments are written in key
+//! order, once, and merged as a binary counter (each posting rewritten about `log2(batches)`
+//! times); Rice-coded gaps take a posting to about 8 bytes with its full 64-bit key, so a
+//! candidate is never a false match. An LSM store (`fjall`) or segment files beside the redb
+//! file (tantivy's way) would give the same shape with more moving parts (a second crash
+//! story, a second lock, a second damage story); redb with this layout keeps one file, one
+//! transaction a run, and redb's checksums, which is why it was kept.
+//!
+//! What still costs: the signature is most of a record, and a record of about 2.6 kB fills
+//! one 4 kB redb page alone (the `fragmented` bytes of `docs`, about 1 kB a document);
+//! smaller signatures, or records packed several to a page, remove most of it. At a million
+//! documents a batch's lookups return 12.7 candidates a document, each a record read of
+//! 2.6 kB; lookups did not get faster there, and one document a call is slower than
+//! before (one block search per segment and key, four segments at 1M).
 //!
 //! # Damage
 //!
@@ -39,38 +89,47 @@
 //! further and compares the tables with each other (`clean-news index check`).
 
 mod check;
+mod postings;
+mod record;
 mod scratch;
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use redb::{
     Database, DatabaseError, MultimapTableDefinition, ReadOnlyDatabase, ReadableDatabase,
     ReadableMultimapTable, ReadableTable, ReadableTableMetadata, TableDefinition,
 };
+
+use postings::{POSTINGS, PostingsError, SEGMENTS, SegmentInfo};
 
 pub use check::IndexCheck;
 
 use crate::Error;
 
 /// The version of the stored format. Bump it when an encoding, a hash or a seed changes.
-pub(crate) const FORMAT_VERSION: u32 = 3;
+pub(crate) const FORMAT_VERSION: u32 = 4;
+/// The last format that kept postings in a multimap table and text hashes apart: a writer
+/// migrates it ([`Index::open`]).
+const MIGRATES_FROM: u32 = 3;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const DOCS: TableDefinition<u64, &[u8]> = TableDefinition::new("docs");
 const IDS: TableDefinition<&str, u64> = TableDefinition::new("ids");
+/// Format 3's postings, one row a posting; migrated into `postings`.
 const BANDS: MultimapTableDefinition<u64, u64> = MultimapTableDefinition::new("bands");
 const CLUSTERS: TableDefinition<&str, u64> = TableDefinition::new("clusters");
 const SITES: TableDefinition<&str, &[u8]> = TableDefinition::new("sites");
-/// `id → hash of its title and text` (`pipeline::ids`): tells a document seen again from a
-/// new version under the same id. A table of its own, so that indexes written before it
-/// keep their format: a document without an entry counts as the same text.
+/// Format 3's `id → hash of its title and text`; the hash is in the record since format 4.
 const TEXTS: TableDefinition<&str, u64> = TableDefinition::new("texts");
 
 const KEY_VERSION: &str = "format_version";
 const KEY_FINGERPRINT: &str = "config_fingerprint";
 const KEY_NEXT_DOC: &str = "next_doc";
+/// The number the next postings segment gets.
+const KEY_NEXT_SEGMENT: &str = "next_segment";
 /// How many times [`Index::add`] committed: a run's output switch names the commit that
 /// completes it (`output::file_set`).
 const KEY_COMMITS: &str = "commits";
@@ -402,24 +461,16 @@ impl Index {
     ) -> Result<(), Error> {
         let path = &self.path;
         match version {
-            Some(FORMAT_VERSION) => {
-                let stored = meta
-                    .get(KEY_FINGERPRINT)
-                    .map_err(|e| index_error(path, "cannot read", e))?
-                    .and_then(|v| le_u64(v.value()));
-                if stored != Some(fingerprint) {
-                    return Err(Error::index(format!(
-                        "{} was built with another deduplication configuration; rebuild it \
-                         (delete the file and rerun) or run with the configuration it was \
-                         built with",
-                        path.display()
-                    )));
-                }
-                Ok(())
-            }
+            Some(FORMAT_VERSION) => self.check_fingerprint(meta, fingerprint),
             Some(v) if v > FORMAT_VERSION => Err(Error::index(format!(
                 "{} has format version {v}, newer than this clean-news ({FORMAT_VERSION}); \
                  upgrade clean-news to read it",
+                path.display()
+            ))),
+            Some(MIGRATES_FROM) => Err(Error::index(format!(
+                "{} has format version {MIGRATES_FROM}, older than this clean-news \
+                 ({FORMAT_VERSION}); the next run with it (`clean-news run --index {0}`) \
+                 migrates it, or rebuild it (delete the file and rerun)",
                 path.display()
             ))),
             v => Err(Error::index(format!(
@@ -429,6 +480,27 @@ impl Index {
                 v.map_or_else(|| "unknown".to_owned(), |v| v.to_string())
             ))),
         }
+    }
+
+    /// Refuses an index built with another deduplication configuration.
+    fn check_fingerprint(
+        &self,
+        meta: &impl ReadableTable<&'static str, &'static [u8]>,
+        fingerprint: u64,
+    ) -> Result<(), Error> {
+        let stored = meta
+            .get(KEY_FINGERPRINT)
+            .map_err(|e| index_error(&self.path, "cannot read", e))?
+            .and_then(|v| le_u64(v.value()));
+        if stored != Some(fingerprint) {
+            return Err(Error::index(format!(
+                "{} was built with another deduplication configuration; rebuild it \
+                 (delete the file and rerun) or run with the configuration it was \
+                 built with",
+                self.path.display()
+            )));
+        }
+        Ok(())
     }
 
     /// For a reader: the index must have been written by this format and configuration.
@@ -463,17 +535,101 @@ impl Index {
                     meta.insert(KEY_FINGERPRINT, fingerprint.to_le_bytes().as_slice())
                         .map_err(|e| index_error(path, "cannot write", e))?;
                 }
+                Some(Some(MIGRATES_FROM)) => {
+                    self.check_fingerprint(&meta, fingerprint)?;
+                    drop(meta);
+                    self.migrate(&tx)?;
+                }
                 Some(version) => self.refuse_format(&meta, version, fingerprint)?,
             }
+        }
+        {
             // Create every table so that readers never meet a missing one.
-            tx.open_table(DOCS).map_err(|e| index_error(path, "cannot write", e))?;
-            tx.open_table(IDS).map_err(|e| index_error(path, "cannot write", e))?;
-            tx.open_multimap_table(BANDS).map_err(|e| index_error(path, "cannot write", e))?;
-            tx.open_table(CLUSTERS).map_err(|e| index_error(path, "cannot write", e))?;
-            tx.open_table(SITES).map_err(|e| index_error(path, "cannot write", e))?;
-            tx.open_table(TEXTS).map_err(|e| index_error(path, "cannot write", e))?;
+            let write = |e: &dyn std::fmt::Display| index_error(path, "cannot write", e);
+            tx.open_table(DOCS).map_err(|e| write(&e))?;
+            tx.open_table(IDS).map_err(|e| write(&e))?;
+            tx.open_table(CLUSTERS).map_err(|e| write(&e))?;
+            tx.open_table(SITES).map_err(|e| write(&e))?;
+            tx.open_table(POSTINGS).map_err(|e| write(&e))?;
+            tx.open_table(SEGMENTS).map_err(|e| write(&e))?;
         }
         tx.commit().map_err(|e| index_error(path, "cannot commit", e))
+    }
+
+    /// Rewrites a format-3 index as format 4 inside the opening transaction (so all of it or
+    /// none of it): records take their text hash in and the new encoding, the postings of
+    /// the `bands` multimap (read in key order) become segment 0.
+    fn migrate(&self, tx: &redb::WriteTransaction) -> Result<(), Error> {
+        let path = &self.path;
+        let err = |e: &dyn std::fmt::Display| index_error(path, "cannot migrate", e);
+        let corrupt = |number: u64| {
+            damaged(path, format!("record {number} cannot be read to migrate the index"))
+        };
+        let mut docs = tx.open_table(DOCS).map_err(|e| err(&e))?;
+        let texts = match tx.open_table(TEXTS) {
+            Ok(texts) => Some(texts),
+            Err(e) => return Err(err(&e)),
+        };
+        // Records in slices, so that memory does not grow with the index.
+        let mut from = 0u64;
+        loop {
+            let mut slice = Vec::new();
+            for entry in docs.range(from..).map_err(|e| err(&e))?.take(10_000) {
+                let (number, bytes) = entry.map_err(|e| err(&e))?;
+                slice.push((number.value(), bytes.value().to_vec()));
+            }
+            let Some(&(last, _)) = slice.last() else { break };
+            for (number, bytes) in slice {
+                if bytes.first() == Some(&record::RECORD_VERSION) {
+                    continue;
+                }
+                let mut doc = record::decode_v1(&bytes).ok_or_else(|| corrupt(number))?;
+                if let Some(texts) = &texts {
+                    doc.text_hash =
+                        texts.get(doc.id.as_str()).map_err(|e| err(&e))?.map(|v| v.value());
+                }
+                docs.insert(number, record::encode(&doc).as_slice()).map_err(|e| err(&e))?;
+            }
+            match last.checked_add(1) {
+                Some(next) => from = next,
+                None => break,
+            }
+        }
+        drop(texts);
+        let mut table = tx.open_table(POSTINGS).map_err(|e| err(&e))?;
+        let mut info = SegmentInfo { postings: 0, blocks: 0 };
+        {
+            let bands = tx.open_multimap_table(BANDS).map_err(|e| err(&e))?;
+            let mut pending: Vec<postings::Posting> = Vec::new();
+            for entry in bands.iter().map_err(|e| err(&e))? {
+                let (key, values) = entry.map_err(|e| err(&e))?;
+                // Flushed between keys only: a block never splits a key.
+                if pending.len() >= 1 << 20 {
+                    let wrote =
+                        postings::write_blocks(&mut table, 0, &pending).map_err(|e| err(&e))?;
+                    info.postings += wrote.postings;
+                    info.blocks += wrote.blocks;
+                    pending.clear();
+                }
+                for value in values {
+                    pending.push((key.value(), value.map_err(|e| err(&e))?.value()));
+                }
+            }
+            let wrote = postings::write_blocks(&mut table, 0, &pending).map_err(|e| err(&e))?;
+            info.postings += wrote.postings;
+            info.blocks += wrote.blocks;
+        }
+        let mut segments = tx.open_table(SEGMENTS).map_err(|e| err(&e))?;
+        if info.postings > 0 {
+            segments.insert(0, info.encode().as_slice()).map_err(|e| err(&e))?;
+        }
+        let mut meta = tx.open_table(META).map_err(|e| err(&e))?;
+        meta.insert(KEY_NEXT_SEGMENT, 1u64.to_le_bytes().as_slice()).map_err(|e| err(&e))?;
+        meta.insert(KEY_VERSION, FORMAT_VERSION.to_le_bytes().as_slice()).map_err(|e| err(&e))?;
+        drop((table, segments, meta, docs));
+        tx.delete_multimap_table(BANDS).map_err(|e| err(&e))?;
+        tx.delete_table(TEXTS).map_err(|e| err(&e))?;
+        Ok(())
     }
 
     /// The document with this id, if the index has seen it.
@@ -490,24 +646,19 @@ impl Index {
                 return Ok(None);
             };
             let docs = tx.open_table(DOCS).map_err(|e| index_error(path, "cannot read", e))?;
-            let texts = open_texts(&tx).map_err(|e| index_error(path, "cannot read", e))?;
             let number = number.value();
             match docs.get(number).map_err(|e| index_error(path, "cannot read", e))? {
-                Some(bytes) => {
-                    let doc = decode_doc(bytes.value()).ok_or_else(|| {
-                        Error::index(format!("{}: corrupt record {number}", path.display()))
-                    })?;
-                    with_text(doc, texts.as_ref())
-                        .map(Some)
-                        .map_err(|e| index_error(path, "cannot read", e))
-                }
+                Some(bytes) => record::decode(bytes.value()).map(Some).ok_or_else(|| {
+                    Error::index(format!("{}: corrupt record {number}", path.display()))
+                }),
                 None => Ok(None),
             }
         })
     }
 
     /// Every remembered document posted under one of `band_keys`, each once, in the order
-    /// they were added.
+    /// they were added. Keys in increasing order are looked up without a copy; a whole
+    /// batch's keys in one call walk each postings segment once.
     ///
     /// # Errors
     ///
@@ -515,31 +666,39 @@ impl Index {
     pub fn candidates(&self, band_keys: &[u64]) -> Result<Vec<IndexedDoc>, Error> {
         contained(&self.path, || {
             let path = &self.path;
-            let tx = self.db.begin_read().map_err(|e| index_error(path, "cannot read", e))?;
-            let bands =
-                tx.open_multimap_table(BANDS).map_err(|e| index_error(path, "cannot read", e))?;
+            let err = |e: &dyn std::fmt::Display| index_error(path, "cannot read", e);
+            let sorted;
+            let keys = if band_keys.windows(2).all(|w| w[0] < w[1]) {
+                band_keys
+            } else {
+                let mut copy = band_keys.to_vec();
+                copy.sort_unstable();
+                copy.dedup();
+                sorted = copy;
+                &sorted
+            };
+            let tx = self.db.begin_read().map_err(|e| err(&e))?;
+            let segments = tx.open_table(SEGMENTS).map_err(|e| err(&e))?;
+            let table = tx.open_table(POSTINGS).map_err(|e| err(&e))?;
             let mut numbers = Vec::new();
-            for &key in band_keys {
-                for number in bands.get(key).map_err(|e| index_error(path, "cannot read", e))? {
-                    numbers.push(number.map_err(|e| index_error(path, "cannot read", e))?.value());
-                }
+            for (segment, info) in postings::segments(&segments).map_err(|e| err(&e))? {
+                let info = info.ok_or_else(|| {
+                    Error::index(format!("{}: corrupt segment {segment}", path.display()))
+                })?;
+                postings::lookup(&table, segment, info, keys, &mut numbers)
+                    .map_err(|e| postings_error(path, e))?;
             }
             numbers.sort_unstable();
             numbers.dedup();
-            let docs = tx.open_table(DOCS).map_err(|e| index_error(path, "cannot read", e))?;
-            let texts = open_texts(&tx).map_err(|e| index_error(path, "cannot read", e))?;
+            let docs = tx.open_table(DOCS).map_err(|e| err(&e))?;
+            // Decoded as read: a batch's candidates at a million documents are hundreds of
+            // thousands of records, not to be held twice.
             let mut out = Vec::with_capacity(numbers.len());
             for number in numbers {
-                if let Some(bytes) =
-                    docs.get(number).map_err(|e| index_error(path, "cannot read", e))?
-                {
-                    let doc = decode_doc(bytes.value()).ok_or_else(|| {
+                if let Some(bytes) = docs.get(number).map_err(|e| err(&e))? {
+                    out.push(record::decode(bytes.value()).ok_or_else(|| {
                         Error::index(format!("{}: corrupt record {number}", path.display()))
-                    })?;
-                    out.push(
-                        with_text(doc, texts.as_ref())
-                            .map_err(|e| index_error(path, "cannot read", e))?,
-                    );
+                    })?);
                 }
             }
             Ok(out)
@@ -551,8 +710,10 @@ impl Index {
     /// transaction: all of it lands or none of it does.
     ///
     /// A document whose id is already present is updated in place (its cluster and canonical
-    /// flag may change when a new, earlier member arrives); its postings are not duplicated.
-    /// A site's profile replaces the one saved before.
+    /// flag may change when a new, earlier member arrives; a text hash it is given replaces
+    /// the one kept); its postings are not duplicated. A site's profile replaces the one saved
+    /// before. The new postings become one sorted segment, merged with older ones when they
+    /// grow alike (see `postings`); records and blocks are encoded on every rayon thread.
     ///
     /// # Errors
     ///
@@ -562,30 +723,37 @@ impl Index {
         contained(&self.path, || {
             let path = &self.path;
             let err = |e: &dyn std::fmt::Display| index_error(path, "cannot write", e);
+            let records: Vec<Vec<u8>> = docs.par_iter().map(|d| record::encode(&d.doc)).collect();
             let tx = self.db.begin_write().map_err(|e| err(&e))?;
             {
                 let mut meta = tx.open_table(META).map_err(|e| err(&e))?;
-                let mut next = meta
-                    .get(KEY_NEXT_DOC)
-                    .map_err(|e| err(&e))?
-                    .and_then(|v| le_u64(v.value()))
-                    .unwrap_or(0);
+                let counter = |meta: &redb::Table<'_, &str, &[u8]>, key: &str| {
+                    meta.get(key)
+                        .map_err(|e| err(&e))
+                        .map(|v| v.and_then(|v| le_u64(v.value())).unwrap_or(0))
+                };
+                let mut next = counter(&meta, KEY_NEXT_DOC)?;
                 let mut ids = tx.open_table(IDS).map_err(|e| err(&e))?;
                 let mut table = tx.open_table(DOCS).map_err(|e| err(&e))?;
-                let mut bands = tx.open_multimap_table(BANDS).map_err(|e| err(&e))?;
-                let mut clusters = tx.open_table(CLUSTERS).map_err(|e| err(&e))?;
-                let mut texts = tx.open_table(TEXTS).map_err(|e| err(&e))?;
-                // Postings go in key order: each B-tree page is then touched once per batch,
-                // not once per posting (band keys are random).
-                let mut postings: Vec<(u64, u64)> = Vec::new();
-                for new in docs {
+                let mut new_postings: Vec<postings::Posting> = Vec::new();
+                // Cluster sizes change by these amounts; applied once each, in name order.
+                let mut deltas: BTreeMap<String, i64> = BTreeMap::new();
+                for (new, record) in docs.iter().zip(&records) {
                     let existing =
                         ids.get(new.doc.id.as_str()).map_err(|e| err(&e))?.map(|v| v.value());
                     let number = match existing {
                         Some(number) => {
-                            if let Some(old) = table.get(number).map_err(|e| err(&e))? {
-                                if let Some(old) = decode_doc(old.value()) {
-                                    decrement(&mut clusters, &old.cluster).map_err(|e| err(&e))?;
+                            let old = table.get(number).map_err(|e| err(&e))?;
+                            if let Some(old) = old.and_then(|old| record::decode(old.value())) {
+                                *deltas.entry(old.cluster).or_default() -= 1;
+                                if new.doc.text_hash.is_none() && old.text_hash.is_some() {
+                                    let kept =
+                                        IndexedDoc { text_hash: old.text_hash, ..new.doc.clone() };
+                                    table
+                                        .insert(number, record::encode(&kept).as_slice())
+                                        .map_err(|e| err(&e))?;
+                                    *deltas.entry(new.doc.cluster.clone()).or_default() += 1;
+                                    continue;
                                 }
                             }
                             number
@@ -594,28 +762,41 @@ impl Index {
                             let number = next;
                             next += 1;
                             ids.insert(new.doc.id.as_str(), number).map_err(|e| err(&e))?;
-                            postings.extend(new.bands.iter().map(|&key| (key, number)));
+                            new_postings.extend(new.bands.iter().map(|&key| (key, number)));
                             number
                         }
                     };
-                    table.insert(number, encode_doc(&new.doc).as_slice()).map_err(|e| err(&e))?;
-                    if let Some(text) = new.doc.text_hash {
-                        texts.insert(new.doc.id.as_str(), text).map_err(|e| err(&e))?;
-                    }
-                    let count = clusters
-                        .get(new.doc.cluster.as_str())
-                        .map_err(|e| err(&e))?
-                        .map_or(0, |v| v.value());
-                    clusters.insert(new.doc.cluster.as_str(), count + 1).map_err(|e| err(&e))?;
+                    table.insert(number, record.as_slice()).map_err(|e| err(&e))?;
+                    *deltas.entry(new.doc.cluster.clone()).or_default() += 1;
                 }
-                postings.sort_unstable();
-                for (key, number) in postings {
-                    bands.insert(key, number).map_err(|e| err(&e))?;
+                let mut clusters = tx.open_table(CLUSTERS).map_err(|e| err(&e))?;
+                for (cluster, delta) in &deltas {
+                    change_count(&mut clusters, cluster, *delta).map_err(|e| err(&e))?;
+                }
+                let mut next_segment = counter(&meta, KEY_NEXT_SEGMENT)?;
+                if !new_postings.is_empty() {
+                    new_postings.par_sort_unstable();
+                    new_postings.dedup();
+                    let mut postings_table = tx.open_table(POSTINGS).map_err(|e| err(&e))?;
+                    let mut segments = tx.open_table(SEGMENTS).map_err(|e| err(&e))?;
+                    let info =
+                        postings::write_blocks(&mut postings_table, next_segment, &new_postings)
+                            .map_err(|e| err(&e))?;
+                    segments.insert(next_segment, info.encode().as_slice()).map_err(|e| err(&e))?;
+                    next_segment += 1;
+                    next_segment = merge_segments(
+                        path,
+                        &mut postings_table,
+                        &mut segments,
+                        next_segment,
+                        &|_| true,
+                        false,
+                    )?;
                 }
                 meta.insert(KEY_NEXT_DOC, next.to_le_bytes().as_slice()).map_err(|e| err(&e))?;
-                let commits =
-                    meta.get(KEY_COMMITS).map_err(|e| err(&e))?.and_then(|v| le_u64(v.value()));
-                let commits = commits.unwrap_or(0).saturating_add(1);
+                meta.insert(KEY_NEXT_SEGMENT, next_segment.to_le_bytes().as_slice())
+                    .map_err(|e| err(&e))?;
+                let commits = counter(&meta, KEY_COMMITS)?.saturating_add(1);
                 meta.insert(KEY_COMMITS, commits.to_le_bytes().as_slice()).map_err(|e| err(&e))?;
                 let mut sites = tx.open_table(SITES).map_err(|e| err(&e))?;
                 for (site, profile) in site_profiles {
@@ -661,7 +842,8 @@ impl Index {
     }
 
     /// Forgets documents published before `cutoff` (seconds since 1970), with their postings.
-    /// Documents without a publication time are kept. Returns how many were removed.
+    /// Documents without a publication time are kept. Returns how many were removed. When
+    /// any is, every postings segment is rewritten into one without theirs.
     ///
     /// # Errors
     ///
@@ -676,38 +858,44 @@ impl Index {
             {
                 let mut table = tx.open_table(DOCS).map_err(|e| err(&e))?;
                 let mut ids = tx.open_table(IDS).map_err(|e| err(&e))?;
-                let mut bands = tx.open_multimap_table(BANDS).map_err(|e| err(&e))?;
                 let mut clusters = tx.open_table(CLUSTERS).map_err(|e| err(&e))?;
-                let mut texts = tx.open_table(TEXTS).map_err(|e| err(&e))?;
                 let mut old = Vec::new();
                 for entry in table.iter().map_err(|e| err(&e))? {
                     let (number, bytes) = entry.map_err(|e| err(&e))?;
-                    if let Some(doc) = decode_doc(bytes.value()) {
+                    if let Some(doc) = record::decode(bytes.value()) {
                         if doc.published.is_some_and(|p| p < cutoff) {
-                            old.push((number.value(), doc));
+                            old.push((number.value(), doc.id, doc.cluster));
                         }
                     }
                 }
-                let gone: std::collections::BTreeSet<u64> = old.iter().map(|(n, _)| *n).collect();
-                let mut postings = Vec::new();
-                for entry in bands.iter().map_err(|e| err(&e))? {
-                    let (key, values) = entry.map_err(|e| err(&e))?;
-                    for value in values {
-                        let number = value.map_err(|e| err(&e))?.value();
-                        if gone.contains(&number) {
-                            postings.push((key.value(), number));
-                        }
-                    }
-                }
-                for (key, number) in postings {
-                    bands.remove(key, number).map_err(|e| err(&e))?;
-                }
-                for (number, doc) in old {
+                let gone: Vec<u64> = old.iter().map(|(n, _, _)| *n).collect();
+                for (number, id, cluster) in old {
                     table.remove(number).map_err(|e| err(&e))?;
-                    ids.remove(doc.id.as_str()).map_err(|e| err(&e))?;
-                    texts.remove(doc.id.as_str()).map_err(|e| err(&e))?;
-                    decrement(&mut clusters, &doc.cluster).map_err(|e| err(&e))?;
+                    ids.remove(id.as_str()).map_err(|e| err(&e))?;
+                    change_count(&mut clusters, &cluster, -1).map_err(|e| err(&e))?;
                     removed += 1;
+                }
+                if !gone.is_empty() {
+                    let mut meta = tx.open_table(META).map_err(|e| err(&e))?;
+                    let next_segment = meta
+                        .get(KEY_NEXT_SEGMENT)
+                        .map_err(|e| err(&e))?
+                        .and_then(|v| le_u64(v.value()))
+                        .unwrap_or(0);
+                    let mut postings_table = tx.open_table(POSTINGS).map_err(|e| err(&e))?;
+                    let mut segments = tx.open_table(SEGMENTS).map_err(|e| err(&e))?;
+                    // `gone` is in number order: the docs table was read in key order.
+                    let keep = |number: u64| gone.binary_search(&number).is_err();
+                    let next_segment = merge_segments(
+                        path,
+                        &mut postings_table,
+                        &mut segments,
+                        next_segment,
+                        &keep,
+                        true,
+                    )?;
+                    meta.insert(KEY_NEXT_SEGMENT, next_segment.to_le_bytes().as_slice())
+                        .map_err(|e| err(&e))?;
                 }
             }
             tx.commit().map_err(|e| index_error(path, "cannot commit", e))?;
@@ -729,40 +917,35 @@ impl Index {
             let mut range: Option<(i64, i64)> = None;
             for entry in docs.iter().map_err(|e| err(&e))? {
                 let (_, bytes) = entry.map_err(|e| err(&e))?;
-                if let Some(p) = decode_doc(bytes.value()).and_then(|d| d.published) {
+                if let Some(p) = record::decode(bytes.value()).and_then(|d| d.published) {
                     range = Some(range.map_or((p, p), |(lo, hi)| (lo.min(p), hi.max(p))));
                 }
             }
             let ids = tx.open_table(IDS).map_err(|e| err(&e))?;
-            let bands = tx.open_multimap_table(BANDS).map_err(|e| err(&e))?;
+            let postings_table = tx.open_table(POSTINGS).map_err(|e| err(&e))?;
+            let segments = tx.open_table(SEGMENTS).map_err(|e| err(&e))?;
             let clusters = tx.open_table(CLUSTERS).map_err(|e| err(&e))?;
             let sites = tx.open_table(SITES).map_err(|e| err(&e))?;
             let documents = docs.len().map_err(|e| err(&e))?;
-            let band_postings = bands.len().map_err(|e| err(&e))?;
+            let band_postings = postings::segments(&segments)
+                .map_err(|e| err(&e))?
+                .iter()
+                .filter_map(|(_, info)| info.map(|i| i.postings))
+                .sum();
             let cluster_count = clusters.len().map_err(|e| err(&e))?;
             let site_profiles = sites.len().map_err(|e| err(&e))?;
+            let of = |entries: u64, stats: Result<redb::TableStats, redb::StorageError>| {
+                stats.map(|s| TableBytes::of(entries, &s)).map_err(|e| err(&e))
+            };
             let tables = BTreeMap::from([
-                ("docs", TableBytes::of(documents, &docs.stats().map_err(|e| err(&e))?)),
-                (
-                    "ids",
-                    TableBytes::of(
-                        ids.len().map_err(|e| err(&e))?,
-                        &ids.stats().map_err(|e| err(&e))?,
-                    ),
-                ),
-                ("bands", TableBytes::of(band_postings, &bands.stats().map_err(|e| err(&e))?)),
-                (
-                    "clusters",
-                    TableBytes::of(cluster_count, &clusters.stats().map_err(|e| err(&e))?),
-                ),
-                ("sites", TableBytes::of(site_profiles, &sites.stats().map_err(|e| err(&e))?)),
+                ("docs", of(documents, docs.stats())?),
+                ("ids", of(ids.len().map_err(|e| err(&e))?, ids.stats())?),
+                // Under format 3's name, so that readers of the stats keep their key.
+                ("bands", of(band_postings, postings_table.stats())?),
+                ("segments", of(segments.len().map_err(|e| err(&e))?, segments.stats())?),
+                ("clusters", of(cluster_count, clusters.stats())?),
+                ("sites", of(site_profiles, sites.stats())?),
             ]);
-            let mut tables = tables;
-            if let Some(texts) = open_texts(&tx).map_err(|e| err(&e))? {
-                let entries = texts.len().map_err(|e| err(&e))?;
-                tables
-                    .insert("texts", TableBytes::of(entries, &texts.stats().map_err(|e| err(&e))?));
-            }
             Ok(IndexStats {
                 format_version: FORMAT_VERSION,
                 documents,
@@ -800,99 +983,86 @@ impl Index {
     }
 }
 
-/// The `texts` table, if the index has one (an index written before it has none).
-fn open_texts(
-    tx: &redb::ReadTransaction,
-) -> Result<Option<redb::ReadOnlyTable<&'static str, u64>>, redb::TableError> {
-    match tx.open_table(TEXTS) {
-        Ok(table) => Ok(Some(table)),
-        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
-/// `doc` with its text hash from `texts`, when there is one.
-fn with_text(
-    mut doc: IndexedDoc,
-    texts: Option<&redb::ReadOnlyTable<&'static str, u64>>,
-) -> Result<IndexedDoc, redb::StorageError> {
-    if let Some(texts) = texts {
-        doc.text_hash = texts.get(doc.id.as_str())?.map(|v| v.value());
-    }
-    Ok(doc)
-}
-
-fn decrement(
+/// Changes the member count of `cluster` by `delta`, forgetting a cluster left with none.
+fn change_count(
     clusters: &mut redb::Table<'_, &'static str, u64>,
     cluster: &str,
+    delta: i64,
 ) -> Result<(), redb::StorageError> {
+    if delta == 0 {
+        return Ok(());
+    }
     let count = clusters.get(cluster)?.map_or(0, |v| v.value());
-    if count <= 1 {
-        clusters.remove(cluster)?;
-    } else {
-        clusters.insert(cluster, count - 1)?;
+    match count.checked_add_signed(delta) {
+        Some(count) if count > 0 => {
+            clusters.insert(cluster, count)?;
+        }
+        _ => {
+            clusters.remove(cluster)?;
+        }
     }
     Ok(())
 }
 
-/// Version of the record encoding, first byte of every record.
-const RECORD_VERSION: u8 = 1;
-
-/// The record of a document; its text hash is kept in `texts`, not here.
-fn encode_doc(doc: &IndexedDoc) -> Vec<u8> {
-    let mut out = Vec::with_capacity(32 + doc.id.len() + doc.signature.len());
-    out.push(RECORD_VERSION);
-    out.extend_from_slice(&doc.published.unwrap_or(i64::MIN).to_le_bytes());
-    out.push(u8::from(doc.canonical));
-    for field in [
-        doc.id.as_bytes(),
-        doc.site.as_deref().unwrap_or("").as_bytes(),
-        doc.cluster.as_bytes(),
-        &doc.signature,
-    ] {
-        out.extend_from_slice(&u32::try_from(field.len()).unwrap_or(u32::MAX).to_le_bytes());
-        out.extend_from_slice(field);
-    }
-    out
-}
-
-fn decode_doc(bytes: &[u8]) -> Option<IndexedDoc> {
-    let mut reader = Reader(bytes);
-    if reader.take(1)? != [RECORD_VERSION] {
-        return None;
-    }
-    let published = i64::from_le_bytes(reader.take(8)?.try_into().ok()?);
-    let canonical = reader.take(1)?[0] != 0;
-    let id = String::from_utf8(reader.field()?.to_vec()).ok()?;
-    let site = String::from_utf8(reader.field()?.to_vec()).ok()?;
-    let cluster = String::from_utf8(reader.field()?.to_vec()).ok()?;
-    let signature = reader.field()?.to_vec();
-    Some(IndexedDoc {
-        id,
-        site: (!site.is_empty()).then_some(site),
-        published: (published != i64::MIN).then_some(published),
-        cluster,
-        canonical,
-        signature,
-        text_hash: None,
-    })
-}
-
-struct Reader<'a>(&'a [u8]);
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
-        if self.0.len() < n {
-            return None;
+/// Merges postings segments inside a write transaction and returns the next segment
+/// number: with `all`, every segment into one, keeping the postings whose document `keep`
+/// accepts (pruning); otherwise as the tiers ask (`postings::next_merge`).
+fn merge_segments(
+    path: &Path,
+    table: &mut redb::Table<'_, u128, &'static [u8]>,
+    segments: &mut redb::Table<'_, u64, &'static [u8]>,
+    mut next_segment: u64,
+    keep: &(dyn Fn(u64) -> bool + Sync),
+    all: bool,
+) -> Result<u64, Error> {
+    let err = |e: &dyn std::fmt::Display| index_error(path, "cannot write", e);
+    loop {
+        let mut listed = Vec::new();
+        for (segment, info) in postings::segments(segments).map_err(|e| err(&e))? {
+            let info = info.ok_or_else(|| {
+                damaged(path, format!("the entry of postings segment {segment} cannot be read"))
+            })?;
+            listed.push((segment, info));
         }
-        let (head, rest) = self.0.split_at(n);
-        self.0 = rest;
-        Some(head)
+        let sources: Vec<(u64, SegmentInfo)> = if all {
+            listed
+        } else {
+            let sizes: Vec<(u64, u64)> = listed.iter().map(|(s, i)| (*s, i.postings)).collect();
+            match postings::next_merge(&sizes) {
+                Some(pair) => pair
+                    .iter()
+                    .filter_map(|(s, _)| listed.iter().find(|(l, _)| l == s).copied())
+                    .collect(),
+                None => return Ok(next_segment),
+            }
+        };
+        if sources.is_empty() {
+            return Ok(next_segment);
+        }
+        let target = next_segment;
+        next_segment += 1;
+        let info =
+            postings::merge(table, &sources, target, keep).map_err(|e| postings_error(path, e))?;
+        for (segment, _) in &sources {
+            segments.remove(*segment).map_err(|e| err(&e))?;
+        }
+        if info.postings > 0 {
+            segments.insert(target, info.encode().as_slice()).map_err(|e| err(&e))?;
+        }
+        if all {
+            return Ok(next_segment);
+        }
     }
+}
 
-    fn field(&mut self) -> Option<&'a [u8]> {
-        let len = u32::from_le_bytes(self.take(4)?.try_into().ok()?);
-        self.take(usize::try_from(len).ok()?)
+/// The error for a postings read or merge that failed.
+fn postings_error(path: &Path, err: PostingsError) -> Error {
+    match err {
+        PostingsError::Storage(e) => index_error(path, "cannot read", e),
+        PostingsError::Corrupt(segment, key) => damaged(
+            path,
+            format!("the postings block of segment {segment} at key {key:016x} cannot be decoded"),
+        ),
     }
 }
 
@@ -907,7 +1077,6 @@ fn le_u64(bytes: &[u8]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use proptest::prelude::*;
 
     fn doc(id: &str, cluster: &str, published: Option<i64>) -> IndexedDoc {
         IndexedDoc {
@@ -959,6 +1128,14 @@ mod tests {
         let stats = index.stats().unwrap();
         assert_eq!((stats.documents, stats.clusters, stats.band_postings), (1, 1, 2));
         assert_eq!(index.get("a").unwrap().unwrap().cluster, "c2");
+        // An update without a text hash keeps the one remembered.
+        let hashed = IndexedDoc { text_hash: Some(9), ..doc("b", "c1", None) };
+        index.add(&[NewDoc { doc: hashed, bands: vec![3] }], &[]).unwrap();
+        index.add(&[NewDoc { doc: doc("b", "c3", None), bands: vec![3] }], &[]).unwrap();
+        let b = index.get("b").unwrap().unwrap();
+        assert_eq!((b.cluster.as_str(), b.text_hash), ("c3", Some(9)));
+        let stats = index.stats().unwrap();
+        assert_eq!((stats.documents, stats.clusters, stats.band_postings), (2, 2, 3));
     }
 
     #[test]
@@ -1034,27 +1211,50 @@ mod tests {
     }
 
     #[test]
-    fn garbage_records_decode_to_none() {
-        assert_eq!(decode_doc(&[]), None);
-        assert_eq!(decode_doc(&[RECORD_VERSION, 1, 2]), None);
-        assert_eq!(decode_doc(&[9; 40]), None);
-    }
-
-    proptest! {
-        #[test]
-        fn records_round_trip(id in ".{0,20}", site in proptest::option::of("[a-z.]{1,10}"),
-                              published in proptest::option::of(-1_000_000i64..1_000_000),
-                              canonical: bool, signature in proptest::collection::vec(any::<u8>(), 0..64)) {
-            let doc = IndexedDoc {
-                id, site, published, cluster: "c".into(), canonical, signature, text_hash: None,
-            };
-            prop_assert_eq!(decode_doc(&encode_doc(&doc)), Some(doc));
+    fn a_format_3_index_is_migrated_by_a_writer_and_refused_by_a_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("i.redb");
+        {
+            let db = Database::create(&path).unwrap();
+            let tx = db.begin_write().unwrap();
+            {
+                let mut meta = tx.open_table(META).unwrap();
+                meta.insert(KEY_VERSION, 3u32.to_le_bytes().as_slice()).unwrap();
+                meta.insert(KEY_FINGERPRINT, 1u64.to_le_bytes().as_slice()).unwrap();
+                meta.insert(KEY_NEXT_DOC, 2u64.to_le_bytes().as_slice()).unwrap();
+                let mut docs = tx.open_table(DOCS).unwrap();
+                let mut ids = tx.open_table(IDS).unwrap();
+                let mut bands = tx.open_multimap_table(BANDS).unwrap();
+                let mut texts = tx.open_table(TEXTS).unwrap();
+                for (number, id) in [(0u64, "a"), (1, "b")] {
+                    docs.insert(number, record::encode_v1(&doc(id, "c1", Some(5))).as_slice())
+                        .unwrap();
+                    ids.insert(id, number).unwrap();
+                    bands.insert(7, number).unwrap();
+                    bands.insert(100 + number, number).unwrap();
+                }
+                texts.insert("a", 42).unwrap();
+                tx.open_table(CLUSTERS).unwrap().insert("c1", 2).unwrap();
+                tx.open_table(SITES).unwrap();
+            }
+            tx.commit().unwrap();
         }
-
-        #[test]
-        fn decoding_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
-            let _ = decode_doc(&bytes);
-        }
+        let err = Index::open_read_only(&path, 1).unwrap_err().to_string();
+        assert!(err.contains("migrates it"), "{err}");
+        let index = Index::open(&path, 1).unwrap();
+        assert_eq!(index.get("a").unwrap().unwrap().text_hash, Some(42));
+        assert_eq!(index.get("b").unwrap().unwrap(), doc("b", "c1", Some(5)));
+        let ids: Vec<_> = index.candidates(&[7]).unwrap().into_iter().map(|d| d.id).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(index.candidates(&[101]).unwrap()[0].id, "b");
+        let stats = index.stats().unwrap();
+        assert_eq!((stats.documents, stats.clusters, stats.band_postings), (2, 1, 4));
+        // New documents go on from the old numbers.
+        index.add(&[NewDoc { doc: doc("c", "c1", Some(6)), bands: vec![7] }], &[]).unwrap();
+        assert_eq!(index.candidates(&[7]).unwrap().len(), 3);
+        drop(index);
+        let check = Index::check(&path, 1).unwrap();
+        assert!(check.is_whole(), "{:?}", check.problems);
     }
 
     #[test]

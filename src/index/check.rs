@@ -13,11 +13,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use redb::{ReadableDatabase, ReadableMultimapTable, ReadableTable};
+use redb::{ReadableDatabase, ReadableTable};
 
+use super::postings::{self, POSTINGS, SEGMENTS};
 use super::{
-    BANDS, CLUSTERS, DOCS, IDS, Index, IndexStats, KEY_NEXT_DOC, META, ReadOpenError, contained,
-    decode_doc, index_error, le_u64, open_texts, way_out,
+    CLUSTERS, DOCS, IDS, Index, IndexStats, KEY_NEXT_DOC, META, ReadOpenError, contained,
+    index_error, le_u64, record, way_out,
 };
 use crate::Error;
 
@@ -75,9 +76,10 @@ impl Findings {
 impl Index {
     /// Checks the index at `path` without changing it: redb's page checksums, the format
     /// version and configuration fingerprint, and that the tables agree with each other
-    /// (every id leads to its document and back, every band posting to a stored document,
-    /// every cluster count to its members, every text hash to a document, document numbers
-    /// below the next one to give).
+    /// (every id leads to its document and back, every postings block decodes, in key order,
+    /// and leads to stored documents, every segment holds the postings its entry counts,
+    /// every cluster count matches its members, document numbers are below the next one to
+    /// give).
     ///
     /// Damage is a list of problems in the result, not an error.
     ///
@@ -129,7 +131,8 @@ impl Index {
         let next_doc = meta.get(KEY_NEXT_DOC).map_err(|e| err(&e))?.map(|v| le_u64(v.value()));
         let docs = tx.open_table(DOCS).map_err(|e| err(&e))?;
         let ids = tx.open_table(IDS).map_err(|e| err(&e))?;
-        let bands = tx.open_multimap_table(BANDS).map_err(|e| err(&e))?;
+        let table = tx.open_table(POSTINGS).map_err(|e| err(&e))?;
+        let segments = tx.open_table(SEGMENTS).map_err(|e| err(&e))?;
         let clusters = tx.open_table(CLUSTERS).map_err(|e| err(&e))?;
 
         let mut problems = Vec::new();
@@ -150,7 +153,7 @@ impl Index {
             if number >= next_doc {
                 beyond.add(|| format!("record {number} (next is {next_doc})"));
             }
-            let Some(doc) = decode_doc(bytes.value()) else {
+            let Some(doc) = record::decode(bytes.value()) else {
                 undecodable.add(|| format!("record {number}"));
                 continue;
             };
@@ -174,24 +177,56 @@ impl Index {
         }
 
         let mut dangling_postings = Findings::new("band postings that lead to no document");
-        for entry in bands.iter().map_err(|e| err(&e))? {
-            let (key, values) = entry.map_err(|e| err(&e))?;
-            for value in values {
-                let number = value.map_err(|e| err(&e))?.value();
+        let mut bad_blocks = Findings::new("postings blocks that cannot be decoded");
+        let mut disordered = Findings::new("postings blocks out of key order");
+        let mut miscounted = Findings::new("postings segments that differ from their entry");
+        let mut listed = BTreeMap::new();
+        for (segment, info) in postings::segments(&segments).map_err(|e| err(&e))? {
+            match info {
+                Some(info) => {
+                    listed
+                        .insert(segment, (info, postings::SegmentInfo { postings: 0, blocks: 0 }));
+                }
+                None => miscounted.add(|| format!("segment {segment}: its entry cannot be read")),
+            }
+        }
+        let mut unlisted_blocks = Findings::new("postings blocks of no listed segment");
+        // The last key of the block before, in the same segment.
+        let mut previous: Option<(u64, u64)> = None;
+        for entry in table.iter().map_err(|e| err(&e))? {
+            let (row, block) = entry.map_err(|e| err(&e))?;
+            let (segment, first) = postings::split_row(row.value());
+            let Some((_, found)) = listed.get_mut(&segment) else {
+                unlisted_blocks.add(|| format!("segment {segment} key {first:016x}"));
+                continue;
+            };
+            let Some(decoded) = postings::decode_block(first, block.value()) else {
+                bad_blocks.add(|| format!("segment {segment} key {first:016x}"));
+                previous = None;
+                continue;
+            };
+            if let Some((prev_segment, prev_last)) = previous {
+                if prev_segment == segment && prev_last >= first {
+                    disordered.add(|| format!("segment {segment} key {first:016x}"));
+                }
+            }
+            previous = decoded.last().map(|last| (segment, last.0));
+            found.postings += decoded.len() as u64;
+            found.blocks += 1;
+            for (key, number) in decoded {
                 if !numbers.contains(&number) {
-                    dangling_postings
-                        .add(|| format!("key {:016x} -> record {number}", key.value()));
+                    dangling_postings.add(|| format!("key {key:016x} -> record {number}"));
                 }
             }
         }
-
-        let mut orphan_texts = Findings::new("texts entries of no document");
-        if let Some(texts) = open_texts(&tx).map_err(|e| err(&e))? {
-            for entry in texts.iter().map_err(|e| err(&e))? {
-                let (id, _) = entry.map_err(|e| err(&e))?;
-                if ids.get(id.value()).map_err(|e| err(&e))?.is_none() {
-                    orphan_texts.add(|| format!("{:?}", id.value()));
-                }
+        for (segment, (said, found)) in &listed {
+            if said != found {
+                miscounted.add(|| {
+                    format!(
+                        "segment {segment} lists {} postings in {} blocks, holds {} in {}",
+                        said.postings, said.blocks, found.postings, found.blocks
+                    )
+                });
             }
         }
 
@@ -210,7 +245,18 @@ impl Index {
             }
         }
 
-        for findings in [undecodable, beyond, unlisted, dangling_ids, dangling_postings, counts] {
+        for findings in [
+            undecodable,
+            beyond,
+            unlisted,
+            dangling_ids,
+            dangling_postings,
+            bad_blocks,
+            disordered,
+            unlisted_blocks,
+            miscounted,
+            counts,
+        ] {
             findings.report(&mut problems);
         }
         Ok(problems)
@@ -269,7 +315,13 @@ mod tests {
         let tx = index.db.begin_write().unwrap();
         {
             tx.open_table(DOCS).unwrap().remove(1).unwrap();
-            tx.open_multimap_table(BANDS).unwrap().insert(9, 77).unwrap();
+            let block = postings::encode_block(&[(9, 77)]);
+            tx.open_table(POSTINGS)
+                .unwrap()
+                .insert(postings::row(99, 9), block.as_slice())
+                .unwrap();
+            let info = postings::SegmentInfo { postings: 1, blocks: 1 };
+            tx.open_table(SEGMENTS).unwrap().insert(99, info.encode().as_slice()).unwrap();
             tx.open_table(CLUSTERS).unwrap().insert("c", 5).unwrap();
         }
         tx.commit().unwrap();
