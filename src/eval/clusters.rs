@@ -148,19 +148,36 @@ impl Default for ClusterThresholds {
     }
 }
 
-fn read_jsonl(path: &Path) -> Result<Vec<Value>, Error> {
-    let text = std::fs::read_to_string(path)
+/// The rows of a JSON Lines file, each cut down to the fields `keys`. The file is read a
+/// line at a time: a run's `documents.jsonl` of a million documents (texts and removals, 4 GB)
+/// is scored without holding it.
+fn read_jsonl(path: &Path, keys: &[&str]) -> Result<Vec<Value>, Error> {
+    let file = std::fs::File::open(path)
         .map_err(|e| Error::io(Some(path.to_path_buf()), "cannot read", e))?;
+    let mut reader = std::io::BufReader::new(file);
     let mut rows = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
+    let mut line = String::new();
+    for n in 0usize.. {
+        line.clear();
+        let read = std::io::BufRead::read_line(&mut reader, &mut line)
+            .map_err(|e| Error::io(Some(path.to_path_buf()), "cannot read", e))?;
+        if read == 0 {
+            break;
+        }
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
             continue;
         }
-        let row = serde_json::from_str(line).map_err(|e| {
+        let row: Value = serde_json::from_str(trimmed).map_err(|e| {
             Error::parse(format!("{}:{}", path.display(), n + 1), format!("not JSON: {e}"))
         })?;
-        rows.push(row);
+        rows.push(match row {
+            Value::Object(mut fields) => {
+                fields.retain(|key, _| keys.contains(&key.as_str()));
+                Value::Object(fields)
+            }
+            other => other,
+        });
     }
     Ok(rows)
 }
@@ -193,7 +210,8 @@ impl ClusterGold {
         let dir = dir.as_ref();
         let gold_path = dir.join("gold.jsonl");
         let mut documents = Vec::new();
-        for (n, row) in read_jsonl(&gold_path)?.iter().enumerate() {
+        for (n, row) in read_jsonl(&gold_path, &["id", "cluster", "transform"])?.iter().enumerate()
+        {
             let transform = row.get("transform").map_or_else(|| "unknown".to_owned(), py_str);
             documents.push((
                 field(row, "id", &gold_path, n)?,
@@ -204,7 +222,7 @@ impl ClusterGold {
         let hard_path = dir.join("hard_negatives.jsonl");
         let mut hard_negatives = Vec::new();
         if hard_path.exists() {
-            for (n, row) in read_jsonl(&hard_path)?.iter().enumerate() {
+            for (n, row) in read_jsonl(&hard_path, &["a", "b", "kind"])?.iter().enumerate() {
                 let kind = row.get("kind").map_or_else(|| "unknown".to_owned(), py_str);
                 hard_negatives.push((
                     field(row, "a", &hard_path, n)?,
@@ -257,7 +275,9 @@ impl ClusterPrediction {
                 }
             }
         };
-        for (n, row) in read_jsonl(&path)?.iter().enumerate() {
+        for (n, row) in
+            read_jsonl(&path, &["members", "cluster", "canonical", "id"])?.iter().enumerate()
+        {
             if let Some(members) = row.get("members") {
                 let cluster = match row.get("cluster").or_else(|| row.get("canonical")) {
                     Some(v) => py_str(v),
@@ -537,6 +557,21 @@ impl ClusterReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_keep_only_the_fields_scored_and_errors_name_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "x".repeat(10_000);
+        let record = format!(r#"{{"id": "a", "cluster": "c1", "text": "{text}", "removed": []}}"#);
+        let path = write(dir.path(), "docs.jsonl", &[&record, "", r#"{"id": 7}"#]);
+        let rows = read_jsonl(&path, &["id", "cluster"]).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0], serde_json::json!({"id": "a", "cluster": "c1"}));
+        assert_eq!(rows[1], serde_json::json!({"id": 7}));
+        let bad = write(dir.path(), "bad.jsonl", &[r#"{"id": "a"}"#, "", "{not json"]);
+        let err = read_jsonl(&bad, &["id"]).unwrap_err().to_string();
+        assert!(err.contains("bad.jsonl:3"), "{err}");
+    }
 
     fn write(dir: &Path, name: &str, lines: &[&str]) -> PathBuf {
         let path = dir.join(name);

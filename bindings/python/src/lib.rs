@@ -354,7 +354,7 @@ fn signatures(py: Python<'_>, text: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
 }
 
 /// Verifies a pair of cleaned texts as clustering does:
-/// `{"jaccard", "containment", "accepted"}`.
+/// `{"jaccard", "containment", "lead_containment", "accepted"}`.
 #[pyfunction]
 fn verify(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
     let (a, b) = (text_arg(a, "a")?, text_arg(b, "b")?);

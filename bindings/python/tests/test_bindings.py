@@ -65,7 +65,7 @@ def test_signatures_and_verify():
     assert len(sig["minhash_bands"]) == 42 and sig["band_keys"] and sig["shingles"] > 0
     assert clean_news.signatures(text.upper())["exact"] == sig["exact"]
     same = clean_news.verify(text, text)
-    assert same == {"jaccard": 1.0, "containment": 1.0, "accepted": True}
+    assert same == {"jaccard": 1.0, "containment": 1.0, "lead_containment": 1.0, "accepted": True}
     other = clean_news.verify(text, "Wheat exports reached a record in the third quarter. " * 3)
     assert other["accepted"] is False and other["jaccard"] == 0.0
 

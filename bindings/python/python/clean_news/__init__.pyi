@@ -46,7 +46,7 @@ def signatures(text: Union[str, bytes]) -> dict[str, Any]:
     """exact, simhash, minhash_bands, lead_shingles, passages, band_keys, words, shingles."""
 
 def verify(a: Union[str, bytes], b: Union[str, bytes]) -> dict[str, Any]:
-    """{"jaccard", "containment", "accepted"} of two cleaned texts, as clustering decides."""
+    """{"jaccard", "containment", "lead_containment", "accepted"} of two cleaned texts, as clustering decides."""
 
 def remove_templates(
     cleaned_records: Iterable[CleanedRecord], threads: Optional[int] = None
