@@ -13,6 +13,7 @@
 use clean_news::clean::site::{SiteConfig, SiteProfiles};
 use clean_news::dedup::Deduper;
 use clean_news::input::DEFAULT_MAX_DOC_BYTES;
+use clean_news::pipeline::job::{Job, JobConfig};
 use clean_news::pipeline::run::fill_site;
 use clean_news::{Body, Cleaned, Cleaner, Document};
 use pyo3::create_exception;
@@ -420,26 +421,24 @@ fn cluster(
     let docs = self::records(records, DEFAULT_MAX_DOC_BYTES)?;
     let cleaner = Cleaner::builder().build().map_err(library_error)?;
     let deduper = deduper()?;
-    let (cleaned, clusters) = off_the_gil(py, threads, || -> Result<_, clean_news::Error> {
+    // The batch steps of `clean-news run`, through the same core (`pipeline::job`).
+    let (cleaned, placed) = off_the_gil(py, threads, || -> Result<_, clean_news::Error> {
         let mut cleaned: Vec<Cleaned> = docs.par_iter().map(|d| cleaner.clean(d)).collect();
-        cleaned.par_iter_mut().for_each(fill_site);
-        if templates {
-            let profiles = SiteProfiles::learn(&cleaned, &SiteConfig::default())?;
-            cleaned.par_iter_mut().for_each(|d| {
-                profiles.apply(d);
-            });
-        }
-        let clusters = deduper.cluster(&cleaned);
-        Ok((cleaned, clusters))
+        let config = JobConfig { learn_templates: templates, ..JobConfig::default() };
+        let mut job = Job::new(&deduper, None, config)?;
+        job.learn(&mut cleaned);
+        let mut signing = job.templates()?;
+        signing.sign(&mut cleaned)?;
+        Ok((cleaned, signing.cluster()))
     })?
     .map_err(library_error)?;
     let list = PyList::empty(py);
     for (i, doc) in cleaned.iter().enumerate() {
         let mut value = serde_json::to_value(doc)
             .map_err(|e| PyValueError::new_err(format!("cannot encode record {}: {e}", doc.id)))?;
-        if let (Some(c), Value::Object(map)) = (clusters.cluster_of(i), &mut value) {
-            map.insert("cluster".into(), Value::String(c.id.clone()));
-            map.insert("canonical".into(), Value::Bool(c.canonical == doc.id));
+        if let (Some(placement), Value::Object(map)) = (placed.placement(i), &mut value) {
+            map.insert("cluster".into(), Value::String(placement.cluster.to_owned()));
+            map.insert("canonical".into(), Value::Bool(placement.canonical));
         }
         list.append(to_py(py, &value)?)?;
     }

@@ -79,6 +79,23 @@ def test_cluster_gives_the_partition_of_the_cli_run(cli, tmp_path):
     assert got == want
 
 
+def test_cluster_gives_the_cli_records_on_the_dev_set(cli, dev_set, tmp_path):
+    """cluster() runs the batch steps through the CLI's core (pipeline::job): same texts,
+    same clusters, same canonical documents on the 4,182 pages of the dev set."""
+    subprocess.run([cli, "run", str(dev_set / "docs.jsonl"), "-o", str(tmp_path),
+                    "--no-index", "-q"], check=True)
+    with open(tmp_path / "documents.jsonl", encoding="utf-8") as lines:
+        want = [json.loads(line) for line in lines]
+    with open(dev_set / "docs.jsonl", encoding="utf-8") as lines:
+        records = [json.loads(line) for line in lines]
+    got = clean_news.cluster(records)
+    assert [d["id"] for d in got] == [r["id"] for r in want]
+    for doc, record in zip(got, want):
+        assert (doc["cluster"], doc["canonical"]) == (record["cluster"], record["canonical"])
+        assert doc["text"] == record["text"], doc["id"]
+    assert len({d["cluster"] for d in got}) < len(got)
+
+
 @pytest.mark.parametrize("bad, error, message", [
     (None, TypeError, "must be a dict, not NoneType"),
     (["id", "text"], TypeError, "must be a dict"),
