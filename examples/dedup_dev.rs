@@ -79,7 +79,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let _ = deduper.cluster_items(&items);
         let clustered = t.elapsed().as_secs_f64();
         let n = docs.len() as f64;
-        let bytes: usize = sigs.iter().map(|s| s.to_bytes().len()).sum();
+        let bytes: usize = sigs.iter().map(|s| s.encoded_len()).sum();
         let shingles: usize = sigs.iter().map(|s| s.shingle_count() as usize).sum();
         eprintln!(
             "signature: {:.0} bytes encoded, {:.0} shingles on average",

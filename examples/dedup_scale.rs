@@ -86,7 +86,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let signing = started.elapsed().as_secs_f64();
     let n = signatures.len();
-    let encoded: usize = signatures.iter().map(|s| s.to_bytes().len()).sum();
+    let encoded: usize = signatures.iter().map(|s| s.encoded_len()).sum();
     let heap: usize = signatures.iter().map(Signature::heap_bytes).sum();
     eprintln!(
         "{n} documents signed in {signing:.1} s; signature {:.0} bytes encoded, {:.0} bytes in memory \

@@ -216,7 +216,12 @@ impl Signature {
         4 * self.data.len()
     }
 
-    /// The little-endian encoding of the signature (for the index): a 32-byte header (format
+    /// The length of [`Signature::to_bytes`], without encoding it.
+    pub fn encoded_len(&self) -> usize {
+        HEADER + 4 * self.data.len()
+    }
+
+    /// The little-endian encoding of the signature (for the index): a 36-byte header (format
     /// version, words, shingles, the four part lengths, exact hash, SimHash), then the parts.
     ///
     /// # Example
@@ -230,7 +235,7 @@ impl Signature {
     /// # Ok::<(), clean_news::Error>(())
     /// ```
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(HEADER + 4 * self.data.len());
+        let mut out = Vec::with_capacity(self.encoded_len());
         out.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         out.extend_from_slice(&self.words.to_le_bytes());
         out.extend_from_slice(&self.shingle_count.to_le_bytes());
@@ -295,7 +300,7 @@ impl Signature {
 }
 
 /// Bytes of the header of [`Signature::to_bytes`].
-const HEADER: usize = 32;
+const HEADER: usize = 4 + 4 + 4 + 2 * 4 + 8 + 8;
 
 struct Reader<'a> {
     bytes: &'a [u8],
@@ -449,6 +454,7 @@ mod tests {
         // The sample is the smallest of the rest: a truncated copy's sample below the
         // original's largest sampled value is the original's.
         assert!(sig.to_bytes().len() <= 32 + 4 * (42 + 4 + 20 + 36 + 64));
+        assert_eq!(sig.encoded_len(), sig.to_bytes().len());
     }
 
     #[test]

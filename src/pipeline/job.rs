@@ -267,7 +267,7 @@ impl<'a> Signing<'a> {
         let signed: Vec<(u64, Signature, Box<[u64]>, u64)> = docs
             .par_iter_mut()
             .map(|doc| {
-                fill_site(doc);
+                // The site is the one `Job::learn` gave the document.
                 let removed = profiles.map_or(0, |p| p.apply(doc).len() as u64);
                 let signature = deduper.sign(signed_text(doc));
                 let bands: Box<[u64]> = match with_bands {
@@ -275,7 +275,7 @@ impl<'a> Signing<'a> {
                     false => Box::default(),
                 };
                 let bytes = (std::mem::size_of::<Signature>()
-                    + signature.to_bytes().len()
+                    + signature.encoded_len()
                     + 8 * bands.len()
                     + doc.id.len()) as u64;
                 (removed, signature, bands, bytes)
