@@ -88,6 +88,7 @@
 //! the same "damaged" error instead of ending the process. [`check`](Index::check) goes
 //! further and compares the tables with each other (`clean-news index check`).
 
+mod adding;
 mod check;
 mod postings;
 mod record;
@@ -97,7 +98,6 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use redb::{
     Database, DatabaseError, MultimapTableDefinition, ReadOnlyDatabase, ReadableDatabase,
     ReadableMultimapTable, ReadableTable, ReadableTableMetadata, TableDefinition,
@@ -105,15 +105,28 @@ use redb::{
 
 use postings::{POSTINGS, PostingsError, SEGMENTS, SegmentInfo};
 
+pub use adding::{Adding, SEGMENT_POSTINGS};
 pub use check::IndexCheck;
 
 use crate::Error;
 
 /// The version of the stored format. Bump it when an encoding, a hash or a seed changes.
-pub(crate) const FORMAT_VERSION: u32 = 4;
+pub(crate) const FORMAT_VERSION: u32 = 5;
+/// The format before band keys were shortened in postings segments: read as it is (its
+/// segments say they keep whole keys), stamped with the current version by the first writer
+/// that opens it; its segments are rewritten shortened when they are next merged.
+const READS_AS_IS: u32 = 4;
 /// The last format that kept postings in a multimap table and text hashes apart: a writer
 /// migrates it ([`Index::open`]).
 const MIGRATES_FROM: u32 = 3;
+
+/// redb's page cache of a writer unless told another (redb's default is 1 GiB). Adds write in key order and a run
+/// reads what its batch looks up once, so a larger cache bought little but resident memory:
+/// at a million documents the default cache was a gigabyte of a run's peak.
+const CACHE_BYTES: usize = 256 << 20;
+
+/// Free bytes below which [`Index::compact_if_sparse`] leaves a file as it is.
+pub const SPARSE_BYTES: u64 = 64 << 20;
 
 const META: TableDefinition<&str, &[u8]> = TableDefinition::new("meta");
 const DOCS: TableDefinition<u64, &[u8]> = TableDefinition::new("docs");
@@ -339,6 +352,20 @@ impl Index {
     /// written by another format version or configuration; it is damaged or not an index
     /// (the message names the file and how to rebuild it).
     pub fn open(path: impl AsRef<Path>, fingerprint: u64) -> Result<Index, Error> {
+        Index::open_with_cache(path, fingerprint, CACHE_BYTES)
+    }
+
+    /// [`open`](Self::open) with a page cache of `cache_bytes` instead of the default 256 MiB
+    /// (a run sizes it from its memory budget).
+    ///
+    /// # Errors
+    ///
+    /// As [`open`](Self::open).
+    pub fn open_with_cache(
+        path: impl AsRef<Path>,
+        fingerprint: u64,
+        cache_bytes: usize,
+    ) -> Result<Index, Error> {
         let path = path.as_ref().to_path_buf();
         if !path.exists() {
             Index::create_whole(&path, fingerprint)?;
@@ -346,6 +373,7 @@ impl Index {
         let db = contained(&path, || {
             Database::builder()
                 .set_check_integrity_on_open(true)
+                .set_cache_size(cache_bytes)
                 .create(&path)
                 .map_err(|e| open_error(&path, e))
         })?;
@@ -461,7 +489,7 @@ impl Index {
     ) -> Result<(), Error> {
         let path = &self.path;
         match version {
-            Some(FORMAT_VERSION) => self.check_fingerprint(meta, fingerprint),
+            Some(FORMAT_VERSION | READS_AS_IS) => self.check_fingerprint(meta, fingerprint),
             Some(v) if v > FORMAT_VERSION => Err(Error::index(format!(
                 "{} has format version {v}, newer than this clean-news ({FORMAT_VERSION}); \
                  upgrade clean-news to read it",
@@ -540,6 +568,11 @@ impl Index {
                     drop(meta);
                     self.migrate(&tx)?;
                 }
+                Some(Some(READS_AS_IS)) => {
+                    self.check_fingerprint(&meta, fingerprint)?;
+                    meta.insert(KEY_VERSION, FORMAT_VERSION.to_le_bytes().as_slice())
+                        .map_err(|e| index_error(path, "cannot write", e))?;
+                }
                 Some(version) => self.refuse_format(&meta, version, fingerprint)?,
             }
         }
@@ -597,7 +630,7 @@ impl Index {
         }
         drop(texts);
         let mut table = tx.open_table(POSTINGS).map_err(|e| err(&e))?;
-        let mut info = SegmentInfo { postings: 0, blocks: 0 };
+        let mut info = SegmentInfo::empty(0);
         {
             let bands = tx.open_multimap_table(BANDS).map_err(|e| err(&e))?;
             let mut pending: Vec<postings::Posting> = Vec::new();
@@ -606,7 +639,7 @@ impl Index {
                 // Flushed between keys only: a block never splits a key.
                 if pending.len() >= 1 << 20 {
                     let wrote =
-                        postings::write_blocks(&mut table, 0, &pending).map_err(|e| err(&e))?;
+                        postings::write_blocks(&mut table, 0, &pending, 0).map_err(|e| err(&e))?;
                     info.postings += wrote.postings;
                     info.blocks += wrote.blocks;
                     pending.clear();
@@ -615,7 +648,7 @@ impl Index {
                     pending.push((key.value(), value.map_err(|e| err(&e))?.value()));
                 }
             }
-            let wrote = postings::write_blocks(&mut table, 0, &pending).map_err(|e| err(&e))?;
+            let wrote = postings::write_blocks(&mut table, 0, &pending, 0).map_err(|e| err(&e))?;
             info.postings += wrote.postings;
             info.blocks += wrote.blocks;
         }
@@ -638,21 +671,37 @@ impl Index {
     ///
     /// The index cannot be read or holds a corrupt record.
     pub fn get(&self, id: &str) -> Result<Option<IndexedDoc>, Error> {
+        Ok(self.get_many(&[id])?.pop().flatten())
+    }
+
+    /// [`get`](Self::get) of each of `ids`, in one read transaction: what a batch looks up.
+    ///
+    /// # Errors
+    ///
+    /// The index cannot be read or holds a corrupt record.
+    pub fn get_many(&self, ids: &[&str]) -> Result<Vec<Option<IndexedDoc>>, Error> {
         contained(&self.path, || {
             let path = &self.path;
-            let tx = self.db.begin_read().map_err(|e| index_error(path, "cannot read", e))?;
-            let ids = tx.open_table(IDS).map_err(|e| index_error(path, "cannot read", e))?;
-            let Some(number) = ids.get(id).map_err(|e| index_error(path, "cannot read", e))? else {
-                return Ok(None);
-            };
-            let docs = tx.open_table(DOCS).map_err(|e| index_error(path, "cannot read", e))?;
-            let number = number.value();
-            match docs.get(number).map_err(|e| index_error(path, "cannot read", e))? {
-                Some(bytes) => record::decode(bytes.value()).map(Some).ok_or_else(|| {
-                    Error::index(format!("{}: corrupt record {number}", path.display()))
-                }),
-                None => Ok(None),
+            let read = |e: &dyn std::fmt::Display| index_error(path, "cannot read", e);
+            let tx = self.db.begin_read().map_err(|e| read(&e))?;
+            let numbers = tx.open_table(IDS).map_err(|e| read(&e))?;
+            let docs = tx.open_table(DOCS).map_err(|e| read(&e))?;
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                let Some(number) = numbers.get(*id).map_err(|e| read(&e))? else {
+                    out.push(None);
+                    continue;
+                };
+                let number = number.value();
+                let found = match docs.get(number).map_err(|e| read(&e))? {
+                    Some(bytes) => Some(record::decode(bytes.value()).ok_or_else(|| {
+                        Error::index(format!("{}: corrupt record {number}", path.display()))
+                    })?),
+                    None => None,
+                };
+                out.push(found);
             }
+            Ok(out)
         })
     }
 
@@ -714,97 +763,16 @@ impl Index {
     /// the one kept); its postings are not duplicated. A site's profile replaces the one saved
     /// before. The new postings become one sorted segment, merged with older ones when they
     /// grow alike (see `postings`); records and blocks are encoded on every rayon thread.
+    /// A caller with many documents feeds them a chunk at a time through
+    /// [`begin_add`](Self::begin_add) instead, in the same one transaction.
     ///
     /// # Errors
     ///
     /// The index cannot be written.
     pub fn add(&self, docs: &[NewDoc], site_profiles: &[(String, Vec<u8>)]) -> Result<(), Error> {
-        self.writable()?;
-        contained(&self.path, || {
-            let path = &self.path;
-            let err = |e: &dyn std::fmt::Display| index_error(path, "cannot write", e);
-            let records: Vec<Vec<u8>> = docs.par_iter().map(|d| record::encode(&d.doc)).collect();
-            let tx = self.db.begin_write().map_err(|e| err(&e))?;
-            {
-                let mut meta = tx.open_table(META).map_err(|e| err(&e))?;
-                let counter = |meta: &redb::Table<'_, &str, &[u8]>, key: &str| {
-                    meta.get(key)
-                        .map_err(|e| err(&e))
-                        .map(|v| v.and_then(|v| le_u64(v.value())).unwrap_or(0))
-                };
-                let mut next = counter(&meta, KEY_NEXT_DOC)?;
-                let mut ids = tx.open_table(IDS).map_err(|e| err(&e))?;
-                let mut table = tx.open_table(DOCS).map_err(|e| err(&e))?;
-                let mut new_postings: Vec<postings::Posting> = Vec::new();
-                // Cluster sizes change by these amounts; applied once each, in name order.
-                let mut deltas: BTreeMap<String, i64> = BTreeMap::new();
-                for (new, record) in docs.iter().zip(&records) {
-                    let existing =
-                        ids.get(new.doc.id.as_str()).map_err(|e| err(&e))?.map(|v| v.value());
-                    let number = match existing {
-                        Some(number) => {
-                            let old = table.get(number).map_err(|e| err(&e))?;
-                            if let Some(old) = old.and_then(|old| record::decode(old.value())) {
-                                *deltas.entry(old.cluster).or_default() -= 1;
-                                if new.doc.text_hash.is_none() && old.text_hash.is_some() {
-                                    let kept =
-                                        IndexedDoc { text_hash: old.text_hash, ..new.doc.clone() };
-                                    table
-                                        .insert(number, record::encode(&kept).as_slice())
-                                        .map_err(|e| err(&e))?;
-                                    *deltas.entry(new.doc.cluster.clone()).or_default() += 1;
-                                    continue;
-                                }
-                            }
-                            number
-                        }
-                        None => {
-                            let number = next;
-                            next += 1;
-                            ids.insert(new.doc.id.as_str(), number).map_err(|e| err(&e))?;
-                            new_postings.extend(new.bands.iter().map(|&key| (key, number)));
-                            number
-                        }
-                    };
-                    table.insert(number, record.as_slice()).map_err(|e| err(&e))?;
-                    *deltas.entry(new.doc.cluster.clone()).or_default() += 1;
-                }
-                let mut clusters = tx.open_table(CLUSTERS).map_err(|e| err(&e))?;
-                for (cluster, delta) in &deltas {
-                    change_count(&mut clusters, cluster, *delta).map_err(|e| err(&e))?;
-                }
-                let mut next_segment = counter(&meta, KEY_NEXT_SEGMENT)?;
-                if !new_postings.is_empty() {
-                    new_postings.par_sort_unstable();
-                    new_postings.dedup();
-                    let mut postings_table = tx.open_table(POSTINGS).map_err(|e| err(&e))?;
-                    let mut segments = tx.open_table(SEGMENTS).map_err(|e| err(&e))?;
-                    let info =
-                        postings::write_blocks(&mut postings_table, next_segment, &new_postings)
-                            .map_err(|e| err(&e))?;
-                    segments.insert(next_segment, info.encode().as_slice()).map_err(|e| err(&e))?;
-                    next_segment += 1;
-                    next_segment = merge_segments(
-                        path,
-                        &mut postings_table,
-                        &mut segments,
-                        next_segment,
-                        &|_| true,
-                        false,
-                    )?;
-                }
-                meta.insert(KEY_NEXT_DOC, next.to_le_bytes().as_slice()).map_err(|e| err(&e))?;
-                meta.insert(KEY_NEXT_SEGMENT, next_segment.to_le_bytes().as_slice())
-                    .map_err(|e| err(&e))?;
-                let commits = counter(&meta, KEY_COMMITS)?.saturating_add(1);
-                meta.insert(KEY_COMMITS, commits.to_le_bytes().as_slice()).map_err(|e| err(&e))?;
-                let mut sites = tx.open_table(SITES).map_err(|e| err(&e))?;
-                for (site, profile) in site_profiles {
-                    sites.insert(site.as_str(), profile.as_slice()).map_err(|e| err(&e))?;
-                }
-            }
-            tx.commit().map_err(|e| index_error(path, "cannot commit", e))
-        })
+        let mut adding = self.begin_add()?;
+        adding.add(docs)?;
+        adding.commit(site_profiles)
     }
 
     /// How many times [`add`](Self::add) has committed (0 for a new index). A run names the
@@ -981,6 +949,36 @@ impl Index {
             Ok(compacted)
         })
     }
+
+    /// Compacts ([`compact`](Self::compact)) when pages in use fill less than three quarters
+    /// of the file and at least [`SPARSE_BYTES`] are free (a few free megabytes are not worth
+    /// the rewrite). Below one redb region (4 GiB) the file doubles as it grows, so a run that
+    /// took an index past a power of two leaves up to half of it free: 2.28 GB for 1.51 GB of
+    /// pages at a million documents. Returns whether the file shrank.
+    ///
+    /// # Errors
+    ///
+    /// The index cannot be read or written.
+    pub fn compact_if_sparse(&mut self) -> Result<bool, Error> {
+        self.writable()?;
+        let path = self.path.clone();
+        let used = contained(&path, || {
+            let err = |e: &dyn std::fmt::Display| index_error(&path, "cannot read", e);
+            let tx = self.db.begin_write().map_err(|e| err(&e))?;
+            let stats = tx.stats().map_err(|e| err(&e))?;
+            let used = stats.allocated_pages().saturating_mul(stats.page_size() as u64);
+            tx.abort().map_err(|e| err(&e))?;
+            Ok(used)
+        })?;
+        let file = std::fs::metadata(&path)
+            .map_err(|e| Error::io(Some(path.clone()), "cannot read", e))?
+            .len();
+        let free = file.saturating_sub(used);
+        if used.saturating_mul(4) >= file.saturating_mul(3) || free < SPARSE_BYTES {
+            return Ok(false);
+        }
+        self.compact()
+    }
 }
 
 /// Changes the member count of `cluster` by `delta`, forgetting a cluster left with none.
@@ -1091,6 +1089,71 @@ mod tests {
     }
 
     #[test]
+    fn a_format_4_index_is_read_as_it_is_and_its_whole_keys_merge_into_short_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("i.redb");
+        let whole: Vec<u64> = (0..40u64).map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15)).collect();
+        {
+            // What format 4 wrote: one segment of whole keys, its entry 16 bytes.
+            let index = Index::open(&path, 1).unwrap();
+            let tx = index.db.begin_write().unwrap();
+            {
+                let mut docs = tx.open_table(DOCS).unwrap();
+                let mut ids = tx.open_table(IDS).unwrap();
+                let mut postings: Vec<postings::Posting> = Vec::new();
+                for (number, &key) in whole.iter().enumerate() {
+                    let number = number as u64;
+                    let id = format!("old{number}");
+                    docs.insert(number, record::encode(&doc(&id, "c", None)).as_slice()).unwrap();
+                    ids.insert(id.as_str(), number).unwrap();
+                    postings.push((key, number));
+                }
+                postings.sort_unstable();
+                let mut table = tx.open_table(POSTINGS).unwrap();
+                let info = postings::write_blocks(&mut table, 0, &postings, 0).unwrap();
+                assert_eq!(info.encode().len(), 16);
+                tx.open_table(SEGMENTS).unwrap().insert(0, info.encode().as_slice()).unwrap();
+                let mut meta = tx.open_table(META).unwrap();
+                meta.insert(KEY_NEXT_DOC, 40u64.to_le_bytes().as_slice()).unwrap();
+                meta.insert(KEY_NEXT_SEGMENT, 1u64.to_le_bytes().as_slice()).unwrap();
+                meta.insert(KEY_VERSION, READS_AS_IS.to_le_bytes().as_slice()).unwrap();
+            }
+            tx.commit().unwrap();
+        }
+        let found = |index: &Index, key: u64| -> Vec<String> {
+            index.candidates(&[key]).unwrap().into_iter().map(|d| d.id).collect()
+        };
+        // A reader takes it as it is.
+        let reader = Index::open_read_only(&path, 1).unwrap();
+        assert_eq!(found(&reader, whole[7]), ["old7"]);
+        drop(reader);
+        // A writer stamps the current version; a batch of alike size merges the old segment
+        // with its own, and every key is still found.
+        let index = Index::open(&path, 1).unwrap();
+        let batch: Vec<NewDoc> = (0..40u64)
+            .map(|i| NewDoc {
+                doc: doc(&format!("new{i}"), "n", None),
+                bands: vec![whole[i as usize] ^ (1 << 63)],
+            })
+            .collect();
+        index.add(&batch, &[]).unwrap();
+        let tx = index.db.begin_read().unwrap();
+        let segments = postings::segments(&tx.open_table(SEGMENTS).unwrap()).unwrap();
+        assert_eq!(segments.len(), 1, "{segments:?}");
+        assert_eq!(segments[0].1.map(|info| info.key_shift), Some(postings::KEY_SHIFT));
+        for i in [0, 7, 39] {
+            assert_eq!(found(&index, whole[i]), [format!("old{i}")]);
+            assert_eq!(found(&index, whole[i] ^ (1 << 63)), [format!("new{i}")]);
+        }
+        drop(tx);
+        drop(index);
+        let stored = Index::open_read_only(&path, 1).unwrap();
+        let tx = stored.db.begin_read().unwrap();
+        let meta = tx.open_table(META).unwrap();
+        assert_eq!(stored.stored_version(&meta).unwrap(), Some(Some(FORMAT_VERSION)));
+    }
+
+    #[test]
     fn refuses_another_configuration_and_newer_versions() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("i.redb");
@@ -1123,15 +1186,20 @@ mod tests {
     fn adding_again_updates_instead_of_duplicating() {
         let dir = tempfile::tempdir().unwrap();
         let index = Index::open(dir.path().join("i.redb"), 1).unwrap();
-        index.add(&[NewDoc { doc: doc("a", "c1", Some(5)), bands: vec![1, 2] }], &[]).unwrap();
-        index.add(&[NewDoc { doc: doc("a", "c2", Some(5)), bands: vec![1, 2] }], &[]).unwrap();
+        // Band keys far apart: postings keep a key's high 40 bits only (`postings`).
+        index
+            .add(&[NewDoc { doc: doc("a", "c1", Some(5)), bands: vec![1 << 40, 2 << 40] }], &[])
+            .unwrap();
+        index
+            .add(&[NewDoc { doc: doc("a", "c2", Some(5)), bands: vec![1 << 40, 2 << 40] }], &[])
+            .unwrap();
         let stats = index.stats().unwrap();
         assert_eq!((stats.documents, stats.clusters, stats.band_postings), (1, 1, 2));
         assert_eq!(index.get("a").unwrap().unwrap().cluster, "c2");
         // An update without a text hash keeps the one remembered.
         let hashed = IndexedDoc { text_hash: Some(9), ..doc("b", "c1", None) };
-        index.add(&[NewDoc { doc: hashed, bands: vec![3] }], &[]).unwrap();
-        index.add(&[NewDoc { doc: doc("b", "c3", None), bands: vec![3] }], &[]).unwrap();
+        index.add(&[NewDoc { doc: hashed, bands: vec![3 << 40] }], &[]).unwrap();
+        index.add(&[NewDoc { doc: doc("b", "c3", None), bands: vec![3 << 40] }], &[]).unwrap();
         let b = index.get("b").unwrap().unwrap();
         assert_eq!((b.cluster.as_str(), b.text_hash), ("c3", Some(9)));
         let stats = index.stats().unwrap();

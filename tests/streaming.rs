@@ -166,7 +166,7 @@ fn the_run_gives_the_clusters_of_the_whole_batch_held_in_memory() {
 #[test]
 fn a_budget_too_small_for_the_batch_stops_it_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let input = corpus(dir.path(), 6000);
+    let input = corpus(dir.path(), 10_000);
     let out = dir.path().join("out");
     std::fs::create_dir(&out).unwrap();
     std::fs::write(out.join("documents.jsonl"), b"{\"id\":\"earlier run\"}\n").unwrap();
@@ -182,7 +182,7 @@ fn a_budget_too_small_for_the_batch_stops_it_and_changes_nothing() {
     // Given enough, the same batch runs.
     let setup = Setup { memory: Some(1 << 30), ..setup };
     let summary = run_on(&input, &out, &setup).unwrap();
-    assert_eq!(summary.cleaned, 6000);
+    assert_eq!(summary.cleaned, 10_000);
 }
 
 #[test]

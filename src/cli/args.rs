@@ -320,6 +320,13 @@ pub(crate) struct RunArgs {
     #[arg(short = 'q', long = "quiet", help_heading = "Output")]
     pub(crate) quiet: bool,
 
+    /// Print each step of the run on stderr as it ends, with the seconds since the start and
+    /// the process's peak memory so far: where a big run spends its time and memory.
+    ///
+    ///     clean-news run crawl/ -o out/ --timings
+    #[arg(long = "timings", help_heading = "Output")]
+    pub(crate) timings: bool,
+
     /// Run on N threads (0: one per CPU). Output is byte-identical for any N.
     ///
     ///     clean-news run crawl/ -o out/ --threads 4

@@ -213,6 +213,28 @@ pub(crate) fn escape(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Prints one line of `run --timings`: the step, the seconds since the run started and the
+/// process's peak resident memory so far (Linux; left out where `/proc` does not say).
+pub(crate) fn step_timing(step: &str, elapsed: Duration) {
+    let peak = peak_resident_bytes()
+        .map(|bytes| format!("  peak {:.0} MiB", bytes as f64 / f64::from(1 << 20)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        io::stderr().lock(),
+        "{:>9.2} s{peak}  {}",
+        elapsed.as_secs_f64(),
+        step.to_lowercase()
+    );
+}
+
+/// The process's peak resident set (`VmHWM` of `/proc/self/status`), in bytes.
+fn peak_resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib << 10)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

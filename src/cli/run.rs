@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use clean_news::dedup::{DedupConfig, Deduper};
 use clean_news::pipeline::BatchCleaner;
-use clean_news::pipeline::run::{self, RunConfig};
+use clean_news::pipeline::run::{self, RunConfig, StepHook};
 
 use super::Status;
 use super::args::RunArgs;
@@ -42,6 +42,12 @@ pub(crate) fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<St
     config.learn_templates = !args.no_templates;
     config.parquet = args.parquet;
     config.memory = args.memory;
+    if args.timings {
+        let start = Instant::now();
+        config.on_step = Some(StepHook::new(move |step| {
+            super::messages::step_timing(&format!("{step:?}"), start.elapsed());
+        }));
+    }
 
     let messages = StderrMessages::new(args.quiet);
     let start = Instant::now();

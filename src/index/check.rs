@@ -184,8 +184,7 @@ impl Index {
         for (segment, info) in postings::segments(&segments).map_err(|e| err(&e))? {
             match info {
                 Some(info) => {
-                    listed
-                        .insert(segment, (info, postings::SegmentInfo { postings: 0, blocks: 0 }));
+                    listed.insert(segment, (info, postings::SegmentInfo::empty(info.key_shift)));
                 }
                 None => miscounted.add(|| format!("segment {segment}: its entry cannot be read")),
             }
@@ -196,11 +195,11 @@ impl Index {
         for entry in table.iter().map_err(|e| err(&e))? {
             let (row, block) = entry.map_err(|e| err(&e))?;
             let (segment, first) = postings::split_row(row.value());
-            let Some((_, found)) = listed.get_mut(&segment) else {
+            let Some((said, found)) = listed.get_mut(&segment) else {
                 unlisted_blocks.add(|| format!("segment {segment} key {first:016x}"));
                 continue;
             };
-            let Some(decoded) = postings::decode_block(first, block.value()) else {
+            let Some(decoded) = postings::decode_block(first, block.value(), said.key_shift) else {
                 bad_blocks.add(|| format!("segment {segment} key {first:016x}"));
                 previous = None;
                 continue;
@@ -315,12 +314,12 @@ mod tests {
         let tx = index.db.begin_write().unwrap();
         {
             tx.open_table(DOCS).unwrap().remove(1).unwrap();
-            let block = postings::encode_block(&[(9, 77)]);
+            let block = postings::encode_block(&[(9, 77)], 0);
             tx.open_table(POSTINGS)
                 .unwrap()
                 .insert(postings::row(99, 9), block.as_slice())
                 .unwrap();
-            let info = postings::SegmentInfo { postings: 1, blocks: 1 };
+            let info = postings::SegmentInfo { postings: 1, blocks: 1, key_shift: 0 };
             tx.open_table(SEGMENTS).unwrap().insert(99, info.encode().as_slice()).unwrap();
             tx.open_table(CLUSTERS).unwrap().insert("c", 5).unwrap();
         }

@@ -64,20 +64,49 @@ pub(super) fn split_row(row: u128) -> (u64, u64) {
 pub(super) struct SegmentInfo {
     pub(super) postings: u64,
     pub(super) blocks: u64,
+    /// Low key bits its keys do not keep: [`KEY_SHIFT`], or 0 for a segment of format 4.
+    pub(super) key_shift: u32,
 }
 
 impl SegmentInfo {
-    pub(super) fn encode(self) -> [u8; 16] {
-        let mut out = [0; 16];
-        out[..8].copy_from_slice(&self.postings.to_le_bytes());
-        out[8..].copy_from_slice(&self.blocks.to_le_bytes());
+    /// A segment of nothing yet, whose keys drop `key_shift` low bits.
+    pub(super) fn empty(key_shift: u32) -> SegmentInfo {
+        SegmentInfo { postings: 0, blocks: 0, key_shift }
+    }
+
+    /// Two little-endian `u64`, then the key shift as one byte when it is not 0 (a format-4
+    /// entry is the 16 bytes alone).
+    pub(super) fn encode(self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(17);
+        out.extend_from_slice(&self.postings.to_le_bytes());
+        out.extend_from_slice(&self.blocks.to_le_bytes());
+        if self.key_shift != 0 {
+            out.push(self.key_shift as u8);
+        }
         out
     }
 
     pub(super) fn decode(bytes: &[u8]) -> Option<SegmentInfo> {
         let postings = u64::from_le_bytes(bytes.get(..8)?.try_into().ok()?);
         let blocks = u64::from_le_bytes(bytes.get(8..16)?.try_into().ok()?);
-        (bytes.len() == 16).then_some(SegmentInfo { postings, blocks })
+        let key_shift = match bytes.get(16..)? {
+            [] => 0,
+            [shift] if u32::from(*shift) == KEY_SHIFT => KEY_SHIFT,
+            _ => return None,
+        };
+        Some(SegmentInfo { postings, blocks, key_shift })
+    }
+}
+
+/// Low bits of a band key that segments written since format 5 drop (see the module docs).
+pub(super) const KEY_SHIFT: u32 = 24;
+
+/// `key` as a segment of `key_shift` keeps it: its low `key_shift` bits cleared. Monotone,
+/// so sorted keys stay sorted.
+pub(super) fn kept_key(key: u64, key_shift: u32) -> u64 {
+    match key_shift {
+        0 => key,
+        shift => key & !((1u64 << shift) - 1),
     }
 }
 
@@ -204,11 +233,12 @@ fn bits_of(value: u64) -> u32 {
     64 - value.leading_zeros()
 }
 
-/// Encodes one block: `postings` sorted, not empty. Its first key goes in the row key.
-pub(super) fn encode_block(postings: &[Posting]) -> Vec<u8> {
+/// Encodes one block: `postings` sorted by key, not empty, every key with its low
+/// `key_shift` bits clear. Its first key goes in the row key.
+pub(super) fn encode_block(postings: &[Posting], key_shift: u32) -> Vec<u8> {
     let n = postings.len();
-    let first = postings.first().map_or(0, |p| p.0);
-    let last = postings.last().map_or(0, |p| p.0);
+    let first = postings.first().map_or(0, |p| p.0) >> key_shift;
+    let last = postings.last().map_or(0, |p| p.0) >> key_shift;
     let mean_gap = if n > 1 { (last - first) / (n as u64 - 1) } else { 0 };
     // The Rice parameter near log2 of the mean gap is within a bit of the best one.
     let k = bits_of(mean_gap).saturating_sub(1);
@@ -222,7 +252,7 @@ pub(super) fn encode_block(postings: &[Posting]) -> Vec<u8> {
     push_varint(&mut out, min_doc);
     let mut bits = BitWriter { out, acc: 0, filled: 0 };
     for pair in postings.windows(2) {
-        let gap = pair[1].0 - pair[0].0;
+        let gap = (pair[1].0 >> key_shift) - (pair[0].0 >> key_shift);
         bits.ones(gap >> k);
         bits.put(0, 1);
         bits.put(gap, k);
@@ -233,8 +263,9 @@ pub(super) fn encode_block(postings: &[Posting]) -> Vec<u8> {
     bits.finish()
 }
 
-/// Decodes a block that starts with `first_key`; `None` when the bytes are not a block.
-pub(super) fn decode_block(first_key: u64, bytes: &[u8]) -> Option<Vec<Posting>> {
+/// Decodes a block that starts with `first_key`, of a segment whose keys drop `key_shift`
+/// low bits; `None` when the bytes are not a block.
+pub(super) fn decode_block(first_key: u64, bytes: &[u8], key_shift: u32) -> Option<Vec<Posting>> {
     let mut at = 0;
     let n = usize::try_from(read_varint(bytes, &mut at)?).ok()?;
     let k = u32::from(*bytes.get(at)?);
@@ -254,6 +285,7 @@ pub(super) fn decode_block(first_key: u64, bytes: &[u8]) -> Option<Vec<Posting>>
         let high = reader.unary()?;
         let low = reader.get(k)?;
         let gap = high.checked_shl(k).filter(|g| g >> k == high)? | low;
+        let gap = gap.checked_shl(key_shift).filter(|g| g >> key_shift == gap)?;
         key = key.checked_add(gap)?;
         out.push((key, 0));
     }
@@ -288,16 +320,17 @@ pub(super) fn write_blocks(
     table: &mut redb::Table<'_, u128, &'static [u8]>,
     segment: u64,
     postings: &[Posting],
+    key_shift: u32,
 ) -> Result<SegmentInfo, redb::StorageError> {
     let bounds = block_bounds(postings);
     let blocks: Vec<(u64, Vec<u8>)> = bounds
         .par_iter()
-        .map(|range| (postings[range.start].0, encode_block(&postings[range.clone()])))
+        .map(|range| (postings[range.start].0, encode_block(&postings[range.clone()], key_shift)))
         .collect();
     for (first, block) in &blocks {
         table.insert(row(segment, *first), block.as_slice())?;
     }
-    Ok(SegmentInfo { postings: postings.len() as u64, blocks: blocks.len() as u64 })
+    Ok(SegmentInfo { postings: postings.len() as u64, blocks: blocks.len() as u64, key_shift })
 }
 
 /// Why a merge or a read stopped.
@@ -330,16 +363,18 @@ pub(super) fn merge(
 ) -> Result<SegmentInfo, PostingsError> {
     let total: u64 = sources.iter().map(|(_, info)| info.postings).sum();
     let groups = (total / MERGE_GROUP_POSTINGS).max(1);
-    let step = u64::MAX / groups;
+    // Group bounds are kept keys themselves, so that a key and its kept form fall in the
+    // same group whatever a source's shift.
+    let step = kept_key(u64::MAX / groups, KEY_SHIFT);
     // Postings read with a block that starts in one group but reach into the next.
     let mut carry: Vec<Vec<Posting>> = vec![Vec::new(); sources.len()];
-    let mut written = SegmentInfo { postings: 0, blocks: 0 };
+    let mut written = SegmentInfo::empty(KEY_SHIFT);
     for group in 0..groups {
         let lo = group * step;
         let hi = (group + 1 < groups).then(|| (group + 1) * step);
         let mut merged: Vec<Posting> = Vec::new();
-        for (source, carried) in sources.iter().zip(&mut carry) {
-            let segment = source.0;
+        for ((segment, info), carried) in sources.iter().zip(&mut carry) {
+            let segment = *segment;
             let end = hi.map_or(Bound::Included(row(segment, u64::MAX)), |hi| {
                 Bound::Excluded(row(segment, hi))
             });
@@ -348,8 +383,10 @@ pub(super) fn merge(
                 let (key, block) = entry?;
                 raw.push((split_row(key.value()).1, block.value().to_vec()));
             }
-            let decoded: Vec<Option<Vec<Posting>>> =
-                raw.par_iter().map(|(first, block)| decode_block(*first, block)).collect();
+            let decoded: Vec<Option<Vec<Posting>>> = raw
+                .par_iter()
+                .map(|(first, block)| decode_block(*first, block, info.key_shift))
+                .collect();
             let mut postings = std::mem::take(carried);
             for (block, (first, _)) in decoded.into_iter().zip(&raw) {
                 postings.extend(block.ok_or(PostingsError::Corrupt(segment, *first))?);
@@ -361,9 +398,12 @@ pub(super) fn merge(
             merged.extend(postings);
         }
         merged.retain(|p| keep(p.1));
+        for posting in &mut merged {
+            posting.0 = kept_key(posting.0, KEY_SHIFT);
+        }
         merged.par_sort_unstable();
         merged.dedup();
-        let info = write_blocks(table, target, &merged)?;
+        let info = write_blocks(table, target, &merged, KEY_SHIFT)?;
         written.postings += info.postings;
         written.blocks += info.blocks;
     }
@@ -403,6 +443,18 @@ pub(super) fn lookup(
     keys: &[u64],
     out: &mut Vec<u64>,
 ) -> Result<(), PostingsError> {
+    let kept: Vec<u64>;
+    let keys = match info.key_shift {
+        0 => keys,
+        shift => {
+            kept = {
+                let mut kept: Vec<u64> = keys.iter().map(|&k| kept_key(k, shift)).collect();
+                kept.dedup();
+                kept
+            };
+            &kept
+        }
+    };
     let Some(&first) = keys.first() else {
         return Ok(());
     };
@@ -434,7 +486,7 @@ pub(super) fn lookup(
             let Some((block_first, raw)) = &standing else { continue };
             if current.is_none() {
                 current = Some(
-                    decode_block(*block_first, raw)
+                    decode_block(*block_first, raw, info.key_shift)
                         .ok_or(PostingsError::Corrupt(segment, *block_first))?,
                 );
             }
@@ -455,7 +507,7 @@ pub(super) fn lookup(
                     let (row_key, raw) = entry?;
                     let block_first = split_row(row_key.value()).1;
                     current = Some(
-                        decode_block(block_first, raw.value())
+                        decode_block(block_first, raw.value(), info.key_shift)
                             .ok_or(PostingsError::Corrupt(segment, block_first))?,
                     );
                 }
@@ -501,9 +553,32 @@ mod tests {
                 })
                 .collect(),
         );
-        let block = encode_block(&postings);
+        let block = encode_block(&postings, 0);
         assert!(block.len() < 128 * 9, "{} bytes", block.len());
-        assert_eq!(decode_block(postings[0].0, &block), Some(postings));
+        assert_eq!(decode_block(postings[0].0, &block, 0), Some(postings.clone()));
+
+        // The same keys with 24 low bits dropped: 24 bits a key fewer, the same documents.
+        let kept: Vec<Posting> =
+            postings.iter().map(|&(k, d)| (kept_key(k, KEY_SHIFT), d)).collect();
+        let short = encode_block(&kept, KEY_SHIFT);
+        assert!(
+            block.len() - short.len() >= 128 * 24 / 8 - 8,
+            "{} vs {}",
+            short.len(),
+            block.len()
+        );
+        assert_eq!(decode_block(kept[0].0, &short, KEY_SHIFT), Some(kept));
+    }
+
+    #[test]
+    fn segment_entries_of_both_formats_read_back() {
+        let old = SegmentInfo { postings: 5, blocks: 1, key_shift: 0 };
+        assert_eq!(old.encode().len(), 16);
+        assert_eq!(SegmentInfo::decode(&old.encode()), Some(old));
+        let new = SegmentInfo { postings: 5, blocks: 1, key_shift: KEY_SHIFT };
+        assert_eq!(SegmentInfo::decode(&new.encode()), Some(new));
+        assert_eq!(SegmentInfo::decode(&[0; 17]), None);
+        assert_eq!(SegmentInfo::decode(&[0; 15]), None);
     }
 
     #[test]
@@ -528,13 +603,20 @@ mod tests {
         fn blocks_round_trip(keys in proptest::collection::vec(any::<u64>(), 1..300),
                              docs in proptest::collection::vec(any::<u64>(), 1..300)) {
             let postings = sorted(keys.iter().zip(docs.iter().cycle()).map(|(&k, &d)| (k, d)).collect());
-            let block = encode_block(&postings);
-            prop_assert_eq!(decode_block(postings[0].0, &block), Some(postings));
+            let block = encode_block(&postings, 0);
+            prop_assert_eq!(decode_block(postings[0].0, &block, 0), Some(postings.clone()));
+            let mut kept: Vec<Posting> =
+                postings.iter().map(|&(k, d)| (kept_key(k, KEY_SHIFT), d)).collect();
+            kept.sort_unstable();
+            kept.dedup();
+            let block = encode_block(&kept, KEY_SHIFT);
+            prop_assert_eq!(decode_block(kept[0].0, &block, KEY_SHIFT), Some(kept));
         }
 
         #[test]
         fn damaged_blocks_never_panic(first: u64, bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
-            let _ = decode_block(first, &bytes);
+            let _ = decode_block(first, &bytes, 0);
+            let _ = decode_block(first, &bytes, KEY_SHIFT);
         }
     }
 }

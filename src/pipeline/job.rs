@@ -66,7 +66,7 @@ use super::ids::text_hash;
 use super::run::fill_site;
 use crate::clean::site::{SiteConfig, SiteLearner, SiteProfiles};
 use crate::dedup::{Cluster, Clusters, Deduper, Item, Prior, Signature, published_seconds};
-use crate::index::{Index, IndexedDoc, NewDoc};
+use crate::index::{Adding, Index, IndexedDoc, NewDoc};
 use crate::{Cleaned, Error};
 
 /// How a [`Job`] treats site templates.
@@ -208,8 +208,6 @@ struct Compact {
     site_numbers: HashMap<Box<str>, u32>,
     published: Vec<Option<i64>>,
     signatures: Vec<Signature>,
-    /// Empty without an index (nothing looks them up then).
-    bands: Vec<Box<[u64]>>,
 }
 
 impl Compact {
@@ -274,37 +272,42 @@ impl<'a> Signing<'a> {
                     true => deduper.band_keys(&signature).into(),
                     false => Box::default(),
                 };
+                // Band keys are looked up for this chunk and dropped: computed again from
+                // the signature when the index is told (71 keys a document, 8 bytes each,
+                // would be half the compact state again).
                 let bytes = (std::mem::size_of::<Signature>()
                     + signature.encoded_len()
-                    + 8 * bands.len()
                     + doc.id.len()) as u64;
                 (removed, signature, bands, bytes)
             })
             .collect();
+        let mut keys: Vec<u64> = Vec::new();
         for (doc, (removed, signature, bands, bytes)) in docs.iter().zip(signed) {
             self.template_lines_removed += removed;
             self.compact_bytes += bytes;
             for removal in &doc.removed {
-                *self.removals_by_class.entry(removal.class.as_str().to_owned()).or_default() += 1;
+                let class = removal.class.as_str();
+                match self.removals_by_class.get_mut(class) {
+                    Some(count) => *count += 1,
+                    None => {
+                        self.removals_by_class.insert(class.to_owned(), 1);
+                    }
+                }
             }
             let site = self.docs.site_number(doc.meta.site.as_deref());
             self.docs.sites.push(site);
             self.docs.ids.push(doc.id.as_str().into());
             self.docs.published.push(doc.meta.published.as_deref().and_then(published_seconds));
             self.docs.signatures.push(signature);
-            if with_bands {
-                self.docs.bands.push(bands);
-            }
+            keys.extend(bands.iter().copied());
         }
         if let Some(index) = self.index {
-            for doc in docs.iter() {
-                if let Some(seen) = index.get(&doc.id)? {
-                    self.remembered.insert(doc.id.clone(), seen);
-                }
+            let ids: Vec<&str> = docs.iter().map(|doc| doc.id.as_str()).collect();
+            for seen in index.get_many(&ids)?.into_iter().flatten() {
+                self.remembered.insert(seen.id.clone(), seen);
             }
-            let keys: BTreeSet<u64> =
-                self.docs.bands[start..].iter().flat_map(|b| b.iter().copied()).collect();
-            let keys: Vec<u64> = keys.into_iter().collect();
+            keys.par_sort_unstable();
+            keys.dedup();
             for prior in index.candidates(&keys)? {
                 self.remembered.entry(prior.id.clone()).or_insert(prior);
             }
@@ -517,53 +520,75 @@ impl Placed {
         &self.site_records
     }
 
-    /// What the index must remember of this batch: new documents, and remembered ones whose
-    /// cluster or canonical flag moved. Consumes the placement, turning each signature into
-    /// its encoding as it goes, so the batch is never held twice.
-    pub fn into_index_updates(self, deduper: &Deduper) -> (Vec<NewDoc>, Vec<(String, Vec<u8>)>) {
-        let Placed { docs, text_hashes, remembered, priors, clusters, site_records, .. } = self;
-        let Compact { ids, sites, site_names, published, signatures, mut bands, .. } = docs;
-        if bands.len() != ids.len() {
-            bands = signatures.iter().map(|s| deduper.band_keys(s).into()).collect();
+    /// Hands `adding` what the index must remember of this batch: new documents, and
+    /// remembered ones whose cluster or canonical flag moved, [`REMEMBER_CHUNK`] at a time
+    /// (signatures encoded and band keys computed for one chunk, in parallel, then dropped).
+    /// Site profiles go with [`Adding::commit`] ([`site_records`](Self::site_records)).
+    ///
+    /// # Errors
+    ///
+    /// The index cannot be written.
+    pub fn remember(&self, deduper: &Deduper, adding: &mut Adding<'_>) -> Result<(), Error> {
+        let docs = &self.docs;
+        let batch = docs.ids.len();
+        let positions: Vec<usize> =
+            (0..batch + self.priors.len()).filter(|&i| self.moved(i)).collect();
+        for chunk in positions.chunks(REMEMBER_CHUNK) {
+            let updates: Vec<NewDoc> = chunk
+                .par_iter()
+                .filter_map(|&i| {
+                    let cluster = self.clusters.cluster_of(i)?;
+                    let new = if let Some(id) = docs.ids.get(i) {
+                        let signature = &docs.signatures[i];
+                        NewDoc {
+                            doc: IndexedDoc {
+                                id: id.to_string(),
+                                site: docs.site(i).map(str::to_owned),
+                                published: docs.published[i],
+                                cluster: cluster.id.clone(),
+                                canonical: cluster.canonical == **id,
+                                signature: signature.to_bytes(),
+                                text_hash: Some(self.text_hashes[i]),
+                            },
+                            bands: deduper.band_keys(signature),
+                        }
+                    } else {
+                        let (prior, signature) = &self.priors[i - batch];
+                        NewDoc {
+                            bands: deduper.band_keys(signature),
+                            doc: IndexedDoc {
+                                cluster: cluster.id.clone(),
+                                canonical: cluster.canonical == prior.id,
+                                ..prior.clone()
+                            },
+                        }
+                    };
+                    Some(new)
+                })
+                .collect();
+            adding.add(&updates)?;
         }
-        let mut updates = Vec::new();
-        for (i, ((id, signature), bands)) in ids.into_iter().zip(signatures).zip(bands).enumerate()
-        {
-            let Some(cluster) = clusters.cluster_of(i) else { continue };
-            let canonical = cluster.canonical == *id;
-            let unchanged = remembered
-                .get(&*id)
-                .is_some_and(|r| r.cluster == cluster.id && r.canonical == canonical);
-            if unchanged {
-                continue;
-            }
-            updates.push(NewDoc {
-                doc: IndexedDoc {
-                    id: id.into(),
-                    site: site_names.get(sites[i] as usize).map(|s| s.to_string()),
-                    published: published[i],
-                    cluster: cluster.id.clone(),
-                    canonical,
-                    signature: signature.to_bytes(),
-                    text_hash: Some(text_hashes[i]),
-                },
-                bands: bands.into_vec(),
-            });
-        }
-        let batch = text_hashes.len();
-        for (offset, (prior, signature)) in priors.into_iter().enumerate() {
-            let Some(cluster) = clusters.cluster_of(batch + offset) else { continue };
-            let canonical = cluster.canonical == prior.id;
-            if cluster.id != prior.cluster || canonical != prior.canonical {
-                updates.push(NewDoc {
-                    bands: deduper.band_keys(&signature),
-                    doc: IndexedDoc { cluster: cluster.id.clone(), canonical, ..prior },
-                });
-            }
-        }
-        (updates, site_records)
+        Ok(())
+    }
+
+    /// Whether the index must be told of position `i` (the batch's documents, then the
+    /// priors'): a document it does not hold, or one whose cluster or canonical flag moved.
+    fn moved(&self, i: usize) -> bool {
+        let Some(cluster) = self.clusters.cluster_of(i) else { return false };
+        let batch = self.docs.ids.len();
+        let (id, held) = match self.docs.ids.get(i) {
+            Some(id) => (&**id, self.remembered.get(&**id)),
+            None => match self.priors.get(i - batch) {
+                Some((prior, _)) => (prior.id.as_str(), Some(prior)),
+                None => return false,
+            },
+        };
+        held.is_none_or(|r| r.cluster != cluster.id || r.canonical != (cluster.canonical == id))
     }
 }
+
+/// Documents [`Placed::remember`] hands the index at a time.
+pub const REMEMBER_CHUNK: usize = 16 * 1024;
 
 /// The site profiles earlier runs left in the index. A record this build cannot read (an
 /// older profiles format) is passed over: the site learns again and its record is rewritten.

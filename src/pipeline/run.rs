@@ -14,14 +14,17 @@
 //!   templates, is signed, and with an index is looked up (the same id seen before; earlier
 //!   documents that share an LSH key with it, which join the clustering as *priors*, their
 //!   clusters staying theirs); the document as it will be written goes to a second spill, and
-//!   only its compact state stays in memory (id, site, time, signature, band keys, text hash);
+//!   only its compact state stays in memory (id, site, time, signature, text hash);
 //! - step 8: the deduplicator clusters the batch and the priors;
 //! - **pass 3** (step 9): `documents.jsonl` (every document of the input with its cluster,
 //!   in input order: the second spill's records with the placement spliced on) is written,
 //!   then `clusters.jsonl` (the clusters of two documents or more that this run touched) and
 //!   `summary.json`; `errors.jsonl` was written during pass 1 and `site-profiles.json` after
-//!   it, all under temporary names; then the index is updated in one transaction, then the
-//!   files are switched into place together. Asked ([`RunConfig::parquet`]), the run also
+//!   it, all under temporary names. Meanwhile a second thread fills the index's write
+//!   transaction, a chunk of documents at a time ([`Index::begin_add`]); it commits once the
+//!   files are staged and their switch planned, then the files are switched into place
+//!   together, and last the index file gives back the free space the run left in it, when
+//!   that is much ([`Index::compact_if_sparse`]). Asked ([`RunConfig::parquet`]), the run also
 //!   writes `documents.parquet`: the same records as `documents.jsonl`, as a table
 //!   (`output::parquet`, feature `parquet`).
 //!
@@ -42,7 +45,7 @@
 //! |---|---|---|
 //! | [`Settled`](RunStep::Settled), [`Spilled`](RunStep::Spilled), [`Signed`](RunStep::Signed), [`Staged`](RunStep::Staged) | last run (temporary files, spills included, removed) | last run |
 //! | [`Planned`](RunStep::Planned) | last run (switch undone) | last run |
-//! | [`Remembered`](RunStep::Remembered), [`Switched`](RunStep::Switched) | this run (switch finished) | this run |
+//! | [`Remembered`](RunStep::Remembered), [`Switched`](RunStep::Switched), [`Compacted`](RunStep::Compacted) | this run (switch finished) | this run |
 //!
 //! Between a kill after `Remembered` and the next run, a reader of the folder sees the last
 //! run's files (or, killed amid the renames, some of each beside the journal
@@ -67,14 +70,16 @@
 //!   (bounded by its own caps, see [`crate::clean::site`]) and I/O buffers, counted as half
 //!   the budget up to 256 MiB (the smallest budget is 32 MiB);
 //! - **what grows with it**: per document, its compact state — the signature, as large as
-//!   its encoding (about 4 bytes per word plus 0.6–1.5 KiB of sketches today), its band
-//!   keys with an index, its id — and its share of the clustering and of the id table,
-//!   counted as 600 bytes.
+//!   its encoding (about 650 bytes, see `dedup::signature`), its id — and its share of the
+//!   clustering and of the id table, counted as 600 bytes.
 //!
-//! With an index, the batch's records are handed to `Index::add` in one transaction (the
-//! run's commit point): the signatures, encoded, a second time, so the compact state counts
-//! twice; the store's own buffers while it writes are the index's (measured at 1,000,000
-//! documents: 3.4 GB before the index update, 7.1 GB peak during it).
+//! With an index, the batch's records are encoded and handed to the index a chunk at a time
+//! ([`REMEMBER_CHUNK`](super::job::REMEMBER_CHUNK) documents), band keys computed again
+//! from the signatures rather than kept; the index's buffers (redb's page cache, and the
+//! postings held before they are written as a segment, see `index::Adding`) take a quarter
+//! of the budget, 384 MiB at most, counted with the fixed part. Measured at 1,003,680 documents (`benches/scale_run.py --size 1m`,
+//! `--timings`): 1.07 GB peak once signed, 1.61 GB while clustering, 1.75 GB at the end,
+//! where handing the whole batch to `Index::add` at once peaked at 5.4 GB.
 //!
 //! The run adds these up as pass 2 signs; when the sum passes the budget it stops with a
 //! `Config` error that says what it would need, before anything is switched (the folder and
@@ -91,7 +96,7 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::job::{Job, JobConfig, Placement};
+use super::job::{Job, JobConfig, Placed, Placement};
 use super::spill::Spill;
 use super::{BatchCleaner, CHUNK_BYTES, Summary};
 use crate::clean::site::{self, SiteConfig, SiteProfiles};
@@ -159,6 +164,8 @@ pub enum RunStep {
     Spilled,
     /// Pass 2 is done: every document is signed, its final record spilled.
     Signed,
+    /// The batch is clustered (nothing is written by this step).
+    Clustered,
     /// Every output file is written under its temporary name (not reached when the run
     /// was interrupted).
     Staged,
@@ -170,6 +177,9 @@ pub enum RunStep {
     /// The `n`th change of the switch (from 0) is done: a file renamed into place, or an
     /// earlier run's file removed.
     Switched(usize),
+    /// The index file gave back the space a run left free in it, when that was much
+    /// ([`Index::compact_if_sparse`]); runs without an index skip this step.
+    Compacted,
     /// The journal is gone: the folder is wholly this run's.
     Finished,
 }
@@ -388,6 +398,16 @@ fn fixed_bytes(budget: u64) -> u64 {
     (budget / 2).min(256 << 20)
 }
 
+/// The share of the budget the index's buffers take while a run writes it: a quarter, at most
+/// 384 MiB; half for redb's page cache, half for the postings held before they are written
+/// as a segment (see `index::Adding`).
+fn index_bytes(budget: u64) -> u64 {
+    (budget / 4).min(384 << 20)
+}
+
+/// What the index holds of a posting waiting to be written: its key and document number.
+const POSTING_BYTES: u64 = 16;
+
 /// Per document, besides its compact state: the deduplicator's clustering (cluster and member
 /// records, items, candidate lists), the id table of `ids` and the text hashes. An estimate
 /// from the sizes of those records (a member record about 100 bytes, an item 72, an id-table
@@ -426,8 +446,12 @@ pub fn run(
     std::fs::create_dir_all(&config.out_dir)
         .map_err(|e| Error::io(Some(config.out_dir.clone()), "cannot create output folder", e))?;
     // Open the index first: a second run on the same index fails before doing any work.
-    let index = match &config.index {
-        Some(path) => Some(Index::open(path, deduper.fingerprint())?),
+    let mut index = match &config.index {
+        Some(path) => Some(Index::open_with_cache(
+            path,
+            deduper.fingerprint(),
+            usize::try_from(index_bytes(budget) / 2).unwrap_or(usize::MAX),
+        )?),
         None => None,
     };
 
@@ -527,11 +551,9 @@ pub fn run(
             for one in &out {
                 placed_spill.write_line(one)?;
             }
-            // With an index, its records (signatures encoded again) are handed to
-            // `Index::add` at once, the run's commit point: the compact state twice.
-            let copies = if index.is_some() { 2 } else { 1 };
             let needs = fixed_bytes(budget)
-                + copies * signing.compact_bytes()
+                + if index.is_some() { index_bytes(budget) } else { 0 }
+                + signing.compact_bytes()
                 + CLUSTERING_BYTES_PER_DOC * signing.len() as u64;
             if needs > budget {
                 return Err(Error::config(format!(
@@ -550,6 +572,7 @@ pub fn run(
 
     // Steps 6–8: cluster with what the index remembers.
     let placed = batch.install(|| signing.cluster());
+    StepHook::call(hook, RunStep::Clustered);
     let tally = placed.tally();
     summary.seen_before = tally.seen_before;
     summary.clusters = tally.clusters;
@@ -558,7 +581,89 @@ pub fn run(
     summary.template_lines_removed = tally.template_lines_removed;
     summary.removals_by_class = tally.removals_by_class.clone();
 
-    // Pass 3: the documents of this input, in input order, with their clusters.
+    let Some(index_ref) = &index else {
+        write_outputs(config, &placed, placed_spill, &summary, &mut files)?;
+        StepHook::call(hook, RunStep::Staged);
+        drop(placed);
+        let planned = files.plan(None)?;
+        StepHook::call(hook, RunStep::Planned);
+        planned.switch(|n| StepHook::call(hook, RunStep::Switched(n)))?;
+        StepHook::call(hook, RunStep::Finished);
+        return Ok(summary);
+    };
+    // Remember (new documents, and remembered ones whose cluster or canonical flag moved)
+    // on a thread of its own while this one writes the outputs: the write transaction is
+    // filled meanwhile and commits only once the outputs are staged and the switch planned.
+    std::thread::scope(|scope| -> Result<(), Error> {
+        let (commit, decided) = std::sync::mpsc::channel::<()>();
+        let placed = &placed;
+        let remembering = scope.spawn(move || {
+            batch.install(move || -> Result<bool, Error> {
+                let mut adding = index_ref.begin_add()?;
+                adding.hold_postings(
+                    usize::try_from(index_bytes(budget) / 2 / POSTING_BYTES).unwrap_or(usize::MAX),
+                );
+                placed.remember(deduper, &mut adding)?;
+                // A closed channel: the outputs failed, and the write is dropped unmade.
+                match decided.recv() {
+                    Ok(()) => adding.commit(placed.site_records()).map(|()| true),
+                    Err(_) => Ok(false),
+                }
+            })
+        });
+        let written = write_outputs(config, placed, placed_spill, &summary, &mut files);
+        // The journal names the index commit that makes this run the truth; the files
+        // switch after it (see `output::file_set`).
+        let planned = written.and_then(|()| {
+            StepHook::call(hook, RunStep::Staged);
+            files.plan(Some(index_ref.commits()?.saturating_add(1)))
+        });
+        let planned = match planned {
+            Ok(planned) => {
+                StepHook::call(hook, RunStep::Planned);
+                let _ = commit.send(());
+                planned
+            }
+            Err(err) => {
+                drop(commit);
+                let _ = remembering.join();
+                return Err(err);
+            }
+        };
+        let remembered = remembering.join().unwrap_or_else(|_| {
+            Err(Error::index("the index write of this run stopped unexpectedly".to_owned()))
+        });
+        if let Err(err) = remembered {
+            drop(planned);
+            // Settled now as the next run would: undone, unless the commit landed after all.
+            // Whatever this cannot do, the next run does.
+            let _ = file_set::settle(&config.out_dir, index_ref.commits().ok());
+            return Err(err);
+        }
+        StepHook::call(hook, RunStep::Remembered);
+        planned.switch(|n| StepHook::call(hook, RunStep::Switched(n)))
+    })?;
+    drop(placed);
+    // The run is done and switched; what is left is the index file's free space.
+    if let Some(index) = index.as_mut() {
+        index.compact_if_sparse()?;
+        StepHook::call(hook, RunStep::Compacted);
+    }
+    StepHook::call(hook, RunStep::Finished);
+    Ok(summary)
+}
+
+/// Pass 3 and the files after it: `documents.jsonl` (and `documents.parquet` when asked),
+/// the documents of the input in input order with their clusters, read back from the spill
+/// of pass 2; `clusters.jsonl`, the clusters of two or more that gained members (or were
+/// made) in this run; `summary.json`. Each is staged into `files`.
+fn write_outputs(
+    config: &RunConfig,
+    placed: &Placed,
+    mut placed_spill: Spill,
+    summary: &RunSummary,
+    files: &mut FileSet,
+) -> Result<(), Error> {
     let documents_file = AtomicFile::create(config.out_dir.join(DOCUMENTS))?;
     let mut documents = std::io::BufWriter::with_capacity(1 << 20, documents_file);
     let write_error = |e| Error::io(Some(config.out_dir.join(DOCUMENTS)), "cannot write", e);
@@ -599,7 +704,6 @@ pub fn run(
         files.remove(DOCUMENTS_PARQUET);
     }
 
-    // Clusters of two or more that gained members (or were made) in this run.
     let clusters_file = AtomicFile::create(config.out_dir.join(CLUSTERS))?;
     let mut cluster_lines = JsonLinesWriter::new(clusters_file);
     for cluster in placed.touched() {
@@ -608,34 +712,9 @@ pub fn run(
     cluster_lines.flush()?;
     files.add(cluster_lines.into_inner().stage()?);
     let summary_json =
-        serde_json::to_string_pretty(&summary).map_err(|e| Error::parse(SUMMARY, e.to_string()))?;
+        serde_json::to_string_pretty(summary).map_err(|e| Error::parse(SUMMARY, e.to_string()))?;
     files.add(stage_text(&config.out_dir.join(SUMMARY), &(summary_json + "\n"))?);
-    StepHook::call(hook, RunStep::Staged);
-
-    // Remember: new documents, and remembered ones whose cluster or canonical flag moved.
-    if let Some(index) = &index {
-        let (updates, site_records) = placed.into_index_updates(deduper);
-        // The journal names the index commit that makes this run the truth; the files
-        // switch after it (see `output::file_set`).
-        let planned = files.plan(Some(index.commits()?.saturating_add(1)))?;
-        StepHook::call(hook, RunStep::Planned);
-        if let Err(err) = index.add(&updates, &site_records) {
-            drop(planned);
-            // Settled now as the next run would: undone, unless the commit landed after all.
-            // Whatever this cannot do, the next run does.
-            let _ = file_set::settle(&config.out_dir, index.commits().ok());
-            return Err(err);
-        }
-        StepHook::call(hook, RunStep::Remembered);
-        planned.switch(|n| StepHook::call(hook, RunStep::Switched(n)))?;
-    } else {
-        drop(placed);
-        let planned = files.plan(None)?;
-        StepHook::call(hook, RunStep::Planned);
-        planned.switch(|n| StepHook::call(hook, RunStep::Switched(n)))?;
-    }
-    StepHook::call(hook, RunStep::Finished);
-    Ok(summary)
+    Ok(())
 }
 
 /// Gives a document without a site the one its URL or its input subfolder names

@@ -1,0 +1,309 @@
+//! One run's write to the index, fed a chunk at a time: [`Index::begin_add`] opens the write
+//! transaction, [`Adding::add`] takes documents as the caller produces them, and
+//! [`Adding::commit`] lands all of it at once. Dropping an `Adding` without committing
+//! leaves the index as it was.
+//!
+//! Why chunks: a run of a million documents handed [`Index::add`] one slice of a million
+//! records, each with its signature and band keys (about 1 KB a document), the encoded
+//! records beside them, and every posting of the run in one vector (71 a document, 16 bytes
+//! each): 5.4 GB peak for the whole run. Fed a chunk at a time, the records live one chunk
+//! long, and postings wait in memory only up to [`SEGMENT_POSTINGS`]: past it they are
+//! written as a segment of their own within the transaction, and segments merge as a binary
+//! counter does (see `postings`), so a run leaves a few segments, not one per chunk.
+//!
+//! The transaction stays one: a reader sees the index before the run or after it, never a
+//! part of it, and a kill at any moment leaves the index as before (see the parent module).
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use redb::{ReadableTable, WriteTransaction};
+
+use super::postings::{self, KEY_SHIFT, POSTINGS, Posting, SEGMENTS};
+use super::{
+    CLUSTERS, DOCS, IDS, Index, IndexedDoc, KEY_COMMITS, KEY_NEXT_DOC, KEY_NEXT_SEGMENT, META,
+    NewDoc, SITES, change_count, contained, index_error, le_u64, merge_segments, record,
+};
+use crate::Error;
+
+/// Postings an [`Adding`] holds before it writes them as a segment: 16 bytes each, so 128 MiB
+/// at most. A run of a million documents (about 71 million postings) writes five or so
+/// segments, merged as it goes into two or three.
+pub const SEGMENT_POSTINGS: usize = 8 << 20;
+
+/// A write to the index in progress (see the [module docs](self)).
+pub struct Adding<'i> {
+    index: &'i Index,
+    tx: WriteTransaction,
+    /// The number the next new document gets.
+    next_doc: u64,
+    /// The number the next postings segment gets.
+    next_segment: u64,
+    /// Postings of new documents not yet written as a segment.
+    postings: Vec<Posting>,
+    /// Cluster sizes change by these amounts; applied once each, in name order, at commit.
+    deltas: BTreeMap<String, i64>,
+    /// Postings held before they are written as a segment ([`SEGMENT_POSTINGS`]).
+    segment_postings: usize,
+}
+
+impl std::fmt::Debug for Adding<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Adding")
+            .field("index", &self.index.path)
+            .field("next_doc", &self.next_doc)
+            .field("pending_postings", &self.postings.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Index {
+    /// Opens a write of documents in chunks, committed as one transaction by
+    /// [`Adding::commit`]. One write at a time: a second waits for the first to end.
+    ///
+    /// # Errors
+    ///
+    /// The index was opened read-only or cannot be written.
+    pub fn begin_add(&self) -> Result<Adding<'_>, Error> {
+        self.writable()?;
+        contained(&self.path, || {
+            let path = &self.path;
+            let err = |e: &dyn std::fmt::Display| index_error(path, "cannot write", e);
+            let tx = self.db.begin_write().map_err(|e| err(&e))?;
+            let (next_doc, next_segment) = {
+                let meta = tx.open_table(META).map_err(|e| err(&e))?;
+                (counter(&meta, KEY_NEXT_DOC, path)?, counter(&meta, KEY_NEXT_SEGMENT, path)?)
+            };
+            Ok(Adding {
+                index: self,
+                tx,
+                next_doc,
+                next_segment,
+                postings: Vec::new(),
+                deltas: BTreeMap::new(),
+                segment_postings: SEGMENT_POSTINGS,
+            })
+        })
+    }
+}
+
+/// A counter of the `meta` table (0 when absent).
+fn counter(
+    meta: &impl ReadableTable<&'static str, &'static [u8]>,
+    key: &str,
+    path: &std::path::Path,
+) -> Result<u64, Error> {
+    let stored = meta.get(key).map_err(|e| index_error(path, "cannot read", e))?;
+    Ok(stored.and_then(|v| le_u64(v.value())).unwrap_or(0))
+}
+
+impl Adding<'_> {
+    /// Holds up to `postings` postings (16 bytes each) before writing them as a segment,
+    /// instead of [`SEGMENT_POSTINGS`]: a run sizes it from its memory budget. Fewer make
+    /// more segments to merge (at least one posting is held).
+    pub fn hold_postings(&mut self, postings: usize) {
+        self.segment_postings = postings.max(1);
+    }
+
+    /// Adds documents and their band postings, as [`Index::add`] describes, to this write.
+    ///
+    /// # Errors
+    ///
+    /// The index cannot be written. The write is then best dropped: what it holds is not
+    /// known to be whole.
+    pub fn add(&mut self, docs: &[NewDoc]) -> Result<(), Error> {
+        let path = self.index.path.clone();
+        contained(&path, || {
+            let err = |e: &dyn std::fmt::Display| index_error(&path, "cannot write", e);
+            let records: Vec<Vec<u8>> = docs.par_iter().map(|d| record::encode(&d.doc)).collect();
+            {
+                let mut ids = self.tx.open_table(IDS).map_err(|e| err(&e))?;
+                let mut table = self.tx.open_table(DOCS).map_err(|e| err(&e))?;
+                for (new, record) in docs.iter().zip(&records) {
+                    let existing =
+                        ids.get(new.doc.id.as_str()).map_err(|e| err(&e))?.map(|v| v.value());
+                    let number = match existing {
+                        Some(number) => {
+                            let old = table.get(number).map_err(|e| err(&e))?;
+                            if let Some(old) = old.and_then(|old| record::decode(old.value())) {
+                                *self.deltas.entry(old.cluster).or_default() -= 1;
+                                if new.doc.text_hash.is_none() && old.text_hash.is_some() {
+                                    let kept =
+                                        IndexedDoc { text_hash: old.text_hash, ..new.doc.clone() };
+                                    table
+                                        .insert(number, record::encode(&kept).as_slice())
+                                        .map_err(|e| err(&e))?;
+                                    *self.deltas.entry(new.doc.cluster.clone()).or_default() += 1;
+                                    continue;
+                                }
+                            }
+                            number
+                        }
+                        None => {
+                            let number = self.next_doc;
+                            self.next_doc += 1;
+                            ids.insert(new.doc.id.as_str(), number).map_err(|e| err(&e))?;
+                            self.postings.extend(new.bands.iter().map(|&key| (key, number)));
+                            number
+                        }
+                    };
+                    table.insert(number, record.as_slice()).map_err(|e| err(&e))?;
+                    *self.deltas.entry(new.doc.cluster.clone()).or_default() += 1;
+                }
+            }
+            if self.postings.len() >= self.segment_postings {
+                self.write_segment()?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Writes the postings held as a new segment and merges segments that have grown alike.
+    fn write_segment(&mut self) -> Result<(), Error> {
+        if self.postings.is_empty() {
+            return Ok(());
+        }
+        let path = &self.index.path;
+        let err = |e: &dyn std::fmt::Display| index_error(path, "cannot write", e);
+        let mut new_postings = std::mem::take(&mut self.postings);
+        new_postings.par_iter_mut().for_each(|p| p.0 = postings::kept_key(p.0, KEY_SHIFT));
+        new_postings.par_sort_unstable();
+        new_postings.dedup();
+        let mut postings_table = self.tx.open_table(POSTINGS).map_err(|e| err(&e))?;
+        let mut segments = self.tx.open_table(SEGMENTS).map_err(|e| err(&e))?;
+        let info = postings::write_blocks(
+            &mut postings_table,
+            self.next_segment,
+            &new_postings,
+            KEY_SHIFT,
+        )
+        .map_err(|e| err(&e))?;
+        drop(new_postings);
+        segments.insert(self.next_segment, info.encode().as_slice()).map_err(|e| err(&e))?;
+        self.next_segment = merge_segments(
+            path,
+            &mut postings_table,
+            &mut segments,
+            self.next_segment + 1,
+            &|_| true,
+            false,
+        )?;
+        Ok(())
+    }
+
+    /// Saves site profiles (`(site, bytes encoded by clean::site)`; each replaces the one
+    /// saved before) and commits the write: all of it lands, or none of it does.
+    ///
+    /// # Errors
+    ///
+    /// The index cannot be written.
+    pub fn commit(mut self, site_profiles: &[(String, Vec<u8>)]) -> Result<(), Error> {
+        let path = self.index.path.clone();
+        contained(&path, || {
+            let err = |e: &dyn std::fmt::Display| index_error(&path, "cannot write", e);
+            self.write_segment()?;
+            {
+                let mut clusters = self.tx.open_table(CLUSTERS).map_err(|e| err(&e))?;
+                for (cluster, delta) in &self.deltas {
+                    change_count(&mut clusters, cluster, *delta).map_err(|e| err(&e))?;
+                }
+                let mut meta = self.tx.open_table(META).map_err(|e| err(&e))?;
+                let commits = counter(&meta, KEY_COMMITS, &path)?.saturating_add(1);
+                meta.insert(KEY_NEXT_DOC, self.next_doc.to_le_bytes().as_slice())
+                    .map_err(|e| err(&e))?;
+                meta.insert(KEY_NEXT_SEGMENT, self.next_segment.to_le_bytes().as_slice())
+                    .map_err(|e| err(&e))?;
+                meta.insert(KEY_COMMITS, commits.to_le_bytes().as_slice()).map_err(|e| err(&e))?;
+                let mut sites = self.tx.open_table(SITES).map_err(|e| err(&e))?;
+                for (site, profile) in site_profiles {
+                    sites.insert(site.as_str(), profile.as_slice()).map_err(|e| err(&e))?;
+                }
+            }
+            self.tx.commit().map_err(|e| index_error(&path, "cannot commit", e))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: &str, cluster: &str, bands: &[u64]) -> NewDoc {
+        NewDoc {
+            doc: IndexedDoc {
+                id: id.into(),
+                site: Some("example.com".into()),
+                published: Some(1_700_000_000),
+                cluster: cluster.into(),
+                canonical: id == cluster,
+                signature: vec![1, 2, 3],
+                text_hash: Some(7),
+            },
+            bands: bands.to_vec(),
+        }
+    }
+
+    fn docs(n: u64) -> Vec<NewDoc> {
+        (0..n)
+            .map(|i| {
+                let bands: Vec<u64> = (0..5).map(|b| (i % 7) * 1_000 + b * 0x9e37_79b9).collect();
+                doc(&format!("d{i}"), &format!("d{}", i % 7), &bands)
+            })
+            .collect()
+    }
+
+    fn ids(found: Vec<IndexedDoc>) -> Vec<String> {
+        let mut ids: Vec<String> = found.into_iter().map(|d| d.id).collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn chunks_with_small_segments_remember_what_one_add_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let once = Index::open(dir.path().join("once.redb"), 1).unwrap();
+        let chunked = Index::open(dir.path().join("chunked.redb"), 1).unwrap();
+        let all = docs(200);
+        once.add(&all, &[]).unwrap();
+        let mut adding = chunked.begin_add().unwrap();
+        // Every chunk's postings spill into segments of their own, which merge as they go.
+        adding.hold_postings(40);
+        for chunk in all.chunks(17) {
+            adding.add(chunk).unwrap();
+        }
+        adding.commit(&[("example.com".into(), b"profile".to_vec())]).unwrap();
+        for key in [0, 1_000, 6_000, 2 * 0x9e37_79b9 + 3_000] {
+            assert_eq!(
+                ids(once.candidates(&[key]).unwrap()),
+                ids(chunked.candidates(&[key]).unwrap())
+            );
+        }
+        assert!(!chunked.candidates(&[6_000]).unwrap().is_empty());
+        let (a, b) = (once.stats().unwrap(), chunked.stats().unwrap());
+        assert_eq!(
+            (a.documents, a.clusters, a.band_postings),
+            (b.documents, b.clusters, b.band_postings)
+        );
+        assert_eq!(chunked.commits().unwrap(), 1);
+        assert_eq!(chunked.site_profiles().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_write_dropped_unmade_leaves_the_index_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(dir.path().join("i.redb"), 1).unwrap();
+        index.add(&docs(10), &[]).unwrap();
+        let before = index.stats().unwrap();
+        {
+            let mut adding = index.begin_add().unwrap();
+            adding.hold_postings(1);
+            adding.add(&docs(50)[10..]).unwrap();
+        }
+        let after = index.stats().unwrap();
+        assert_eq!(
+            (before.documents, before.band_postings, index.commits().unwrap()),
+            (after.documents, after.band_postings, 1)
+        );
+        assert_eq!(index.get("d20").unwrap(), None);
+    }
+}
