@@ -35,28 +35,45 @@
 //!   a forward NFA under `regex`'s own lazy DFA and NFA simulation (`regex-automata`, already
 //!   under `regex`), configured as `regex` configures a set; half the compiling.
 //!
-//! Figures (`valgrind --tool=callgrind target/release/clean-news clean one.txt -o out.jsonl`,
-//! instructions of the whole process; wall time by `benches/startup.py`, median of 11 runs
-//! side by side on a loaded 2-core machine):
+//! Figures (`valgrind --tool=callgrind target/release/clean-news clean one.txt -o out.jsonl`:
+//! instructions of the whole process, with the batch cleaner no longer freed at exit, see
+//! `cli::clean`; wall time by `benches/startup.py`, median of 11 runs of each binary,
+//! interleaved, on a 2-core machine shared with other builds, load average 4.5: on a
+//! quieter turn, load 2.6, the English sentence took 79 ms before and 28 ms with the first
+//! two changes):
 //!
 //! | one-line file                      | before          | after           |
 //! |------------------------------------|-----------------|-----------------|
-//! | English sentence, 51 chars         | 472 M, 79 ms    | 175 M, 28 ms    |
-//! | date line `12.03.2024, 14:05`      | 436 M, 72 ms    | 177 M, 31 ms    |
-//! | Russian sentence, 84 chars         | 234 M, 37 ms    | 119 M, 20 ms    |
-//! | English paragraph, 279 chars       |  84 M, 15 ms    |  65 M, 12 ms    |
+//! | English sentence, 51 chars         | 472 M, 110 ms   | 167 M, 40 ms    |
+//! | date line `12.03.2024, 14:05`      | 436 M, 110 ms   | 170 M, 52 ms    |
+//! | Russian sentence, 84 chars         | 234 M, 66 ms    | 114 M, 34 ms    |
+//! | English paragraph, 279 chars       |  84 M, 28 ms    |  63 M, 23 ms    |
 //!
-//! Peak RSS went from 35 to 18 MiB. A batch pays for more sets than one (a pattern is
-//! compiled in a few of them), once; matching costs the same: one pass of
-//! `examples/throughput --news-pages` is 702.6 M instructions before and 702.9 M after, with
-//! the same output digest. A test checks that the buckets find, on every example and keep
-//! line of the packs, what one set of all the patterns finds.
+//! Peak RSS went from 35 to 18 MiB. What is left of the English run: the start sets of its
+//! first byte, 76 M (the broad one most); parsing the patterns of the tier and of the lead
+//! zone, 18 M; the packs' TOML, 20 M; the phrase automata, 11 M.
 //!
-//! Not taken: serialising dense DFAs at build time (a `build.rs` running `regex-automata`'s
-//! determiniser over the packs): the startup cost would go, but the packs' Unicode classes
-//! under bounded repeats make the determinised sets large (see the figures below), the build
-//! slower, and user packs would still compile at run time. `unicode(false)` cannot apply:
-//! nearly every pattern reads letters of several scripts.
+//! A batch compiles more sets than one (a pattern is in a few of them), once, and it is no
+//! slower to start: `clean-news clean docs.jsonl --threads 1` over the 4,182 documents of
+//! the dev set is 2.735 G instructions before, 2.648 G after, with the same output (the
+//! start sets: 507 M, where the `RegexSet`s of every group were 565 M). Matching costs the
+//! same: one pass of `examples/throughput --news-pages` is 702.6 M instructions before and
+//! 702.8 M after, with the same output digest. A test checks that the buckets find, on
+//! every example and keep line of the packs, what one set of all the patterns finds.
+//!
+//! Not taken:
+//!
+//! - Dense DFAs serialised at build time (a `build.rs` running `regex-automata`'s
+//!   determiniser): the packs' Unicode classes under bounded repeats blow the DFAs up. The
+//!   first 10 start patterns of the shortest tier determinise in 0.8 s to 59 MB (3.1 MB as
+//!   a sparse DFA), the first 30 in 14 s to 749 MB (103 MB sparse); all 115 did not finish.
+//!   The binary and the build would grow by that much, and user packs would still compile
+//!   at run time.
+//! - Splitting the broad sets further by the line's last byte (most broad patterns are also
+//!   anchored at the end): a sentence ending in a full stop would skip some costly ones, but
+//!   a batch would compile each broad pattern in many more sets.
+//! - `unicode(false)` or ASCII classes: nearly every pattern reads letters or digits of
+//!   several scripts, and the output must not change.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
