@@ -3,15 +3,77 @@
 //! A [`RuleSet`] is built once from the packs and then only read, so it is shared by every
 //! worker. The built-in packs' automata and patterns are compiled when a line first needs
 //! them ([`LazyMatcher`], [`LazyPattern`]): a run of one page used to spend 0.35 s compiling
-//! all of them before reading a byte. Matching a line costs one walk of an `aho-corasick` automaton for every literal
-//! phrase of every rule, one hash lookup for the `whole_line` phrases, and one anchored
-//! `RegexSet` search per kind of anchoring for the rules that have only a pattern; a rule's
+//! all of them before reading a byte. Matching a line costs one walk of an `aho-corasick`
+//! automaton for every literal phrase of every rule, one hash lookup for the `whole_line`
+//! phrases, and one anchored set search per kind of anchoring for the rules that have only a
+//! pattern (two for those anchored at the start, see [Start-up](#start-up)); a rule's
 //! own regex runs only when its phrases already matched. That keeps the cost per line nearly
 //! flat in the number of rules. The lines of a page are matched together
 //! ([`RuleSet::matches_many`]), so that their automaton walks overlap.
 //!
 //! The rule set does not know about zones: it reports every rule that matches, in pack order,
 //! and the cleaner (`clean::zones`) decides which one applies where the line stands.
+//!
+//! # Start-up
+//!
+//! `clean-news clean` of a one-line file should feel instant (issue #19: a median of 11 runs
+//! at or under 50 ms). After the lazy matchers landed, such a run still spent 78 % of its
+//! 0.47 G instructions compiling one `RegexSet` of the pattern-only rules of the shortest
+//! lines' tier: 115 of its 118 patterns are anchored at the start of the line, and their
+//! Unicode classes (`\p{L}`, `\d`, `.` under bounded repeats) make large automata, in both
+//! directions. Two changes, decided by measurement:
+//!
+//! - **Sets by first byte** ([`StartBuckets`]): a line can only match a start-anchored
+//!   pattern whose matches can begin with the line's first byte, read off the parsed pattern
+//!   ([`first_bytes`]). A line compiles and runs only the sets of its first byte, one of the
+//!   narrow patterns (a word, a digit) and one of the broad ones (a letter class, any
+//!   character), kept apart so that a long run does not compile a broad pattern once per
+//!   letter. A line of English text compiles 26 of the 115 (a test holds it under a
+//!   third), a Russian one 37, a date line 53.
+//! - **No reverse automaton** ([`StartSet`]): a `RegexSet` also compiles a reverse NFA, which
+//!   an anchored search never runs (it only finds where a match starts). The start sets are
+//!   a forward NFA under `regex`'s own lazy DFA and NFA simulation (`regex-automata`, already
+//!   under `regex`), configured as `regex` configures a set; half the compiling.
+//!
+//! Figures (`valgrind --tool=callgrind target/release/clean-news clean one.txt -o out.jsonl`:
+//! instructions of the whole process, with the batch cleaner no longer freed at exit, see
+//! `cli::clean`; wall time by `benches/startup.py`, median of 11 runs of each binary,
+//! interleaved, on a 2-core machine shared with other builds, load average 4.5: on a
+//! quieter turn, load 2.6, the English sentence took 79 ms before and 28 ms with the first
+//! two changes):
+//!
+//! | one-line file                      | before          | after           |
+//! |------------------------------------|-----------------|-----------------|
+//! | English sentence, 51 chars         | 472 M, 110 ms   | 167 M, 40 ms    |
+//! | date line `12.03.2024, 14:05`      | 436 M, 110 ms   | 170 M, 52 ms    |
+//! | Russian sentence, 84 chars         | 234 M, 66 ms    | 114 M, 34 ms    |
+//! | English paragraph, 279 chars       |  84 M, 28 ms    |  63 M, 23 ms    |
+//!
+//! Peak RSS went from 35 to 18 MiB. What is left of the English run: the start sets of its
+//! first byte, 76 M (the broad one most); parsing the patterns of the tier and of the lead
+//! zone, 18 M; the packs' TOML, 20 M; the phrase automata, 11 M.
+//!
+//! A batch compiles more sets than one (a pattern is in a few of them), once, and it is no
+//! slower to start: `clean-news clean docs.jsonl --threads 1` over the 4,182 documents of
+//! the dev set is 2.735 G instructions before, 2.648 G after, with the same output (the
+//! start sets: 507 M, where the `RegexSet`s of every group were 565 M). Matching costs the
+//! same: one pass of `examples/throughput --news-pages` is 702.6 M instructions before and
+//! 702.8 M after, with the same output digest. A test checks that the buckets find, on
+//! every example and keep line of the packs, what one set of all the patterns finds.
+//!
+//! Not taken:
+//!
+//! - Dense DFAs serialised at build time (a `build.rs` running `regex-automata`'s
+//!   determiniser): the packs' Unicode classes under bounded repeats blow the DFAs up. The
+//!   first 10 start patterns of the shortest tier determinise in 0.8 s to 59 MB (3.1 MB as
+//!   a sparse DFA), the first 30 in 14 s to 749 MB (103 MB sparse); all 115 did not finish.
+//!   The binary and the build would grow by that much, and user packs would still compile
+//!   at run time.
+//! - Splitting the broad sets further by the line's last byte (most broad patterns are also
+//!   anchored at the end): a sentence ending in a full stop would skip some costly ones, but
+//!   a batch would compile each broad pattern in many more sets.
+//! - `unicode(false)` or ASCII classes: nearly every pattern reads letters or digits of
+//!   several scripts, and the output must not change.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -21,6 +83,12 @@ use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::nfa::contiguous;
 use aho_corasick::{Anchored, MatchKind, StartKind, dfa::DFA};
 use regex::{Regex, RegexSet, RegexSetBuilder};
+use regex_automata::nfa::thompson::{self, WhichCaptures, pikevm::PikeVM};
+use regex_automata::util::pool::Pool;
+use regex_automata::{
+    Anchored as SearchAnchored, Input, MatchKind as SearchKind, PatternSet, hybrid,
+};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use xxhash_rust::xxh3::Xxh3DefaultBuilder;
 
 use super::packs::{Action, Pack, Scope, Zone, compile_pattern};
@@ -184,9 +252,12 @@ struct Matcher {
     whole_lines: HashMap<String, Vec<usize>, Xxh3DefaultBuilder>,
     /// The longest key of `whole_lines`, in bytes: longer lines are not looked up.
     longest_whole_line: usize,
-    /// Rules that have a pattern and no phrases, matched together, in groups by where the
-    /// pattern is anchored ([`Anchoring`]).
+    /// Rules that have a pattern and no phrases, not anchored at the start of the line,
+    /// matched together, in groups by where the pattern is anchored ([`Anchoring`]).
     pattern_only: Vec<PatternGroup>,
+    /// Rules that have a pattern and no phrases, anchored at the start of the line: nearly
+    /// all of them, in sets by the first byte they can match ([`StartBuckets`]).
+    pattern_only_start: Option<StartBuckets>,
     /// Pattern-only rules whose pattern a DFA cannot run on non-ASCII text (Unicode word
     /// boundaries): run one by one, so that they do not push the whole set onto the slow
     /// NFA simulation.
@@ -215,6 +286,9 @@ impl LazyMatcher {
         if let Some(phrases) = &matcher.phrases {
             phrases.build_dfa_now()?;
         }
+        if let Some(start) = &matcher.pattern_only_start {
+            start.check()?;
+        }
         let _ = self.built.set(matcher);
         Ok(())
     }
@@ -236,6 +310,350 @@ struct PatternGroup {
     rules: Vec<usize>,
 }
 
+/// The pattern-only rules anchored at the start of the line, in sets by the first byte of
+/// the line: a line can only match a pattern whose matches can begin with its first byte, so
+/// a line needs only the set of that byte, compiled the first time a line needs it.
+///
+/// Compiling one set of all these patterns was most of a short run's start-up (their
+/// Unicode classes make large automata, see the module docs for the figures). Patterns that
+/// can begin with most bytes (a letter class, any character: the costly ones) are kept apart
+/// from the narrow ones (a literal word, a digit), in two layers, each split by first byte:
+/// otherwise every letter's set would hold them and a long run would compile them once per
+/// letter. Sets of bytes whose patterns nearly agree are merged ([`StartBuckets::new`]), so
+/// that a run compiles each pattern a few times at most. A line runs at most two sets.
+#[derive(Debug)]
+struct StartBuckets {
+    /// The parsed patterns, compiled into sets when first needed.
+    hirs: Vec<Hir>,
+    /// The rule of each pattern of `hirs`.
+    rules: Vec<usize>,
+    /// For each first byte, and at index 256 for the empty line: the sets to run, indices
+    /// into `sets`, broad layer then narrow ([`NO_SET`] for none).
+    by_key: Box<[[u16; 2]; 257]>,
+    sets: Vec<LazyStartSet>,
+}
+
+/// No set for this key in this layer.
+const NO_SET: u16 = u16::MAX;
+
+/// A pattern whose first bytes number at least this many belongs to the broad layer of
+/// [`StartBuckets`]. A letter class (`\p{L}`) can begin with about a hundred bytes, a
+/// digit (`\d`) with a dozen and a half, a word with one or two.
+const BROAD_FIRST_BYTES: u32 = 64;
+
+/// Two keys share a set when adding either's patterns to the other grows it by at most a
+/// quarter: their patterns are compiled once instead of twice, at the cost of running a few
+/// patterns that cannot match.
+const MERGE_GROWTH: (usize, usize) = (5, 4);
+
+/// Some patterns of a [`StartBuckets`], compiled into one set when first needed.
+#[derive(Debug)]
+struct LazyStartSet {
+    /// Indices into the buckets' patterns, ascending.
+    members: Vec<usize>,
+    compiled: OnceLock<Option<StartSet>>,
+}
+
+impl StartBuckets {
+    fn new(hirs: Vec<Hir>, rules: Vec<usize>) -> StartBuckets {
+        let shapes: Vec<(ByteSet, bool)> = hirs.iter().map(first_bytes).collect();
+        let broad: Vec<bool> = (shapes.iter())
+            .map(|(bytes, nullable)| *nullable || bytes.len() >= BROAD_FIRST_BYTES)
+            .collect();
+        let mut by_key = Box::new([[NO_SET; 2]; 257]);
+        let mut sets: Vec<Vec<usize>> = Vec::new();
+        for (layer, is_broad) in [true, false].into_iter().enumerate() {
+            let first_set = sets.len();
+            for key in 0..257usize {
+                let members: Vec<usize> = (0..hirs.len())
+                    .filter(|&p| broad[p] == is_broad)
+                    .filter(|&p| shapes[p].1 || u8::try_from(key).is_ok_and(|b| shapes[p].0.has(b)))
+                    .collect();
+                if members.is_empty() {
+                    continue;
+                }
+                let close = |set: &Vec<usize>| {
+                    let union = union_len(set, &members);
+                    union * MERGE_GROWTH.1 <= members.len() * MERGE_GROWTH.0
+                        && union * MERGE_GROWTH.1 <= set.len() * MERGE_GROWTH.0
+                };
+                let slot = match (first_set..sets.len()).find(|&i| close(&sets[i])) {
+                    Some(i) => {
+                        let merged = union(&sets[i], &members);
+                        sets[i] = merged;
+                        i
+                    }
+                    None => {
+                        sets.push(members);
+                        sets.len() - 1
+                    }
+                };
+                by_key[key][layer] = u16::try_from(slot).unwrap_or(NO_SET);
+            }
+        }
+        let sets = (sets.into_iter())
+            .map(|members| LazyStartSet { members, compiled: OnceLock::new() })
+            .collect();
+        StartBuckets { hirs, rules, by_key, sets }
+    }
+
+    /// Calls `found(rule)` for the rule of every pattern that matches `line`.
+    fn candidates(&self, line: &str, found: &mut impl FnMut(usize)) {
+        let key = line.as_bytes().first().map_or(256, |&b| usize::from(b));
+        for &slot in &self.by_key[key] {
+            let Some(lazy) = self.sets.get(usize::from(slot)) else { continue };
+            let Some(set) = self.set(lazy) else { continue };
+            set.matches(line, |pattern| {
+                if let Some(&member) = lazy.members.get(pattern) {
+                    found(self.rules[member]);
+                }
+            });
+        }
+    }
+
+    /// How many patterns the sets that `line` runs hold (a pattern in both counts twice).
+    #[cfg(test)]
+    fn patterns_for(&self, line: &str) -> usize {
+        let key = line.as_bytes().first().map_or(256, |&b| usize::from(b));
+        let sets = self.by_key[key].iter().filter_map(|&slot| self.sets.get(usize::from(slot)));
+        sets.map(|lazy| lazy.members.len()).sum()
+    }
+
+    /// The compiled set of `lazy`. The built-in packs always compile (a test compiles every
+    /// set); a set that failed all the same matches nothing rather than failing a document.
+    fn set<'a>(&self, lazy: &'a LazyStartSet) -> Option<&'a StartSet> {
+        (lazy.compiled)
+            .get_or_init(|| {
+                let hirs: Vec<&Hir> = lazy.members.iter().map(|&p| &self.hirs[p]).collect();
+                StartSet::build(&hirs).ok()
+            })
+            .as_ref()
+    }
+
+    /// Compiles one set of every pattern, to report its errors now (a user's pack, when it
+    /// is loaded). Each set of the buckets holds some of these patterns, so it compiles too
+    /// when first needed: its automaton is smaller than this one, which kept to the limits.
+    fn check(&self) -> Result<(), Error> {
+        let hirs: Vec<&Hir> = self.hirs.iter().collect();
+        StartSet::build(&hirs).map(|_| ())
+    }
+}
+
+fn union_len(a: &[usize], b: &[usize]) -> usize {
+    let common = a.iter().filter(|x| b.binary_search(x).is_ok()).count();
+    a.len() + b.len() - common
+}
+
+fn union(a: &[usize], b: &[usize]) -> Vec<usize> {
+    let mut out: Vec<usize> = a.iter().chain(b).copied().collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// A set of bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct ByteSet([u64; 4]);
+
+impl ByteSet {
+    fn insert_range(&mut self, from: u8, to: u8) {
+        for byte in from..=to {
+            self.0[usize::from(byte >> 6)] |= 1 << (byte & 63);
+        }
+    }
+
+    fn union(&mut self, other: ByteSet) {
+        for (word, other) in self.0.iter_mut().zip(other.0) {
+            *word |= other;
+        }
+    }
+
+    fn has(&self, byte: u8) -> bool {
+        self.0[usize::from(byte >> 6)] & (1 << (byte & 63)) != 0
+    }
+
+    fn len(&self) -> u32 {
+        self.0.iter().map(|word| word.count_ones()).sum()
+    }
+}
+
+/// The bytes a match of `hir` can begin with, and whether it can match the empty string (a
+/// nullable pattern can match a line that begins with any byte). An over-estimate is safe:
+/// it only puts a pattern in more sets than it needs.
+fn first_bytes(hir: &Hir) -> (ByteSet, bool) {
+    let mut bytes = ByteSet::default();
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => (bytes, true),
+        HirKind::Literal(literal) => match literal.0.first() {
+            Some(&byte) => {
+                bytes.insert_range(byte, byte);
+                (bytes, false)
+            }
+            None => (bytes, true),
+        },
+        HirKind::Class(Class::Bytes(class)) => {
+            class.ranges().iter().for_each(|r| bytes.insert_range(r.start(), r.end()));
+            (bytes, false)
+        }
+        HirKind::Class(Class::Unicode(class)) => {
+            for range in class.ranges() {
+                // The leading byte of a UTF-8 sequence grows with the code point among the
+                // code points of one encoded length: each length's part of the range gives
+                // one run of leading bytes.
+                let lengths: [(u32, u32); 4] =
+                    [(0, 0x7F), (0x80, 0x7FF), (0x800, 0xFFFF), (0x1_0000, 0x10_FFFF)];
+                for (low, high) in lengths {
+                    let (from, to) =
+                        (u32::from(range.start()).max(low), u32::from(range.end()).min(high));
+                    if from <= to {
+                        bytes.insert_range(leading_byte(from), leading_byte(to));
+                    }
+                }
+            }
+            (bytes, false)
+        }
+        HirKind::Repetition(repetition) => {
+            let (sub, nullable) = first_bytes(&repetition.sub);
+            (sub, nullable || repetition.min == 0)
+        }
+        HirKind::Capture(capture) => first_bytes(&capture.sub),
+        HirKind::Concat(subs) => {
+            for sub in subs {
+                let (sub, nullable) = first_bytes(sub);
+                bytes.union(sub);
+                if !nullable {
+                    return (bytes, false);
+                }
+            }
+            (bytes, true)
+        }
+        HirKind::Alternation(subs) => {
+            let mut any_nullable = false;
+            for sub in subs {
+                let (sub, nullable) = first_bytes(sub);
+                bytes.union(sub);
+                any_nullable |= nullable;
+            }
+            (bytes, any_nullable)
+        }
+    }
+}
+
+/// The first byte of the UTF-8 form of the code point `c` (surrogates, which no `char` is,
+/// get the leading byte of their neighbours: 0xED).
+fn leading_byte(c: u32) -> u8 {
+    match c {
+        0..=0x7F => c as u8,
+        0x80..=0x7FF => 0xC0 | (c >> 6) as u8,
+        0x800..=0xFFFF => 0xE0 | (c >> 12) as u8,
+        _ => 0xF0 | (c >> 18).min(7) as u8,
+    }
+}
+
+/// Caches of one search of a [`StartSet`]: its lazy DFA's states, the fallback's scratch.
+#[derive(Debug)]
+struct StartCaches {
+    dfa: Option<hybrid::dfa::Cache>,
+    pikevm: regex_automata::nfa::thompson::pikevm::Cache,
+}
+
+type MakeCaches =
+    Box<dyn Fn() -> StartCaches + Send + Sync + std::panic::UnwindSafe + std::panic::RefUnwindSafe>;
+
+/// Patterns anchored at the start of the line, searched together: a forward NFA, run by a
+/// lazy DFA with the NFA simulation as fallback, as `regex`'s sets do. Unlike a `RegexSet`,
+/// no reverse NFA is compiled: an anchored set search never runs one (it only finds where a
+/// match starts, which is the start here), and it cost as much to compile as the forward one.
+struct StartSet {
+    dfa: Option<hybrid::dfa::DFA>,
+    pikevm: PikeVM,
+    patterns: usize,
+    caches: Pool<StartCaches, MakeCaches>,
+}
+
+impl std::fmt::Debug for StartSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StartSet").field("patterns", &self.patterns).finish_non_exhaustive()
+    }
+}
+
+/// The size limits of a set: those the `RegexSet`s are built with.
+const SET_SIZE_LIMIT: usize = 64 << 20;
+
+impl StartSet {
+    fn build(hirs: &[&Hir]) -> Result<StartSet, Error> {
+        let fail =
+            |e: &dyn std::fmt::Display| Error::config(format!("cannot build the pattern set: {e}"));
+        // The configuration of a `regex` set: UTF-8 matches, no capture groups, its size
+        // limits, all matches reported.
+        let nfa = thompson::Compiler::new()
+            .configure(
+                thompson::Config::new()
+                    .utf8(true)
+                    .which_captures(WhichCaptures::None)
+                    .nfa_size_limit(Some(SET_SIZE_LIMIT))
+                    .shrink(false),
+            )
+            .build_many_from_hir(hirs)
+            .map_err(|e| fail(&e))?;
+        let pikevm = PikeVM::builder()
+            .configure(PikeVM::config().match_kind(SearchKind::All))
+            .build_from_nfa(nfa.clone())
+            .map_err(|e| fail(&e))?;
+        // As `regex` configures its lazy DFA; should it not build (a cache too small for
+        // the automaton), the NFA simulation answers alone.
+        let dfa = hybrid::dfa::Builder::new()
+            .configure(
+                hybrid::dfa::Config::new()
+                    .match_kind(SearchKind::All)
+                    .unicode_word_boundary(true)
+                    .cache_capacity(SET_SIZE_LIMIT)
+                    .skip_cache_capacity_check(false)
+                    .minimum_cache_clear_count(Some(3))
+                    .minimum_bytes_per_state(Some(10)),
+            )
+            .build_from_nfa(nfa)
+            .ok();
+        let (for_dfa, for_pikevm) = (dfa.clone(), pikevm.clone());
+        let make: MakeCaches = Box::new(move || StartCaches {
+            dfa: for_dfa.as_ref().map(hybrid::dfa::DFA::create_cache),
+            pikevm: for_pikevm.create_cache(),
+        });
+        Ok(StartSet { dfa, pikevm, patterns: hirs.len(), caches: Pool::new(make) })
+    }
+
+    /// Calls `found(pattern)` for every pattern that matches `line` (at its start: every
+    /// pattern is anchored there). Most lines match none: a search that stops at the first
+    /// match rules that out before the search for every pattern that matches.
+    fn matches(&self, line: &str, mut found: impl FnMut(usize)) {
+        let input = Input::new(line).anchored(SearchAnchored::Yes);
+        let mut caches = self.caches.get();
+        let caches = &mut *caches;
+        let any = match (&self.dfa, caches.dfa.as_mut()) {
+            (Some(dfa), Some(cache)) => {
+                dfa.try_search_fwd(cache, &input.clone().earliest(true)).map(|m| m.is_some()).ok()
+            }
+            _ => None,
+        };
+        let any = any.unwrap_or_else(|| self.pikevm.is_match(&mut caches.pikevm, input.clone()));
+        if !any {
+            return;
+        }
+        let mut matched = PatternSet::new(self.patterns);
+        let by_dfa = match (&self.dfa, caches.dfa.as_mut()) {
+            (Some(dfa), Some(cache)) => {
+                dfa.try_which_overlapping_matches(cache, &input, &mut matched).is_ok()
+            }
+            _ => false,
+        };
+        if !by_dfa {
+            matched.clear();
+            self.pikevm.which_overlapping_matches(&mut caches.pikevm, &input, &mut matched);
+        }
+        matched.iter().for_each(|pattern| found(pattern.as_usize()));
+    }
+}
+
 /// Where every match of a pattern must stand. Nearly every pattern of the packs is anchored
 /// at the start or at the end of the line. A set of patterns that all are is searched
 /// anchored (forwards from the start, or backwards from the end: `regex` sees it), and stops
@@ -249,9 +667,8 @@ enum Anchoring {
 }
 
 impl Anchoring {
-    fn of(pattern: &str) -> Anchoring {
-        use regex_syntax::hir::Look;
-        let Ok(hir) = regex_syntax::parse(pattern) else { return Anchoring::Neither };
+    /// Where the matches of `hir` stand.
+    fn of(hir: &Hir) -> Anchoring {
         let properties = hir.properties();
         if properties.look_set_prefix().contains(Look::Start) {
             Anchoring::Start
@@ -276,6 +693,8 @@ impl Matcher {
         let mut phrase_rules: Vec<Vec<usize>> = Vec::new();
         let mut whole_lines: HashMap<String, Vec<usize>, Xxh3DefaultBuilder> = HashMap::default();
         let mut pattern_only_sources: [(Vec<String>, Vec<usize>); 3] = Default::default();
+        let mut start_hirs = Vec::new();
+        let mut start_rules = Vec::new();
         let mut pattern_only_slow = Vec::new();
         for &index in members {
             let spec = &specs[index];
@@ -302,9 +721,22 @@ impl Matcher {
                 if p.contains("\\b") || p.contains("\\B") {
                     pattern_only_slow.push(index);
                 } else {
-                    let (sources, rules) = &mut pattern_only_sources[Anchoring::of(p) as usize];
-                    sources.push(p.clone());
-                    rules.push(index);
+                    // Parsed once: the anchoring and the first bytes are read off the same
+                    // tree that the start buckets compile. (A pattern that does not parse
+                    // goes to a `regex` set, which reports the error.)
+                    let hir = regex_syntax::parse(p).ok();
+                    let anchoring = hir.as_ref().map_or(Anchoring::Neither, Anchoring::of);
+                    match (anchoring, hir) {
+                        (Anchoring::Start, Some(hir)) => {
+                            start_hirs.push(hir);
+                            start_rules.push(index);
+                        }
+                        _ => {
+                            let (sources, rules) = &mut pattern_only_sources[anchoring as usize];
+                            sources.push(p.clone());
+                            rules.push(index);
+                        }
+                    }
                 }
             }
         }
@@ -328,6 +760,10 @@ impl Matcher {
                 .map_err(|e| Error::config(format!("cannot build the pattern set: {e}")))?;
             pattern_only.push(PatternGroup { set, rules });
         }
+        let pattern_only_start = match start_hirs.is_empty() {
+            true => None,
+            false => Some(StartBuckets::new(start_hirs, start_rules)),
+        };
         let longest_whole_line = whole_lines.keys().map(String::len).max().unwrap_or(0);
         Ok(Matcher {
             phrases,
@@ -337,6 +773,7 @@ impl Matcher {
             whole_lines,
             longest_whole_line,
             pattern_only,
+            pattern_only_start,
             pattern_only_slow,
         })
     }
@@ -351,6 +788,7 @@ impl Matcher {
             whole_lines: HashMap::default(),
             longest_whole_line: 0,
             pattern_only: Vec::new(),
+            pattern_only_start: None,
             pattern_only_slow: Vec::new(),
         }
     }
@@ -383,6 +821,9 @@ impl Matcher {
                 let hits = matched.iter().zip(&group.rules).filter(|(hit, _)| **hit);
                 hits.for_each(|(_, &rule)| found(rule));
             }
+        }
+        if let Some(start) = &self.pattern_only_start {
+            start.candidates(line, &mut found);
         }
         for &index in &self.pattern_only_slow {
             if rules[index]
@@ -913,6 +1354,78 @@ mod tests {
             matcher.build_now(&set.specs).unwrap();
             assert!(matcher.built.get().is_some());
         }
+    }
+
+    /// The sets of the start buckets find, for every line, what one set of all the start
+    /// patterns finds: checked on every example and keep line of the built-in packs (and a
+    /// few edge lines), with every matcher; and every set of the buckets compiles.
+    #[test]
+    fn start_buckets_find_what_one_set_finds() {
+        let packs: Vec<_> = builtin_names().map(|n| load_builtin(n).unwrap()).collect();
+        let set = RuleSet::build(&packs).unwrap();
+        let mut lines: Vec<String> = (packs.iter())
+            .flat_map(|p| &p.rules)
+            .flat_map(|r| r.examples.iter().chain(&r.keep))
+            .map(|line| for_matching(line))
+            .collect();
+        lines.extend(["", "1", "a", "#", "0", "12.03.2024", "ы", "٣ پىكىر"].map(String::from));
+        let matchers = set.tiers.iter().map(|(_, m)| m).chain([&set.windows, &set.lead]);
+        let mut compared = 0;
+        for lazy in matchers {
+            let matcher = lazy.get(&set.specs);
+            let Some(start) = &matcher.pattern_only_start else { continue };
+            for bucket in &start.sets {
+                assert!(start.set(bucket).is_some(), "a set of {} patterns", bucket.members.len());
+            }
+            let whole = RegexSet::new(start.hirs.iter().map(ToString::to_string)).unwrap();
+            for line in &lines {
+                let mut by_buckets = Vec::new();
+                start.candidates(line, &mut |rule| by_buckets.push(rule));
+                by_buckets.sort_unstable();
+                let by_whole: Vec<usize> =
+                    whole.matches(line).iter().map(|p| start.rules[p]).collect();
+                assert_eq!(by_buckets, by_whole, "{line:?}");
+                compared += usize::from(!by_whole.is_empty());
+            }
+        }
+        assert!(compared > 100, "{compared} lines matched");
+    }
+
+    /// What makes a short run fast: a line compiles the sets of its first byte only, a
+    /// fraction of the start patterns of its tier. (The module docs have the figures.)
+    #[test]
+    fn a_line_compiles_a_fraction_of_the_start_patterns() {
+        let packs: Vec<_> = builtin_names().map(|n| load_builtin(n).unwrap()).collect();
+        let set = RuleSet::build(&packs).unwrap();
+        let matcher = set.tiers[0].1.get(&set.specs);
+        let start = matcher.pattern_only_start.as_ref().unwrap();
+        let total = start.hirs.len();
+        for (line, most) in [
+            ("the minister said the bridge would open next year.", total / 3),
+            ("12.03.2024, 14:05", total / 2),
+            ("министр заявил, что мост откроют", total / 3),
+        ] {
+            let compiled = start.patterns_for(line);
+            assert!(compiled <= most, "{line:?}: {compiled} of {total}");
+        }
+    }
+
+    /// The first bytes of a pattern, and whether it matches the empty string.
+    #[test]
+    fn first_bytes_of_patterns() {
+        let of = |pattern: &str| first_bytes(&regex_syntax::parse(pattern).unwrap());
+        let bytes = |set: ByteSet| (0..=255u8).filter(|&b| set.has(b)).collect::<Vec<u8>>();
+        let (set, nullable) = of("^(?:#|•)? ?(?P<d>\\d{1,2}|x)$");
+        assert!(!nullable);
+        for byte in [b'#', 0xE2, b' ', b'0', b'9', b'x', 0xD9, 0xDB] {
+            assert!(set.has(byte), "{byte:x}");
+        }
+        assert!(!set.has(b'a') && !set.has(0xD0));
+        assert_eq!(bytes(of("^(?:ab|[а-я])").0), [b'a', 0xD0, 0xD1]);
+        assert!(of("^(?:x)?$").1 && of("^.*").1 && !of("^.+").1);
+        assert!(of("^\\p{L}+").0.len() >= BROAD_FIRST_BYTES);
+        assert!(of("^\\d+").0.len() < BROAD_FIRST_BYTES);
+        assert_eq!(bytes(of("^\\x{10000}|^\\x{10FFFF}").0), [0xF0, 0xF4]);
     }
 
     /// A user's pack is built whole when loaded, so that its errors are reported then and

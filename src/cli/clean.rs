@@ -55,6 +55,10 @@ pub(crate) fn run(args: &CleanArgs, interrupted: &AtomicBool) -> anyhow::Result<
     summary.cleaned = summary.cleaned.saturating_sub(refused);
     summary.failed = summary.failed.saturating_add(refused);
     messages.finish(&summary);
+    // The process ends now: the compiled rules are many small allocations, and freeing
+    // them one by one was 5 % of a one-line run (issue #19). Their memory goes with the
+    // process; nothing else is held (the outputs are committed above).
+    std::mem::forget(batch);
     Ok(Status::of(&summary))
 }
 
