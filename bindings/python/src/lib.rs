@@ -23,6 +23,9 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyT
 use rayon::prelude::*;
 use serde_json::Value;
 
+mod arrow_io;
+mod spark;
+
 create_exception!(
     _native,
     CleanNewsError,
@@ -455,5 +458,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(remove_templates, m)?)?;
     m.add_function(wrap_pyfunction!(cluster_cleaned, m)?)?;
     m.add_function(wrap_pyfunction!(cluster, m)?)?;
+    m.add_class::<arrow_io::ArrowBatch>()?;
+    m.add_function(wrap_pyfunction!(spark::spark_clean, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::spark_sign_sites, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::spark_components, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::spark_cluster_components, m)?)?;
     Ok(())
 }

@@ -4,30 +4,44 @@ and reduce, for batches that do not fit one machine.
     spark-submit --master local[2] -m clean_news.spark docs.jsonl out/
     python -m clean_news.spark docs.jsonl out/            # the same, local mode
 
-The stages, each a Spark step over the same Rust library the CLI runs:
+Every stage is a DataFrame step; the stages that do the work hand Arrow record batches
+(`mapInArrow`) to the Rust core, the batch core `clean-news run` runs
+(`clean_news::pipeline::job`, through `clean_news._native`): records never become Python
+objects. The stages:
 
-1. **clean** (map): every partition cleans its records with one `Cleaner`.
-2. **site templates** (shuffle by site): each site's documents are grouped, its template is
-   learned from them and removed. Learning is per site by design; the one thing a site's
-   group cannot see is its lines printed on *other* sites, which the one-machine learner
-   refuses as template ("never across sites"). A site's group here refuses only lines it
-   sees on another site of its own group, so a line could be learned here that one machine
-   would refuse: the difference is bounded by the cross-site refusals `clean-news sites`
-   reports (none on the dev set), and `tests/test_spark.py` checks the partitions agree.
-3. **candidates** (shuffle by band key): each document's LSH band keys are exploded; every
-   bucket links its members (a star on its first member, so a bucket of n costs n - 1 links,
-   not n²).
-4. **components**: connected components of those links: union-find on the driver while the
-   links fit its memory (20 million links, 320 MB), else min-label propagation on the
-   cluster, round by round, until no label moves.
-5. **cluster** (reduce by component): each component is verified and clustered by the Rust
-   clustering, with its no-chaining rule. Every LSH bucket lies inside one component, so a
-   component sees every candidate pair and every bucket cap that the one-machine run sees
-   for its documents: the clusters are the same, ids included (an id is derived from the
-   canonical document's id).
-6. **write**: `documents.jsonl` (every document in input order, with `cluster` and
-   `canonical`) and `clusters.jsonl` (clusters of two or more), as `clean-news run` writes
-   them.
+1. **clean** (map): each batch of input lines is parsed and cleaned, and each document gets
+   its site (`spark_clean`).
+2. **site templates and signatures** (shuffle by site): each site's documents, in input
+   order, are one batch of the core's `Job`: it learns the site's templates, removes them
+   and signs the documents (`spark_sign_sites`). Learning is per site by design; what a
+   site's group cannot see is its lines printed on *other* sites (the one-machine learner
+   refuses a sentence printed on two sites as template, "never across sites"), and the
+   one-machine learner's Bloom filters, shared by all sites, can tip a borderline count
+   where the site's own filters do not. `tests/test_spark.py` checks the clusters and the
+   texts equal the CLI's on the dev set.
+3. **candidates** (shuffle by band key, in the JVM): each document's LSH keys are exploded;
+   every bucket links its members to its first one (a star: a bucket of n costs n - 1 links,
+   not n^2).
+4. **components**: connected components of those links: union-find on the driver, in Rust,
+   while the links fit its memory (`DRIVER_LINKS`, 16 bytes a link), else min-label
+   propagation on the cluster, round by round, until no label moves.
+5. **cluster** (shuffle by component): each component is clustered by the core
+   (`Signing::of_signed`, then `cluster`: verification and the no-chaining rule). Every LSH
+   bucket lies inside one component, so a component sees every candidate pair and every
+   bucket cap that the one-machine run sees for its documents: the clusters are the same, ids
+   included (an id is derived from the canonical document's id). The stage writes each
+   document's line of `documents.jsonl`, and on a canonical member its cluster's line of
+   `clusters.jsonl`, as the CLI writes them (`spark_cluster_components`).
+6. **write**: the lines stream to the driver in input order, one partition at a time, into
+   `documents.jsonl` and `clusters.jsonl` (clusters of two or more, in input order of their
+   canonical member): the CLI's files, byte for byte.
+
+Input positions (the order of the output) are the order of the lines in the input file, as
+Spark reads one file's splits in order. Not done as the CLI does: a record that cannot be
+read fails the job (the CLI writes it to `errors.jsonl` and goes on), every record needs an
+`id`, and a repeated id is not versioned (`#2`) as the CLI's `pipeline::ids` rule does.
+Stages 2 and 5 take a whole partition as one batch (a site or a component may span Spark's
+batches): raise `partitions` when one partition's texts come near 2 GB.
 """
 
 from __future__ import annotations
@@ -35,146 +49,174 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any, Iterable, Iterator
 
-import clean_news
+from clean_news import _native
 
-
-def _clean_partition(rows: Iterable[tuple[int, str]]) -> Iterator[tuple[int, dict[str, Any]]]:
-    cleaner = clean_news.Cleaner()
-    batch = [(position, json.loads(line)) for position, line in rows]
-    cleaned = cleaner.clean_batch([record for _, record in batch], threads=1)
-    for (position, _), doc in zip(batch, cleaned):
-        yield position, doc
-
-
-def _templates(group: tuple[Any, Iterable[tuple[int, dict[str, Any]]]]) -> list[tuple[int, dict]]:
-    _, members = group
-    members = sorted(members, key=lambda m: m[0])
-    docs = clean_news.remove_templates([doc for _, doc in members], threads=1)
-    return [(position, doc) for (position, _), doc in zip(members, docs)]
-
-
-def _band_keys(item: tuple[int, dict[str, Any]]) -> list[tuple[int, int]]:
-    position, doc = item
-    return [(key, position) for key in clean_news.signatures(doc["text"])["band_keys"]]
-
-
-def _star(bucket: tuple[int, Iterable[int]]) -> list[tuple[int, int]]:
-    members = sorted(set(bucket[1]))
-    head = members[0]
-    return [(m, head) for m in members[1:]] + [(head, m) for m in members[1:]]
-
+#: What each native stage returns (Spark's DDL for the Arrow batches of `clean_news._native`).
+CLEANED = "pos long, site string, doc string"
+SIGNED = ("pos long, id string, site string, published long, text_hash long, "
+          "signature binary, bands array<long>, doc string")
+LABELLED = SIGNED + ", label long"
+PLACED = "pos long, line string, cluster_line string"
 
 #: Links up to this many are joined into components on the driver (16 bytes a link); more
 #: are joined on the cluster, round by round.
 DRIVER_LINKS = 20_000_000
 
 
-def components(links, positions, partitions: int, driver_links: int = DRIVER_LINKS):
-    """Labels every position with the smallest position of its connected component.
+def _batches(native):
+    """A `mapInArrow` function calling `native` on each batch."""
+    import pyarrow as pa
 
-    Up to `driver_links` links are joined on the driver (union-find, one pass). Beyond that,
-    by min-label propagation on the cluster: each round, every link offers its source's label
-    to its target; rounds stop when no label moves (as many rounds as the longest shortest
-    path). Both give the same labels."""
+    def stage(batches):
+        for batch in batches:
+            if batch.num_rows:
+                yield pa.record_batch(native(batch))
+
+    return stage
+
+
+def _partition(native):
+    """A `mapInArrow` function calling `native` once on the whole partition: for stages whose
+    groups (a site, a component) may span Spark's batches."""
+    import pyarrow as pa
+
+    def stage(batches):
+        batches = [batch for batch in batches if batch.num_rows]
+        if not batches:
+            return
+        if len(batches) == 1:
+            batch = batches[0]
+        elif hasattr(pa, "concat_batches"):
+            batch = pa.concat_batches(batches)
+        else:
+            batch = pa.Table.from_batches(batches).combine_chunks().to_batches()[0]
+        yield pa.record_batch(native(batch))
+
+    return stage
+
+
+def _collect_arrow(df):
+    """A DataFrame's rows on the driver as one `pyarrow.Table`, without Python rows."""
+    import pyarrow as pa
+
+    if hasattr(df, "toArrow"):  # pyspark >= 4
+        return df.toArrow()
+    batches = df._collect_as_arrow()
+    if not batches:
+        return None
+    return pa.Table.from_batches(batches)
+
+
+def _attach_labels(table):
+    """A `mapInArrow` function adding each row's component label from a (pos, label) record
+    batch (a broadcast); a position not in it is its own component."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def stage(batches):
+        labels = table.value
+        for batch in batches:
+            if not batch.num_rows:
+                continue
+            pos = batch.column("pos")
+            found = pc.take(labels.column("label"), pc.index_in(pos, value_set=labels.column("pos")))
+            label = pc.coalesce(found, pos)
+            yield pa.RecordBatch.from_arrays(list(batch.columns) + [label],
+                                             names=batch.schema.names + ["label"])
+
+    return stage
+
+
+def components(spark, links, signed, driver_links: int = DRIVER_LINKS):
+    """`signed` with a `label` column: the smallest position of each row's connected component
+    of `links` (`pos`, `head`).
+
+    Up to `driver_links` links are joined on the driver (union-find in Rust, one pass, the
+    labels broadcast). Beyond that, by min-label propagation on the cluster: each round,
+    every link offers its source's label to its target; rounds stop when no label moves (as
+    many rounds as the longest shortest path). Both give the same labels."""
+    from pyspark.sql import functions as F
+
     if links.count() <= driver_links:
-        parent: dict[int, int] = {}
+        table = _collect_arrow(links)
+        if table is None or table.num_rows == 0:
+            return signed.withColumn("label", F.col("pos"))
+        import pyarrow as pa
 
-        def find(x: int) -> int:
-            root = x
-            while parent.get(root, root) != root:
-                root = parent[root]
-            while parent.get(x, x) != root:
-                parent[x], x = root, parent[x]
-            return root
+        batch = table.combine_chunks().to_batches()[0]
+        labels = pa.record_batch(_native.spark_components(batch))
+        shared = spark.sparkContext.broadcast(labels)
+        return signed.mapInArrow(_attach_labels(shared), LABELLED)
 
-        for a, b in links.collect():
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-        roots = {p: find(p) for p in list(parent)}
-        table = positions.context.broadcast(roots)
-        return positions.map(lambda p: (p, table.value.get(p, p)))
-
-    labels = positions.map(lambda p: (p, p)).partitionBy(partitions).cache()
-    links = links.partitionBy(partitions).cache()
+    edges = (links.select(F.col("pos").alias("src"), F.col("head").alias("dst"))
+             .union(links.select(F.col("head").alias("src"), F.col("pos").alias("dst")))
+             .persist())
+    labels = edges.select(F.col("src").alias("pos")).distinct().withColumn("label", F.col("pos"))
+    labels = labels.localCheckpoint()
     while True:
-        offers = links.join(labels).map(lambda e: (e[1][0], e[1][1]))
-        updated = labels.union(offers).reduceByKey(min, partitions).cache()
-        moved = updated.join(labels, partitions).filter(lambda e: e[1][0] != e[1][1]).count()
-        updated.localCheckpoint()  # cut the lineage: each round would replay all before it
-        labels.unpersist()
+        offers = (edges.join(labels, edges.src == labels.pos)
+                  .select(F.col("dst").alias("pos"), F.col("label")))
+        # Checkpointed: each round would otherwise replay all the rounds before it.
+        updated = (labels.union(offers).groupBy("pos").agg(F.min("label").alias("label"))
+                   .localCheckpoint())
+        moved = (updated.join(labels.withColumnRenamed("label", "before"), "pos")
+                 .where(F.col("label") != F.col("before")).count())
         labels = updated
         if moved == 0:
-            return labels
-
-
-def _cluster_component(group: tuple[int, Iterable[tuple[int, dict]]]) -> list[tuple[int, dict]]:
-    _, members = group
-    members = sorted(members, key=lambda m: m[0])
-    docs = [doc for _, doc in members]
-    by_id = {doc["id"]: position for position, doc in members}
-    out = []
-    for cluster in clean_news.cluster_cleaned(docs, threads=1):
-        for member in cluster["members"]:
-            out.append((by_id[member["id"]], {"cluster": cluster["cluster"],
-                                              "canonical": member["id"] == cluster["canonical"],
-                                              "_cluster": cluster}))
-    return out
+            break
+    edges.unpersist()
+    return (signed.join(labels, "pos", "left")
+            .withColumn("label", F.coalesce(F.col("label"), F.col("pos"))))
 
 
 def run(spark, input_path: str, out_dir: str, partitions: int | None = None,
         driver_links: int = DRIVER_LINKS) -> dict[str, int]:
     """Runs the job on a JSON Lines file of raw records; writes `documents.jsonl` and
     `clusters.jsonl` into `out_dir` (a local folder) and returns counts."""
+    from pyspark import StorageLevel
+    from pyspark.sql import functions as F
+
     sc = spark.sparkContext
-    # Several partitions a core: a partition's records pass through the JVM whole, and local
-    # mode's one JVM has the driver's heap.
+    # Several partitions a core: stages 2 and 5 hold a partition's documents at once.
     partitions = partitions or max(4 * sc.defaultParallelism, 8)
-    lines = sc.textFile(input_path, partitions).filter(lambda l: l.strip())
-    indexed = lines.zipWithIndex().map(lambda e: (e[1], e[0]))
-    cleaned = indexed.mapPartitions(_clean_partition)
-    templated = (
-        cleaned.map(lambda e: (e[1].get("meta", {}).get("site"), e))
-        .groupByKey(partitions)
-        .flatMap(_templates)
-        .cache()
+    lines = spark.read.text(input_path).withColumn("pos", F.monotonically_increasing_id())
+    cleaned = lines.mapInArrow(_batches(_native.spark_clean), CLEANED)
+    signed = (
+        cleaned.repartition(partitions, "site")
+        .sortWithinPartitions("site", "pos")
+        .mapInArrow(_partition(_native.spark_sign_sites), SIGNED)
+        .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    links = (
-        templated.flatMap(_band_keys)
-        .groupByKey(partitions)
-        .filter(lambda b: len(set(b[1])) > 1)
-        .flatMap(_star)
-        .distinct()
-        .cache()
-    )
-    labels = components(links, templated.keys(), partitions, driver_links)
-    assigned = (
-        templated.join(labels)
-        .map(lambda e: (e[1][1], (e[0], e[1][0])))
-        .groupByKey(partitions)
-        .flatMap(_cluster_component)
+    keys = signed.select("pos", F.explode("bands").alias("key"))
+    heads = (keys.groupBy("key").agg(F.min("pos").alias("head"), F.max("pos").alias("last"))
+             .where(F.col("head") < F.col("last")).select("key", "head"))
+    links = (keys.join(heads, "key").where(F.col("pos") != F.col("head"))
+             .select("pos", "head").distinct().persist(StorageLevel.MEMORY_AND_DISK))
+    labelled = components(spark, links, signed, driver_links)
+    placed = (
+        labelled.select("label", "pos", "id", "site", "published", "text_hash", "signature",
+                        "doc")
+        .repartition(partitions, "label")
+        .sortWithinPartitions("label", "pos")
+        .mapInArrow(_partition(_native.spark_cluster_components), PLACED)
     )
     # Streamed to the driver one partition at a time, in input order: the batch never has to
     # fit the driver's memory, only one partition of it.
-    documents = templated.join(assigned).sortByKey(numPartitions=partitions).toLocalIterator()
-
+    ordered = placed.repartitionByRange(partitions, "pos").sortWithinPartitions("pos")
     os.makedirs(out_dir, exist_ok=True)
-    clusters: dict[str, dict] = {}
-    count = 0
-    with open(os.path.join(out_dir, "documents.jsonl"), "w", encoding="utf-8") as out:
-        for _, (doc, assignment) in documents:
-            cluster = assignment["_cluster"]
-            if len(cluster["members"]) > 1:
-                clusters.setdefault(cluster["cluster"], cluster)
-            record = dict(doc, cluster=assignment["cluster"], canonical=assignment["canonical"])
-            out.write(json.dumps(record, ensure_ascii=False, sort_keys=True) + "\n")
-            count += 1
-    with open(os.path.join(out_dir, "clusters.jsonl"), "w", encoding="utf-8") as out:
-        for cluster in clusters.values():
-            out.write(json.dumps(cluster, ensure_ascii=False) + "\n")
-    return {"documents": count, "clusters": len(clusters)}
+    documents = clusters = 0
+    with open(os.path.join(out_dir, "documents.jsonl"), "w", encoding="utf-8") as docs_out, \
+            open(os.path.join(out_dir, "clusters.jsonl"), "w", encoding="utf-8") as clusters_out:
+        for row in ordered.select("line", "cluster_line").toLocalIterator(prefetchPartitions=True):
+            docs_out.write(row.line + "\n")
+            documents += 1
+            if row.cluster_line is not None:
+                clusters_out.write(row.cluster_line + "\n")
+                clusters += 1
+    links.unpersist()
+    signed.unpersist()
+    return {"documents": documents, "clusters": clusters}
 
 
 def main(argv: list[str]) -> int:
