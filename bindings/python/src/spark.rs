@@ -5,24 +5,36 @@
 //! | stage | in (columns) | core step | out (columns) |
 //! |---|---|---|---|
 //! | [`spark_clean`] | `pos`, `value` (a JSON Lines record) | `Cleaner::clean`, `fill_site` | `pos`, `site`, `doc` |
-//! | [`spark_sign_sites`] | `pos`, `site`, `doc`, sorted by site | one [`Job`] per site: learn its templates, remove them, sign | `pos`, `id`, `site`, `published`, `text_hash`, `signature`, `bands`, `doc` |
+//! | [`spark_sign_sites`] | `pos`, `site`, `doc`, sorted by site | one [`Job`] per site: learn its templates, remove them, sign | `pos`, `id`, `site`, `published`, `text_hash`, `signature`, `bands`, `profile` |
+//! | [`spark_links`] | `key`, `pos` (LSH keys), sorted by key | buckets as stars | `pos`, `head` |
 //! | [`spark_components`] | `pos`, `head` (candidate links) | union-find | `pos`, `label` |
-//! | [`spark_cluster_components`] | `label`, `pos`, `id`, `site`, `published`, `text_hash`, `signature`, `doc`, sorted by label | [`Signing::of_signed`] per component, then `cluster` | `pos`, `line`, `cluster_line` |
+//! | [`spark_cluster_components`] | `label`, `pos`, `id`, `site`, `published`, `text_hash`, `signature`, sorted by label | [`Signing::of_signed`] per component, then `cluster` | `pos`, `cluster`, `canonical`, `cluster_line` |
+//! | [`spark_write_lines`] | `pos`, `doc`, `cluster`, `canonical`, in input order | the site profiles of stage 2 ([`SiteTemplates`]) applied as `Signing::sign` applies them | `line` |
 //!
-//! `doc` is a cleaned record as `clean-news run` spills it (one JSON object); `line` is the
-//! document's line of `documents.jsonl` (the record, then `cluster` and `canonical`), and
-//! `cluster_line` the line of `clusters.jsonl` on the canonical member of a cluster of two or
-//! more (null elsewhere): the driver only concatenates them in input order, so the files are
-//! the CLI's byte for byte. Band keys and text hashes (unsigned 64-bit) travel as int64 with
-//! the same bits: Spark has no unsigned type, and they are only compared for equality.
+//! `doc` is a cleaned record as `clean-news run` spills it (one JSON object); `profile` is a
+//! site's profile (JSON) on the first row of its site; `line` is the document's line of
+//! `documents.jsonl` (the record, then `cluster` and `canonical`), and `cluster_line` the line
+//! of `clusters.jsonl` on the canonical member of a cluster of two or more (null elsewhere):
+//! the driver only concatenates them in input order, so the files are the CLI's byte for
+//! byte. Texts cross a shuffle once (by site, to learn the templates); the components are
+//! clustered from signatures alone, and the texts are written from the cleaned records in
+//! their input order, templates removed again with the site profiles of stage 2 (the same
+//! profiles, the same call as `Signing::sign`: the same texts). Band keys and text hashes
+//! (unsigned 64-bit) travel as int64 with the same bits: Spark has no unsigned type, and they
+//! are only compared for equality.
 //!
 //! Each call runs on one thread with the GIL released: Spark runs a task per core already.
 
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use arrow_array::builder::{BinaryBuilder, Int64Builder, ListBuilder, StringBuilder};
-use arrow_array::{Array, ArrayRef, BinaryArray, Int64Array, RecordBatch, StringArray};
+use arrow_array::builder::{
+    BinaryBuilder, BooleanBuilder, Int64Builder, ListBuilder, StringBuilder,
+};
+use arrow_array::{
+    Array, ArrayRef, BinaryArray, BooleanArray, Int64Array, RecordBatch, StringArray,
+};
+use clean_news::clean::site::SiteProfiles;
 use clean_news::dedup::Deduper;
 use clean_news::input::DEFAULT_MAX_DOC_BYTES;
 use clean_news::output::JsonLinesWriter;
@@ -203,7 +215,7 @@ pub fn spark_sign_sites(py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyResult<Ar
         let mut text_hashes = Int64Builder::new();
         let mut signatures = BinaryBuilder::new();
         let mut bands = ListBuilder::new(Int64Builder::new());
-        let mut out_docs = StringBuilder::new();
+        let mut profiles = StringBuilder::new();
         let mut start = 0;
         while start < n {
             let site = opt_str(sites, start);
@@ -218,7 +230,11 @@ pub fn spark_sign_sites(py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyResult<Ar
             job.learn(&mut part);
             let mut signing = job.templates().map_err(lib)?;
             signing.sign(&mut part).map_err(lib)?;
-            for (k, doc) in part.iter().enumerate() {
+            // The site's profile, on its first row: the writing stage removes the same
+            // template lines from the texts it writes.
+            let profile = signing.profiles().and_then(|p| p.split_by_site().next());
+            let mut profile = profile.map(|p| p.to_json());
+            for k in 0..part.len() {
                 let signed = signing
                     .signed(k)
                     .ok_or_else(|| format!("document {k} of a site was not signed"))?;
@@ -230,7 +246,7 @@ pub fn spark_sign_sites(py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyResult<Ar
                 let keys = deduper.band_keys(&signed.signature);
                 bands.values().append_slice(&keys.iter().map(|&k| k as i64).collect::<Vec<_>>());
                 bands.append(true);
-                out_docs.append_value(record_json(doc)?);
+                profiles.append_option(profile.take());
             }
             start = end;
         }
@@ -243,11 +259,47 @@ pub fn spark_sign_sites(py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyResult<Ar
             ("text_hash", Arc::new(text_hashes.finish())),
             ("signature", Arc::new(signatures.finish())),
             ("bands", Arc::new(bands.finish())),
-            ("doc", Arc::new(out_docs.finish())),
+            ("profile", Arc::new(profiles.finish())),
         ])
         .map_err(|e| e.to_string())
     })?;
     Ok(ArrowBatch::new(out.map_err(CleanNewsError::new_err)?))
+}
+
+/// Stage 3, per partition of `(key, pos)` rows sorted by key (then position): each run of
+/// one key is an LSH bucket, and every member but the first is linked to the first (a star:
+/// n - 1 links, not n²). Links are deduplicated within the partition (a pair shares many
+/// keys).
+#[pyfunction]
+pub fn spark_links(py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyResult<ArrowBatch> {
+    let batch = import_batch(batch)?;
+    let pos = positions(&batch)?;
+    let keys = column::<Int64Array>(&batch, "key")?;
+    if keys.null_count() > 0 {
+        return Err(err("column 'key' has nulls".into()));
+    }
+    let out = one_thread(py, || {
+        let (keys, pos) = (keys.values(), pos.values());
+        let mut links: Vec<(i64, i64)> = Vec::new();
+        let mut start = 0;
+        while start < keys.len() {
+            let mut end = start + 1;
+            while end < keys.len() && keys[end] == keys[start] {
+                end += 1;
+            }
+            let head = pos[start..end].iter().copied().min().unwrap_or(pos[start]);
+            links.extend(pos[start..end].iter().filter(|&&p| p != head).map(|&p| (p, head)));
+            start = end;
+        }
+        links.sort_unstable();
+        links.dedup();
+        let (from, to): (Vec<i64>, Vec<i64>) = links.into_iter().unzip();
+        batch_of(vec![
+            ("pos", Arc::new(Int64Array::from(from)) as ArrayRef),
+            ("head", Arc::new(Int64Array::from(to)) as ArrayRef),
+        ])
+    })?;
+    Ok(ArrowBatch::new(out?))
 }
 
 /// Stage 4 on the driver: the connected components of candidate links (`pos`—`head`), each
@@ -297,12 +349,12 @@ pub fn spark_components(py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyResult<Ar
 struct Member {
     pos: i64,
     signed: Signed,
-    doc: String,
 }
 
 /// Stage 5, per partition sorted by component label (then input position): each component
-/// is clustered by the core ([`Signing::of_signed`], `cluster`), and each document gets its
-/// lines of `documents.jsonl` and, on a canonical member, `clusters.jsonl`.
+/// is clustered by the core ([`Signing::of_signed`], `cluster`); each document gets its
+/// cluster and canonical flag and, on a canonical member, its cluster's line of
+/// `clusters.jsonl`.
 #[pyfunction]
 pub fn spark_cluster_components(py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyResult<ArrowBatch> {
     let batch = import_batch(batch)?;
@@ -314,11 +366,11 @@ pub fn spark_cluster_components(py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyR
     let published = column::<Int64Array>(&batch, "published")?;
     let text_hashes = column::<Int64Array>(&batch, "text_hash")?;
     let signatures = column::<BinaryArray>(&batch, "signature")?;
-    let docs = strings(&batch, "doc")?;
     let out = one_thread(py, || -> Result<RecordBatch, String> {
         let n = batch.num_rows();
         let mut out_pos = Int64Builder::new();
-        let mut lines = StringBuilder::new();
+        let mut clusters = StringBuilder::new();
+        let mut canonicals = BooleanBuilder::new();
         let mut cluster_lines = StringBuilder::new();
         let mut start = 0;
         while start < n {
@@ -340,7 +392,6 @@ pub fn spark_cluster_components(py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyR
                                 .decode(signatures.value(i))
                                 .map_err(|e| e.to_string())?,
                         },
-                        doc: docs.value(i).to_owned(),
                     })
                 })
                 .collect::<Result<Vec<Member>, _>>()?;
@@ -353,11 +404,8 @@ pub fn spark_cluster_components(py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyR
                     .placement(k)
                     .ok_or_else(|| format!("document {} was not placed", member.pos))?;
                 out_pos.append_value(member.pos);
-                lines.append_value(placed_line(
-                    &member.doc,
-                    placement.cluster,
-                    placement.canonical,
-                )?);
+                clusters.append_value(placement.cluster);
+                canonicals.append_value(placement.canonical);
                 let multi = placed
                     .clusters()
                     .cluster_of(k)
@@ -379,10 +427,66 @@ pub fn spark_cluster_components(py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyR
         }
         batch_of(vec![
             ("pos", Arc::new(out_pos.finish()) as ArrayRef),
-            ("line", Arc::new(lines.finish())),
+            ("cluster", Arc::new(clusters.finish())),
+            ("canonical", Arc::new(canonicals.finish())),
             ("cluster_line", Arc::new(cluster_lines.finish())),
         ])
         .map_err(|e| e.to_string())
+    })?;
+    Ok(ArrowBatch::new(out.map_err(CleanNewsError::new_err)?))
+}
+
+/// The site templates of the batch, as stage 2 learned them site by site (one profile JSON
+/// each), merged once per worker process for [`spark_write_lines`].
+#[pyclass(name = "SiteTemplates", module = "clean_news._native", frozen)]
+pub struct SiteTemplates {
+    profiles: SiteProfiles,
+}
+
+#[pymethods]
+impl SiteTemplates {
+    #[new]
+    fn new(profiles: Vec<String>) -> PyResult<SiteTemplates> {
+        let mut merged = SiteProfiles::empty();
+        for json in &profiles {
+            let one = SiteProfiles::from_json(json).map_err(crate::library_error)?;
+            merged = merged.merged_with(one);
+        }
+        Ok(SiteTemplates { profiles: merged })
+    }
+
+    /// How many sites have a profile.
+    fn __len__(&self) -> usize {
+        self.profiles.sites().count()
+    }
+}
+
+/// Stage 6, per batch of cleaned records in input order with their placement (`pos`, `doc`,
+/// `cluster`, `canonical`): removes each document's site template, as stage 2 did before
+/// signing it, and gives its line of `documents.jsonl` (`line`).
+#[pyfunction]
+pub fn spark_write_lines(
+    py: Python<'_>,
+    batch: &Bound<'_, PyAny>,
+    templates: &SiteTemplates,
+) -> PyResult<ArrowBatch> {
+    let batch = import_batch(batch)?;
+    let pos = positions(&batch)?;
+    let docs = strings(&batch, "doc")?;
+    let clusters = strings(&batch, "cluster")?;
+    let canonicals = column::<BooleanArray>(&batch, "canonical")?;
+    let profiles = &templates.profiles;
+    let out = one_thread(py, || -> Result<RecordBatch, String> {
+        let mut lines = StringBuilder::new();
+        for i in 0..batch.num_rows() {
+            let cluster = opt_str(clusters, i)
+                .ok_or_else(|| format!("record {} was not placed", pos.value(i)))?;
+            let mut doc = parse_doc(docs.value(i), pos.value(i))?;
+            profiles.apply(&mut doc);
+            let record = record_json(&doc)?;
+            lines.append_value(placed_line(&record, cluster, canonicals.value(i))?);
+        }
+        batch_of(vec![("line", Arc::new(lines.finish()) as ArrayRef)]).map_err(|e| e.to_string())
     })?;
     Ok(ArrowBatch::new(out.map_err(CleanNewsError::new_err)?))
 }

@@ -32,35 +32,39 @@ def lines_batch(lines):
 
 
 def run_stages(recs):
-    """The Spark job's stages on one machine: clean, sign by site, components, cluster."""
+    """The Spark job's stages on one machine: clean, sign by site, links, components,
+    cluster, write."""
     lines = [json.dumps(r) for r in recs]
     cleaned = pa.record_batch(_native.spark_clean(lines_batch(lines))).to_pylist()
-    cleaned.sort(key=lambda r: (r["site"] is None, r["site"] or "", r["pos"]))
-    signed = pa.record_batch(_native.spark_sign_sites(pa.RecordBatch.from_pylist(cleaned)))
+    by_site = sorted(cleaned, key=lambda r: (r["site"] is None, r["site"] or "", r["pos"]))
+    signed = pa.record_batch(_native.spark_sign_sites(pa.RecordBatch.from_pylist(by_site)))
     signed = signed.to_pylist()
-    heads = {}
-    for row in signed:
-        for key in row["bands"]:
-            heads[key] = min(heads.get(key, row["pos"]), row["pos"])
-    links = sorted({(row["pos"], heads[k]) for row in signed for k in row["bands"]
-                    if heads[k] != row["pos"]})
+    keys = sorted((k, row["pos"]) for row in signed for k in row["bands"])
     label = {row["pos"]: row["pos"] for row in signed}
-    if links:
-        batch = pa.record_batch([pa.array([a for a, _ in links], pa.int64()),
-                                 pa.array([b for _, b in links], pa.int64())],
-                                names=["pos", "head"])
-        for row in pa.record_batch(_native.spark_components(batch)).to_pylist():
+    if keys:
+        batch = pa.record_batch([pa.array([k for k, _ in keys], pa.int64()),
+                                 pa.array([p for _, p in keys], pa.int64())],
+                                names=["key", "pos"])
+        links = pa.record_batch(_native.spark_links(batch))
+        for row in pa.record_batch(_native.spark_components(links)).to_pylist():
             label[row["pos"]] = row["label"]
     rows = sorted((dict(row, label=label[row["pos"]]) for row in signed),
                   key=lambda r: (r["label"], r["pos"]))
     schema = pa.schema([("label", pa.int64()), ("pos", pa.int64()), ("id", pa.string()),
                         ("site", pa.string()), ("published", pa.int64()),
-                        ("text_hash", pa.int64()), ("signature", pa.binary()),
-                        ("doc", pa.string())])
+                        ("text_hash", pa.int64()), ("signature", pa.binary())])
     batch = pa.RecordBatch.from_pylist([{k: r[k] for k in schema.names} for r in rows],
                                        schema=schema)
     placed = pa.record_batch(_native.spark_cluster_components(batch)).to_pylist()
-    return sorted(placed, key=lambda r: r["pos"])
+    placed = {r["pos"]: r for r in placed}
+    templates = _native.SiteTemplates([r["profile"] for r in signed if r["profile"]])
+    schema = pa.schema([("pos", pa.int64()), ("doc", pa.string()), ("cluster", pa.string()),
+                        ("canonical", pa.bool_())])
+    batch = pa.RecordBatch.from_pylist(
+        [{"pos": r["pos"], "doc": r["doc"], "cluster": placed[r["pos"]]["cluster"],
+          "canonical": placed[r["pos"]]["canonical"]} for r in cleaned], schema=schema)
+    written = pa.record_batch(_native.spark_write_lines(batch, templates)).to_pylist()
+    return [dict(placed[c["pos"]], line=w["line"]) for c, w in zip(cleaned, written)]
 
 
 def test_clean_stage_skips_blank_lines_and_fills_sites():
@@ -87,6 +91,14 @@ def test_stages_give_the_one_machine_clusters():
     assert len(cluster_lines) == 1
     assert cluster_lines[0]["canonical"] == "a"
     assert {m["id"] for m in cluster_lines[0]["members"]} >= {"a", "b"}
+
+
+def test_links_are_stars_on_the_first_member_of_each_bucket():
+    batch = pa.record_batch([pa.array([1, 1, 1, 2, 2, 3], pa.int64()),
+                             pa.array([4, 6, 9, 4, 6, 5], pa.int64())], names=["key", "pos"])
+    out = pa.record_batch(_native.spark_links(batch)).to_pylist()
+    # Bucket 1 links 6 and 9 to 4; bucket 2 links 6 to 4 again (kept once); 3 is alone.
+    assert [(r["pos"], r["head"]) for r in out] == [(6, 4), (9, 4)]
 
 
 def test_components_label_with_the_smallest_position():

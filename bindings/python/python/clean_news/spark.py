@@ -13,41 +13,50 @@ objects. The stages:
    its site (`spark_clean`).
 2. **site templates and signatures** (shuffle by site): each site's documents, in input
    order, are one batch of the core's `Job`: it learns the site's templates, removes them
-   and signs the documents (`spark_sign_sites`). Learning is per site by design; what a
-   site's group cannot see is its lines printed on *other* sites (the one-machine learner
-   refuses a sentence printed on two sites as template, "never across sites"), and the
-   one-machine learner's Bloom filters, shared by all sites, can tip a borderline count
-   where the site's own filters do not. `tests/test_spark.py` checks the clusters and the
-   texts equal the CLI's on the dev set.
-3. **candidates** (shuffle by band key, in the JVM): each document's LSH keys are exploded;
-   every bucket links its members to its first one (a star: a bucket of n costs n - 1 links,
-   not n^2).
+   and signs the documents (`spark_sign_sites`); the site's profile is kept for stage 6.
+   Learning is per site by design. What a site's group cannot see is its lines printed on
+   *other* sites (the one-machine learner refuses a sentence printed on two sites as
+   template, "never across sites"), and the one-machine learner's Bloom filters, shared by
+   all sites, can credit a line one sighting more or less than the site's own filters do
+   (they only ever err towards more): on 100,368 documents (24 copies of the dev set) that
+   changed the count in the note of 4 template lines by one (230 documents' `removed` notes,
+   `docs=3/256` against `docs=4/256`), never a removed line, a text or a cluster.
+   `tests/test_spark.py` checks both files equal the CLI's on the dev set.
+3. **candidates** (shuffle by band key): each document's LSH keys are exploded; every
+   bucket links its members to its first one (a star: a bucket of n costs n - 1 links, not
+   n^2; `spark_links`).
 4. **components**: connected components of those links: union-find on the driver, in Rust,
    while the links fit its memory (`DRIVER_LINKS`, 16 bytes a link), else min-label
    propagation on the cluster, round by round, until no label moves.
-5. **cluster** (shuffle by component): each component is clustered by the core
-   (`Signing::of_signed`, then `cluster`: verification and the no-chaining rule). Every LSH
-   bucket lies inside one component, so a component sees every candidate pair and every
-   bucket cap that the one-machine run sees for its documents: the clusters are the same, ids
-   included (an id is derived from the canonical document's id). The stage writes each
-   document's line of `documents.jsonl`, and on a canonical member its cluster's line of
-   `clusters.jsonl`, as the CLI writes them (`spark_cluster_components`).
-6. **write**: the lines stream to the driver in input order, one partition at a time, into
-   `documents.jsonl` and `clusters.jsonl` (clusters of two or more, in input order of their
-   canonical member): the CLI's files, byte for byte.
+5. **cluster** (shuffle by component, signatures only): each component is clustered by the
+   core (`Signing::of_signed`, then `cluster`: verification and the no-chaining rule).
+   Every LSH bucket lies inside one component, so a component sees every candidate pair and
+   every bucket cap that the one-machine run sees for its documents: the clusters are the
+   same, ids included (an id is derived from the canonical document's id). Each document
+   gets its cluster and canonical flag, and each cluster of two or more its line of
+   `clusters.jsonl` (`spark_cluster_components`); these are small, and go to the driver.
+6. **write** (map, no shuffle): the cleaned records of stage 1, still in input order, get
+   their site templates removed with stage 2's profiles (the same call as the core's
+   signing: the same texts) and their placement, and become their lines of
+   `documents.jsonl` (`spark_write_lines`), one part file per partition, which the driver
+   joins. `clusters.jsonl` lists the clusters of two or more in input order of their
+   canonical member. Both are the CLI's files, byte for byte.
 
 Input positions (the order of the output) are the order of the lines in the input file, as
 Spark reads one file's splits in order. Not done as the CLI does: a record that cannot be
 read fails the job (the CLI writes it to `errors.jsonl` and goes on), every record needs an
 `id`, and a repeated id is not versioned (`#2`) as the CLI's `pipeline::ids` rule does.
-Stages 2 and 5 take a whole partition as one batch (a site or a component may span Spark's
-batches): raise `partitions` when one partition's texts come near 2 GB.
+Stages 2, 3 and 5 take a whole partition as one batch (a site, a bucket or a component may
+span Spark's batches): raise `partitions` when one partition's texts come near 2 GB. The
+placements (a cluster id a document), the site profiles and the clusters' lines pass through
+the driver.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
 
 from clean_news import _native
@@ -55,9 +64,10 @@ from clean_news import _native
 #: What each native stage returns (Spark's DDL for the Arrow batches of `clean_news._native`).
 CLEANED = "pos long, site string, doc string"
 SIGNED = ("pos long, id string, site string, published long, text_hash long, "
-          "signature binary, bands array<long>, doc string")
+          "signature binary, bands array<long>, profile string")
+LINKS = "pos long, head long"
 LABELLED = SIGNED + ", label long"
-PLACED = "pos long, line string, cluster_line string"
+PLACED = "pos long, cluster string, canonical boolean, cluster_line string"
 
 #: Links up to this many are joined into components on the driver (16 bytes a link); more
 #: are joined on the cluster, round by round.
@@ -170,53 +180,115 @@ def components(spark, links, signed, driver_links: int = DRIVER_LINKS):
             .withColumn("label", F.coalesce(F.col("label"), F.col("pos"))))
 
 
+def _templates_of(shared):
+    """The merged site templates of a broadcast list of profiles, built once per worker."""
+    cached = _TEMPLATES.get("value")
+    if cached is None or cached[0] is not shared.value:
+        cached = (shared.value, _native.SiteTemplates(shared.value))
+        _TEMPLATES["value"] = cached
+    return cached[1]
+
+
+_TEMPLATES: dict = {}
+
+
+def _write_lines(profiles, placements):
+    """A `mapInArrow` function giving each cleaned record its line of `documents.jsonl`: its
+    placement looked up in a broadcast (pos, cluster, canonical) batch, its site template
+    removed with the broadcast profiles."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def stage(batches):
+        templates = _templates_of(profiles)
+        placed = placements.value
+        for batch in batches:
+            if not batch.num_rows:
+                continue
+            pos = batch.column("pos")
+            at = pc.index_in(pos, value_set=placed.column("pos"))
+            joined = pa.RecordBatch.from_arrays(
+                [pos, batch.column("doc"), pc.take(placed.column("cluster"), at),
+                 pc.take(placed.column("canonical"), at)],
+                names=["pos", "doc", "cluster", "canonical"])
+            yield pa.record_batch(_native.spark_write_lines(joined, templates))
+
+    return stage
+
+
 def run(spark, input_path: str, out_dir: str, partitions: int | None = None,
         driver_links: int = DRIVER_LINKS) -> dict[str, int]:
     """Runs the job on a JSON Lines file of raw records; writes `documents.jsonl` and
-    `clusters.jsonl` into `out_dir` (a local folder) and returns counts."""
+    `clusters.jsonl` into `out_dir` (a local folder the executors can write to: local mode,
+    or a shared file system) and returns counts."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     sc = spark.sparkContext
-    # Several partitions a core: stages 2 and 5 hold a partition's documents at once.
+    # Several partitions a core: stages 2, 3 and 5 hold a partition's rows at once.
     partitions = partitions or max(4 * sc.defaultParallelism, 8)
     lines = spark.read.text(input_path).withColumn("pos", F.monotonically_increasing_id())
-    cleaned = lines.mapInArrow(_batches(_native.spark_clean), CLEANED)
+    # Kept in input order (no shuffle before it): the writing stage reads it again.
+    cleaned = (lines.mapInArrow(_batches(_native.spark_clean), CLEANED)
+               .persist(StorageLevel.MEMORY_AND_DISK))
     signed = (
         cleaned.repartition(partitions, "site")
         .sortWithinPartitions("site", "pos")
         .mapInArrow(_partition(_native.spark_sign_sites), SIGNED)
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    keys = signed.select("pos", F.explode("bands").alias("key"))
-    heads = (keys.groupBy("key").agg(F.min("pos").alias("head"), F.max("pos").alias("last"))
-             .where(F.col("head") < F.col("last")).select("key", "head"))
-    links = (keys.join(heads, "key").where(F.col("pos") != F.col("head"))
-             .select("pos", "head").distinct().persist(StorageLevel.MEMORY_AND_DISK))
+    links = (
+        signed.select(F.explode("bands").alias("key"), "pos")
+        .repartition(partitions, "key")
+        .sortWithinPartitions("key", "pos")
+        .mapInArrow(_partition(_native.spark_links), LINKS)
+        .repartition(partitions, "pos", "head")
+        .distinct()
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
     labelled = components(spark, links, signed, driver_links)
     placed = (
-        labelled.select("label", "pos", "id", "site", "published", "text_hash", "signature",
-                        "doc")
+        labelled.select("label", "pos", "id", "site", "published", "text_hash", "signature")
         .repartition(partitions, "label")
         .sortWithinPartitions("label", "pos")
         .mapInArrow(_partition(_native.spark_cluster_components), PLACED)
     )
-    # Streamed to the driver one partition at a time, in input order: the batch never has to
-    # fit the driver's memory, only one partition of it.
-    ordered = placed.repartitionByRange(partitions, "pos").sortWithinPartitions("pos")
+    # The placements are small (a cluster id a document): on the driver, then broadcast.
+    placements = _collect_arrow(placed)
+    profiles = _collect_arrow(signed.where(F.col("profile").isNotNull()).select("profile"))
+    profiles = [] if profiles is None else profiles.column("profile").to_pylist()
+    if placements is None:
+        placements = pa.table({"pos": pa.array([], pa.int64()), "cluster": pa.array([], pa.string()),
+                               "canonical": pa.array([], pa.bool_()),
+                               "cluster_line": pa.array([], pa.string())})
+    placements = placements.combine_chunks()
+    by_pos = pa.record_batch([placements.column(c).combine_chunks()
+                              for c in ("pos", "cluster", "canonical")],
+                             names=["pos", "cluster", "canonical"])
+    multi = placements.filter(pc.is_valid(placements.column("cluster_line")))
+    multi = multi.sort_by("pos").column("cluster_line").to_pylist()
+
+    # The executors write the lines in input order (the partitions of `cleaned`), one part
+    # file each; the driver joins the parts.
     os.makedirs(out_dir, exist_ok=True)
-    documents = clusters = 0
-    with open(os.path.join(out_dir, "documents.jsonl"), "w", encoding="utf-8") as docs_out, \
-            open(os.path.join(out_dir, "clusters.jsonl"), "w", encoding="utf-8") as clusters_out:
-        for row in ordered.select("line", "cluster_line").toLocalIterator(prefetchPartitions=True):
-            docs_out.write(row.line + "\n")
-            documents += 1
-            if row.cluster_line is not None:
-                clusters_out.write(row.cluster_line + "\n")
-                clusters += 1
-    links.unpersist()
-    signed.unpersist()
-    return {"documents": documents, "clusters": clusters}
+    parts = os.path.join(os.path.abspath(out_dir), ".documents.parts")
+    (cleaned.select("pos", "doc")
+     .mapInArrow(_write_lines(sc.broadcast([p for p in profiles]), sc.broadcast(by_pos)),
+                 "line string")
+     .write.mode("overwrite").text(parts))
+    with open(os.path.join(out_dir, "documents.jsonl"), "wb") as out:
+        for name in sorted(n for n in os.listdir(parts) if n.startswith("part-")):
+            with open(os.path.join(parts, name), "rb") as part:
+                shutil.copyfileobj(part, out, 1 << 20)
+    shutil.rmtree(parts)
+    with open(os.path.join(out_dir, "clusters.jsonl"), "w", encoding="utf-8") as out:
+        for line in multi:
+            out.write(line + "\n")
+    for frame in (links, signed, cleaned):
+        frame.unpersist()
+    return {"documents": by_pos.num_rows, "clusters": len(multi)}
 
 
 def main(argv: list[str]) -> int:
