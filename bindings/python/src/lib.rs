@@ -462,7 +462,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(spark::spark_clean, m)?)?;
     m.add_function(wrap_pyfunction!(spark::spark_sign_sites, m)?)?;
     m.add_function(wrap_pyfunction!(spark::spark_links, m)?)?;
-    m.add_function(wrap_pyfunction!(spark::spark_components, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::spark_components_of_keys, m)?)?;
     m.add_function(wrap_pyfunction!(spark::spark_cluster_components, m)?)?;
     m.add_class::<spark::SiteTemplates>()?;
     m.add_function(wrap_pyfunction!(spark::spark_write_lines, m)?)?;

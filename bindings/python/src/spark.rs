@@ -6,8 +6,8 @@
 //! |---|---|---|---|
 //! | [`spark_clean`] | `pos`, `value` (a JSON Lines record) | `Cleaner::clean`, `fill_site` | `pos`, `site`, `doc` |
 //! | [`spark_sign_sites`] | `pos`, `site`, `doc`, sorted by site | one [`Job`] per site: learn its templates, remove them, sign | `pos`, `id`, `site`, `published`, `text_hash`, `signature`, `bands`, `profile` |
-//! | [`spark_links`] | `key`, `pos` (LSH keys), sorted by key | buckets as stars | `pos`, `head` |
-//! | [`spark_components`] | `pos`, `head` (candidate links) | union-find | `pos`, `label` |
+//! | [`spark_components_of_keys`] | `pos`, `bands` (every document's, on the driver) | buckets joined by union-find | `pos`, `label` |
+//! | [`spark_links`] (on the cluster, when the keys do not fit the driver) | `key`, `pos` (LSH keys), sorted by key | buckets as stars | `pos`, `head` |
 //! | [`spark_cluster_components`] | `label`, `pos`, `id`, `site`, `published`, `text_hash`, `signature`, sorted by label | [`Signing::of_signed`] per component, then `cluster` | `pos`, `cluster`, `canonical`, `cluster_line` |
 //! | [`spark_write_lines`] | `pos`, `doc`, `cluster`, `canonical`, in input order | the site profiles of stage 2 ([`SiteTemplates`]) applied as `Signing::sign` applies them | `line` |
 //!
@@ -25,14 +25,13 @@
 //!
 //! Each call runs on one thread with the GIL released: Spark runs a task per core already.
 
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use arrow_array::builder::{
     BinaryBuilder, BooleanBuilder, Int64Builder, ListBuilder, StringBuilder,
 };
 use arrow_array::{
-    Array, ArrayRef, BinaryArray, BooleanArray, Int64Array, RecordBatch, StringArray,
+    Array, ArrayRef, BinaryArray, BooleanArray, Int64Array, ListArray, RecordBatch, StringArray,
 };
 use clean_news::clean::site::SiteProfiles;
 use clean_news::dedup::Deduper;
@@ -266,7 +265,7 @@ pub fn spark_sign_sites(py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyResult<Ar
     Ok(ArrowBatch::new(out.map_err(CleanNewsError::new_err)?))
 }
 
-/// Stage 3, per partition of `(key, pos)` rows sorted by key (then position): each run of
+/// Stage 3 on the cluster, per partition of `(key, pos)` rows sorted by key (then position): each run of
 /// one key is an LSH bucket, and every member but the first is linked to the first (a star:
 /// n - 1 links, not n²). Links are deduplicated within the partition (a pair shares many
 /// keys).
@@ -302,25 +301,33 @@ pub fn spark_links(py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyResult<ArrowBa
     Ok(ArrowBatch::new(out?))
 }
 
-/// Stage 4 on the driver: the connected components of candidate links (`pos`—`head`), each
-/// position labelled with the smallest position of its component. Only linked positions are
-/// listed (a position without links is its own component).
+/// Stage 3 on the driver, while the keys fit its memory: candidates and components at once: each document's
+/// LSH keys (`pos`, `bands`), every bucket joined by union-find. Gives `pos`, `label` (the
+/// smallest position of the document's component) for the documents that share a key with
+/// another; every other document is its own component.
 #[pyfunction]
-pub fn spark_components(py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyResult<ArrowBatch> {
+pub fn spark_components_of_keys(py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyResult<ArrowBatch> {
     let batch = import_batch(batch)?;
     let pos = positions(&batch)?;
-    let head = column::<Int64Array>(&batch, "head")?;
-    if head.null_count() > 0 {
-        return Err(err("column 'head' has nulls".into()));
-    }
+    let bands = column::<ListArray>(&batch, "bands")?;
+    let keys = bands
+        .values()
+        .as_any()
+        .downcast_ref::<Int64Array>()
+        .ok_or_else(|| err("column 'bands' is not a list of int64".into()))?;
     let out = one_thread(py, || {
-        let mut nodes: Vec<i64> =
-            pos.values().iter().chain(head.values().iter()).copied().collect();
-        nodes.sort_unstable();
-        nodes.dedup();
-        let index: HashMap<i64, u32> =
-            nodes.iter().enumerate().map(|(i, &p)| (p, i as u32)).collect();
-        let mut parent: Vec<u32> = (0..nodes.len() as u32).collect();
+        let offsets = bands.value_offsets();
+        let mut posts: Vec<(i64, u32)> = Vec::with_capacity(keys.len());
+        for row in 0..batch.num_rows() {
+            if bands.is_null(row) {
+                continue;
+            }
+            let (from, to) = (offsets[row] as usize, offsets[row + 1] as usize);
+            posts.extend(keys.values()[from..to].iter().map(|&k| (k, row as u32)));
+        }
+        posts.sort_unstable();
+        let positions = pos.values();
+        let mut parent: Vec<u32> = (0..batch.num_rows() as u32).collect();
         fn root(parent: &mut [u32], mut x: u32) -> u32 {
             while parent[x as usize] != x {
                 let up = parent[parent[x as usize] as usize];
@@ -329,17 +336,32 @@ pub fn spark_components(py: Python<'_>, batch: &Bound<'_, PyAny>) -> PyResult<Ar
             }
             x
         }
-        for (&a, &b) in pos.values().iter().zip(head.values().iter()) {
-            let (ra, rb) = (root(&mut parent, index[&a]), root(&mut parent, index[&b]));
-            // Nodes are numbered in position order: the smaller number is the smaller
-            // position, so every root is its component's smallest position.
-            parent[ra.max(rb) as usize] = ra.min(rb);
+        for bucket in posts.chunk_by(|a, b| a.0 == b.0) {
+            let first = bucket[0].1;
+            for &(_, row) in &bucket[1..] {
+                let (a, b) = (root(&mut parent, first), root(&mut parent, row));
+                if a != b {
+                    // The root is the smaller position: it labels the component.
+                    let (low, high) = match positions[a as usize] <= positions[b as usize] {
+                        true => (a, b),
+                        false => (b, a),
+                    };
+                    parent[high as usize] = low;
+                }
+            }
         }
-        let labels: Vec<i64> =
-            (0..nodes.len() as u32).map(|i| nodes[root(&mut parent, i) as usize]).collect();
+        drop(posts);
+        let (mut from, mut label) = (Vec::new(), Vec::new());
+        for row in 0..batch.num_rows() as u32 {
+            let r = root(&mut parent, row);
+            if r != row {
+                from.push(positions[row as usize]);
+                label.push(positions[r as usize]);
+            }
+        }
         batch_of(vec![
-            ("pos", Arc::new(Int64Array::from(nodes)) as ArrayRef),
-            ("label", Arc::new(Int64Array::from(labels)) as ArrayRef),
+            ("pos", Arc::new(Int64Array::from(from)) as ArrayRef),
+            ("label", Arc::new(Int64Array::from(label)) as ArrayRef),
         ])
     })?;
     Ok(ArrowBatch::new(out?))
@@ -351,7 +373,7 @@ struct Member {
     signed: Signed,
 }
 
-/// Stage 5, per partition sorted by component label (then input position): each component
+/// Stage 4, per partition sorted by component label (then input position): each component
 /// is clustered by the core ([`Signing::of_signed`], `cluster`); each document gets its
 /// cluster and canonical flag and, on a canonical member, its cluster's line of
 /// `clusters.jsonl`.
@@ -461,7 +483,7 @@ impl SiteTemplates {
     }
 }
 
-/// Stage 6, per batch of cleaned records in input order with their placement (`pos`, `doc`,
+/// Stage 5, per batch of cleaned records in input order with their placement (`pos`, `doc`,
 /// `cluster`, `canonical`): removes each document's site template, as stage 2 did before
 /// signing it, and gives its line of `documents.jsonl` (`line`).
 #[pyfunction]

@@ -39,15 +39,12 @@ def run_stages(recs):
     by_site = sorted(cleaned, key=lambda r: (r["site"] is None, r["site"] or "", r["pos"]))
     signed = pa.record_batch(_native.spark_sign_sites(pa.RecordBatch.from_pylist(by_site)))
     signed = signed.to_pylist()
-    keys = sorted((k, row["pos"]) for row in signed for k in row["bands"])
     label = {row["pos"]: row["pos"] for row in signed}
-    if keys:
-        batch = pa.record_batch([pa.array([k for k, _ in keys], pa.int64()),
-                                 pa.array([p for _, p in keys], pa.int64())],
-                                names=["key", "pos"])
-        links = pa.record_batch(_native.spark_links(batch))
-        for row in pa.record_batch(_native.spark_components(links)).to_pylist():
-            label[row["pos"]] = row["label"]
+    keys = pa.record_batch([pa.array([r["pos"] for r in signed], pa.int64()),
+                            pa.array([r["bands"] for r in signed], pa.list_(pa.int64()))],
+                           names=["pos", "bands"])
+    for row in pa.record_batch(_native.spark_components_of_keys(keys)).to_pylist():
+        label[row["pos"]] = row["label"]
     rows = sorted((dict(row, label=label[row["pos"]]) for row in signed),
                   key=lambda r: (r["label"], r["pos"]))
     schema = pa.schema([("label", pa.int64()), ("pos", pa.int64()), ("id", pa.string()),
@@ -102,11 +99,13 @@ def test_links_are_stars_on_the_first_member_of_each_bucket():
 
 
 def test_components_label_with_the_smallest_position():
-    batch = pa.record_batch([pa.array([5, 9, 3, 20], pa.int64()),
-                             pa.array([9, 12, 1, 21], pa.int64())], names=["pos", "head"])
-    out = pa.record_batch(_native.spark_components(batch)).to_pylist()
-    assert {r["pos"]: r["label"] for r in out} == {1: 1, 3: 1, 5: 5, 9: 5, 12: 5, 20: 20,
-                                                   21: 20}
+    bands = [[1, 2], [3], [2, 4], [5], [4], [3], [6]]
+    batch = pa.record_batch([pa.array([5, 9, 3, 20, 21, 1, 7], pa.int64()),
+                             pa.array(bands, pa.list_(pa.int64()))], names=["pos", "bands"])
+    out = pa.record_batch(_native.spark_components_of_keys(batch)).to_pylist()
+    # 5, 3 and 21 share keys 2 and 4: label 3; 9 and 1 share key 3: label 1; 20 and 7 are
+    # alone (not listed), as are the components' smallest positions.
+    assert {r["pos"]: r["label"] for r in out} == {5: 3, 21: 3, 9: 1}
 
 
 def test_stages_refuse_what_is_not_a_batch_and_bad_records():

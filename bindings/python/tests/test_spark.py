@@ -71,7 +71,7 @@ def test_components_are_the_same_on_the_driver_and_on_the_cluster(spark, dev_set
     with open(dev_set / "docs.jsonl", encoding="utf-8") as docs:
         sample.write_text("".join(line for _, line in zip(range(400), docs)), encoding="utf-8")
     job.run(spark, str(sample), str(tmp_path / "driver"))
-    job.run(spark, str(sample), str(tmp_path / "cluster"), driver_links=0)
+    job.run(spark, str(sample), str(tmp_path / "cluster"), driver_keys=0)
     driver = assignment(tmp_path / "driver" / "documents.jsonl")
     assert assignment(tmp_path / "cluster" / "documents.jsonl") == driver
     assert len(set(driver.values())) < len(driver)  # some reposts were found

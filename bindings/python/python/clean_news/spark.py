@@ -13,7 +13,7 @@ objects. The stages:
    its site (`spark_clean`).
 2. **site templates and signatures** (shuffle by site): each site's documents, in input
    order, are one batch of the core's `Job`: it learns the site's templates, removes them
-   and signs the documents (`spark_sign_sites`); the site's profile is kept for stage 6.
+   and signs the documents (`spark_sign_sites`); the site's profile is kept for stage 5.
    Learning is per site by design. What a site's group cannot see is its lines printed on
    *other* sites (the one-machine learner refuses a sentence printed on two sites as
    template, "never across sites"), and the one-machine learner's Bloom filters, shared by
@@ -22,20 +22,22 @@ objects. The stages:
    changed the count in the note of 4 template lines by one (230 documents' `removed` notes,
    `docs=3/256` against `docs=4/256`), never a removed line, a text or a cluster.
    `tests/test_spark.py` checks both files equal the CLI's on the dev set.
-3. **candidates** (shuffle by band key): each document's LSH keys are exploded; every
-   bucket links its members to its first one (a star: a bucket of n costs n - 1 links, not
-   n^2; `spark_links`).
-4. **components**: connected components of those links: union-find on the driver, in Rust,
-   while the links fit its memory (`DRIVER_LINKS`, 16 bytes a link), else min-label
-   propagation on the cluster, round by round, until no label moves.
-5. **cluster** (shuffle by component, signatures only): each component is clustered by the
+3. **candidates and components**: documents that share an LSH key (a bucket) belong to
+   one connected component. While the keys fit the driver (`DRIVER_KEYS`, about 100 a
+   document, 16 bytes each), they are collected there (Arrow) and every bucket joined by
+   union-find in Rust (`spark_components_of_keys`); the labels (each document's
+   component: its smallest position) are broadcast. Beyond that, on the cluster: the keys
+   are exploded and shuffled by key, every bucket links its members to its first one (a
+   star: n - 1 links, not n^2; `spark_links`), then min-label propagation, round by round,
+   until no label moves.
+4. **cluster** (shuffle by component, signatures only): each component is clustered by the
    core (`Signing::of_signed`, then `cluster`: verification and the no-chaining rule).
    Every LSH bucket lies inside one component, so a component sees every candidate pair and
    every bucket cap that the one-machine run sees for its documents: the clusters are the
    same, ids included (an id is derived from the canonical document's id). Each document
    gets its cluster and canonical flag, and each cluster of two or more its line of
    `clusters.jsonl` (`spark_cluster_components`); these are small, and go to the driver.
-6. **write** (map, no shuffle): the cleaned records of stage 1, still in input order, get
+5. **write** (map, no shuffle): the cleaned records of stage 1, still in input order, get
    their site templates removed with stage 2's profiles (the same call as the core's
    signing: the same texts) and their placement, and become their lines of
    `documents.jsonl` (`spark_write_lines`), one part file per partition, which the driver
@@ -46,10 +48,10 @@ Input positions (the order of the output) are the order of the lines in the inpu
 Spark reads one file's splits in order. Not done as the CLI does: a record that cannot be
 read fails the job (the CLI writes it to `errors.jsonl` and goes on), every record needs an
 `id`, and a repeated id is not versioned (`#2`) as the CLI's `pipeline::ids` rule does.
-Stages 2, 3 and 5 take a whole partition as one batch (a site, a bucket or a component may
-span Spark's batches): raise `partitions` when one partition's texts come near 2 GB. The
-placements (a cluster id a document), the site profiles and the clusters' lines pass through
-the driver.
+Stages 2 and 4 (and 3 on the cluster) take a whole partition as one batch (a site, a bucket
+or a component may span Spark's batches): raise `partitions` when one partition's texts come
+near 2 GB. The placements (a cluster id a document), the site profiles and the clusters'
+lines pass through the driver.
 """
 
 from __future__ import annotations
@@ -66,12 +68,14 @@ CLEANED = "pos long, site string, doc string"
 SIGNED = ("pos long, id string, site string, published long, text_hash long, "
           "signature binary, bands array<long>, profile string")
 LINKS = "pos long, head long"
-LABELLED = SIGNED + ", label long"
+COMPONENT = ("pos long, id string, site string, published long, text_hash long, "
+             "signature binary")
+LABELLED = COMPONENT + ", label long"
 PLACED = "pos long, cluster string, canonical boolean, cluster_line string"
 
-#: Links up to this many are joined into components on the driver (16 bytes a link); more
-#: are joined on the cluster, round by round.
-DRIVER_LINKS = 20_000_000
+#: LSH keys up to this many (about 100 a document) are joined into components on the driver
+#: (16 bytes a key); more are joined on the cluster, round by round.
+DRIVER_KEYS = 20_000_000
 
 
 def _batches(native):
@@ -138,30 +142,44 @@ def _attach_labels(table):
     return stage
 
 
-def components(spark, links, signed, driver_links: int = DRIVER_LINKS):
-    """`signed` with a `label` column: the smallest position of each row's connected component
-    of `links` (`pos`, `head`).
+def components(spark, signed, partitions: int, driver_keys: int = DRIVER_KEYS):
+    """The documents of `signed` to cluster (`COMPONENT` columns) with a `label` column: the
+    smallest position of each one's connected component of shared LSH keys.
 
-    Up to `driver_links` links are joined on the driver (union-find in Rust, one pass, the
-    labels broadcast). Beyond that, by min-label propagation on the cluster: each round,
-    every link offers its source's label to its target; rounds stop when no label moves (as
-    many rounds as the longest shortest path). Both give the same labels."""
+    Up to `driver_keys` keys in all, on the driver: the keys are collected (Arrow), every
+    bucket joined by union-find in Rust, and the labels broadcast. Beyond that, on the
+    cluster: each bucket links its members to its first one (`spark_links`), then min-label
+    propagation, round by round: every link offers its source's label to its target; rounds
+    stop when no label moves (as many rounds as the longest shortest path). Both give the
+    same labels."""
+    import pyarrow as pa
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    if links.count() <= driver_links:
-        table = _collect_arrow(links)
+    documents = signed.select("pos", "id", "site", "published", "text_hash", "signature")
+    keys = signed.select(F.sum(F.size("bands"))).first()[0] or 0
+    if keys <= driver_keys:
+        table = _collect_arrow(signed.select("pos", "bands"))
         if table is None or table.num_rows == 0:
-            return signed.withColumn("label", F.col("pos"))
-        import pyarrow as pa
-
-        batch = table.combine_chunks().to_batches()[0]
-        labels = pa.record_batch(_native.spark_components(batch))
+            return documents.withColumn("label", F.col("pos"))
+        table = table.combine_chunks()
+        batch = pa.record_batch([table.column("pos").chunk(0), table.column("bands").chunk(0)],
+                                names=["pos", "bands"])
+        labels = pa.record_batch(_native.spark_components_of_keys(batch))
         shared = spark.sparkContext.broadcast(labels)
-        return signed.mapInArrow(_attach_labels(shared), LABELLED)
+        return documents.mapInArrow(_attach_labels(shared), LABELLED)
 
+    links = (
+        signed.select(F.explode("bands").alias("key"), "pos")
+        .repartition(partitions, "key")
+        .sortWithinPartitions("key", "pos")
+        .mapInArrow(_partition(_native.spark_links), LINKS)
+        .repartition(partitions, "pos", "head")
+        .distinct()
+    )
     edges = (links.select(F.col("pos").alias("src"), F.col("head").alias("dst"))
              .union(links.select(F.col("head").alias("src"), F.col("pos").alias("dst")))
-             .persist())
+             .persist(StorageLevel.MEMORY_AND_DISK))
     labels = edges.select(F.col("src").alias("pos")).distinct().withColumn("label", F.col("pos"))
     labels = labels.localCheckpoint()
     while True:
@@ -176,7 +194,7 @@ def components(spark, links, signed, driver_links: int = DRIVER_LINKS):
         if moved == 0:
             break
     edges.unpersist()
-    return (signed.join(labels, "pos", "left")
+    return (documents.join(labels, "pos", "left")
             .withColumn("label", F.coalesce(F.col("label"), F.col("pos"))))
 
 
@@ -217,7 +235,7 @@ def _write_lines(profiles, placements):
 
 
 def run(spark, input_path: str, out_dir: str, partitions: int | None = None,
-        driver_links: int = DRIVER_LINKS) -> dict[str, int]:
+        driver_keys: int = DRIVER_KEYS) -> dict[str, int]:
     """Runs the job on a JSON Lines file of raw records; writes `documents.jsonl` and
     `clusters.jsonl` into `out_dir` (a local folder the executors can write to: local mode,
     or a shared file system) and returns counts."""
@@ -239,16 +257,7 @@ def run(spark, input_path: str, out_dir: str, partitions: int | None = None,
         .mapInArrow(_partition(_native.spark_sign_sites), SIGNED)
         .persist(StorageLevel.MEMORY_AND_DISK)
     )
-    links = (
-        signed.select(F.explode("bands").alias("key"), "pos")
-        .repartition(partitions, "key")
-        .sortWithinPartitions("key", "pos")
-        .mapInArrow(_partition(_native.spark_links), LINKS)
-        .repartition(partitions, "pos", "head")
-        .distinct()
-        .persist(StorageLevel.MEMORY_AND_DISK)
-    )
-    labelled = components(spark, links, signed, driver_links)
+    labelled = components(spark, signed, partitions, driver_keys)
     placed = (
         labelled.select("label", "pos", "id", "site", "published", "text_hash", "signature")
         .repartition(partitions, "label")
@@ -286,7 +295,7 @@ def run(spark, input_path: str, out_dir: str, partitions: int | None = None,
     with open(os.path.join(out_dir, "clusters.jsonl"), "w", encoding="utf-8") as out:
         for line in multi:
             out.write(line + "\n")
-    for frame in (links, signed, cleaned):
+    for frame in (signed, cleaned):
         frame.unpersist()
     return {"documents": by_pos.num_rows, "clusters": len(multi)}
 
