@@ -385,7 +385,14 @@ fn remove_templates(
     off_the_gil(py, threads, || -> Result<(), clean_news::Error> {
         let mut job = Job::new(&deduper, None, JobConfig::default())?;
         job.learn(&mut docs);
-        job.templates()?.sign(&mut docs)
+        // The profiles the job decided, applied as its signing applies them; nothing is
+        // signed here (`cluster_cleaned` signs).
+        if let Some(profiles) = job.templates()?.profiles() {
+            docs.par_iter_mut().for_each(|doc| {
+                profiles.apply(doc);
+            });
+        }
+        Ok(())
     })?
     .map_err(library_error)?;
     let list = PyList::empty(py);
