@@ -45,7 +45,8 @@ def test_spark_job_equals_the_cli_run_on_the_dev_set(spark, cli, dev_set, tmp_pa
     subprocess.run([cli, "run", docs, "-o", str(tmp_path / "cli"), "--no-index", "-q"],
                    check=True)
     counts = job.run(spark, docs, str(tmp_path / "spark"))
-    cli_docs, spark_docs = tmp_path / "cli" / "documents.jsonl", tmp_path / "spark" / "documents.jsonl"
+    cli_docs = tmp_path / "cli" / "documents.jsonl"
+    spark_docs = tmp_path / "spark" / "documents.jsonl"
     want = assignment(cli_docs)
     got = assignment(spark_docs)
     assert counts["documents"] == len(want) == 4182
@@ -58,6 +59,7 @@ def test_spark_job_equals_the_cli_run_on_the_dev_set(spark, cli, dev_set, tmp_pa
     cli_clusters = (tmp_path / "cli" / "clusters.jsonl").read_bytes()
     assert (tmp_path / "spark" / "clusters.jsonl").read_bytes() == cli_clusters
     assert counts["clusters"] == cli_clusters.count(b"\n") > 100
+    assert sorted(os.listdir(tmp_path / "spark")) == ["clusters.jsonl", "documents.jsonl"]
     # The shared scorer reads the Spark output like the CLI's.
     scorer = SHARED / "tools" / "score_clusters.py"
     if scorer.is_file():

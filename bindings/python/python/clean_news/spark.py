@@ -134,7 +134,8 @@ def _attach_labels(table):
             if not batch.num_rows:
                 continue
             pos = batch.column("pos")
-            found = pc.take(labels.column("label"), pc.index_in(pos, value_set=labels.column("pos")))
+            at = pc.index_in(pos, value_set=labels.column("pos"))
+            found = pc.take(labels.column("label"), at)
             label = pc.coalesce(found, pos)
             yield pa.RecordBatch.from_arrays(list(batch.columns) + [label],
                                              names=batch.schema.names + ["label"])
@@ -245,7 +246,8 @@ def run(spark, input_path: str, out_dir: str, partitions: int | None = None,
     from pyspark.sql import functions as F
 
     sc = spark.sparkContext
-    # Several partitions a core: stages 2, 3 and 5 hold a partition's rows at once.
+    # Several partitions a core: stages 2 and 4 (and 3 on the cluster) hold a partition's rows
+    # at once.
     partitions = partitions or max(4 * sc.defaultParallelism, 8)
     lines = spark.read.text(input_path).withColumn("pos", F.monotonically_increasing_id())
     # Kept in input order (no shuffle before it): the writing stage reads it again.
@@ -269,7 +271,8 @@ def run(spark, input_path: str, out_dir: str, partitions: int | None = None,
     profiles = _collect_arrow(signed.where(F.col("profile").isNotNull()).select("profile"))
     profiles = [] if profiles is None else profiles.column("profile").to_pylist()
     if placements is None:
-        placements = pa.table({"pos": pa.array([], pa.int64()), "cluster": pa.array([], pa.string()),
+        placements = pa.table({"pos": pa.array([], pa.int64()),
+                               "cluster": pa.array([], pa.string()),
                                "canonical": pa.array([], pa.bool_()),
                                "cluster_line": pa.array([], pa.string())})
     placements = placements.combine_chunks()
@@ -280,23 +283,30 @@ def run(spark, input_path: str, out_dir: str, partitions: int | None = None,
     multi = multi.sort_by("pos").column("cluster_line").to_pylist()
 
     # The executors write the lines in input order (the partitions of `cleaned`), one part
-    # file each; the driver joins the parts.
+    # file each; the driver joins the parts. Each file is written under a temporary name and
+    # renamed when complete: a killed job leaves no half-written file under a final name.
     os.makedirs(out_dir, exist_ok=True)
     parts = os.path.join(os.path.abspath(out_dir), ".documents.parts")
+    shared = (sc.broadcast(profiles), sc.broadcast(by_pos))
     (cleaned.select("pos", "doc")
-     .mapInArrow(_write_lines(sc.broadcast([p for p in profiles]), sc.broadcast(by_pos)),
-                 "line string")
+     .mapInArrow(_write_lines(*shared), "line string")
      .write.mode("overwrite").text(parts))
-    with open(os.path.join(out_dir, "documents.jsonl"), "wb") as out:
+    documents = os.path.join(out_dir, "documents.jsonl")
+    with open(documents + ".part", "wb") as out:
         for name in sorted(n for n in os.listdir(parts) if n.startswith("part-")):
             with open(os.path.join(parts, name), "rb") as part:
                 shutil.copyfileobj(part, out, 1 << 20)
+    os.replace(documents + ".part", documents)
     shutil.rmtree(parts)
-    with open(os.path.join(out_dir, "clusters.jsonl"), "w", encoding="utf-8") as out:
+    clusters = os.path.join(out_dir, "clusters.jsonl")
+    with open(clusters + ".part", "w", encoding="utf-8") as out:
         for line in multi:
             out.write(line + "\n")
+    os.replace(clusters + ".part", clusters)
     for frame in (signed, cleaned):
         frame.unpersist()
+    for value in shared:
+        value.unpersist()
     return {"documents": by_pos.num_rows, "clusters": len(multi)}
 
 
