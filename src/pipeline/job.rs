@@ -394,6 +394,70 @@ impl<'a> Signing<'a> {
     }
 }
 
+/// One document of the batch as [`Signing::sign`] left it: what a front end that cuts the batch
+/// into parts carries between them. The Spark job signs each site's documents apart (one
+/// [`Job`] per site learns that site's templates), then clusters each connected component of
+/// LSH candidates apart ([`Signing::of_signed`]); every LSH bucket lies inside one component,
+/// so the parts give the clusters of the whole batch.
+#[derive(Debug, Clone)]
+pub struct Signed {
+    /// The document id.
+    pub id: String,
+    /// Its site, as [`Job::learn`] filled it.
+    pub site: Option<String>,
+    /// Its publication time, seconds since 1970 ([`published_seconds`] of `meta.published`).
+    pub published: Option<i64>,
+    /// The hash of its text as cleaned ([`text_hash`]): what the index remembers.
+    pub text_hash: u64,
+    /// Its signature (templates removed; empty for a page that is no article).
+    pub signature: Signature,
+}
+
+impl<'a> Signing<'a> {
+    /// The document at input position `i`, once [`sign`](Signing::sign) took it.
+    pub fn signed(&self, i: usize) -> Option<Signed> {
+        Some(Signed {
+            id: self.docs.ids.get(i)?.to_string(),
+            site: self.docs.site(i).map(str::to_owned),
+            published: *self.docs.published.get(i)?,
+            text_hash: *self.text_hashes.get(i)?,
+            signature: self.docs.signatures.get(i)?.clone(),
+        })
+    }
+
+    /// Stage 2 over documents signed elsewhere ([`Signing::signed`]), in input order: no
+    /// index, no templates (they were removed before signing). [`cluster`](Signing::cluster)
+    /// then places them as if they had been signed here.
+    pub fn of_signed(deduper: &'a Deduper, docs: impl IntoIterator<Item = Signed>) -> Signing<'a> {
+        let mut compact = Compact::default();
+        let mut text_hashes = Vec::new();
+        let mut compact_bytes = 0u64;
+        for doc in docs {
+            let site = compact.site_number(doc.site.as_deref());
+            compact.sites.push(site);
+            compact_bytes += (std::mem::size_of::<Signature>()
+                + doc.signature.encoded_len()
+                + doc.id.len()) as u64;
+            compact.ids.push(doc.id.into_boxed_str());
+            compact.published.push(doc.published);
+            compact.signatures.push(doc.signature);
+            text_hashes.push(doc.text_hash);
+        }
+        Signing {
+            deduper,
+            index: None,
+            profiles: None,
+            site_records: Vec::new(),
+            text_hashes,
+            docs: compact,
+            remembered: HashMap::new(),
+            template_lines_removed: 0,
+            removals_by_class: BTreeMap::new(),
+            compact_bytes,
+        }
+    }
+}
+
 /// Where one document of the batch landed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Placement<'p> {
@@ -668,6 +732,71 @@ mod tests {
         for chunk in [1, 7, 100] {
             assert!(placed_in_chunks(&deduper, docs.clone(), chunk) == whole, "chunks of {chunk}");
         }
+    }
+
+    /// The Spark job's cut: templates learned and documents signed site by site, then each
+    /// connected component of shared LSH keys clustered on its own.
+    #[test]
+    fn signing_by_site_and_clustering_by_component_gives_the_whole_batch() {
+        let deduper = Deduper::builder().build().unwrap();
+        let docs = docs();
+        let whole = placed_in_chunks(&deduper, docs.clone(), docs.len());
+
+        let mut by_site: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
+        for (i, doc) in docs.iter().enumerate() {
+            by_site.entry(doc.meta.site.clone()).or_default().push(i);
+        }
+        assert!(by_site.len() > 1);
+        let mut signed: Vec<Option<Signed>> = vec![None; docs.len()];
+        let mut texts: Vec<String> = vec![String::new(); docs.len()];
+        for positions in by_site.values() {
+            let mut part: Vec<Cleaned> = positions.iter().map(|&i| docs[i].clone()).collect();
+            let mut job = Job::new(&deduper, None, JobConfig::default()).unwrap();
+            job.learn(&mut part);
+            let mut signing = job.templates().unwrap();
+            signing.sign(&mut part).unwrap();
+            for (k, &i) in positions.iter().enumerate() {
+                signed[i] = signing.signed(k);
+                texts[i] = part[k].text.clone();
+            }
+        }
+        let signed: Vec<Signed> = signed.into_iter().map(Option::unwrap).collect();
+        assert_eq!(texts, whole.3.iter().map(|d| d.text.clone()).collect::<Vec<_>>());
+
+        // Components of shared band keys (union-find on the smallest position).
+        let mut parent: Vec<usize> = (0..signed.len()).collect();
+        fn root(parent: &mut [usize], mut x: usize) -> usize {
+            while parent[x] != x {
+                parent[x] = parent[parent[x]];
+                x = parent[x];
+            }
+            x
+        }
+        let mut first: HashMap<u64, usize> = HashMap::new();
+        for (i, doc) in signed.iter().enumerate() {
+            for key in deduper.band_keys(&doc.signature) {
+                let head = *first.entry(key).or_insert(i);
+                let (a, b) = (root(&mut parent, head), root(&mut parent, i));
+                parent[a.max(b)] = a.min(b);
+            }
+        }
+        let mut components: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for i in 0..signed.len() {
+            let r = root(&mut parent, i);
+            components.entry(r).or_default().push(i);
+        }
+        assert!(components.len() > 1 && components.len() < signed.len());
+        let mut got: Vec<Option<(String, bool)>> = vec![None; signed.len()];
+        for members in components.values() {
+            let part = members.iter().map(|&i| signed[i].clone());
+            let placed = Signing::of_signed(&deduper, part).cluster();
+            for (k, &i) in members.iter().enumerate() {
+                let p = placed.placement(k).unwrap();
+                got[i] = Some((p.cluster.to_owned(), p.canonical));
+            }
+        }
+        let got: Vec<(String, bool)> = got.into_iter().map(Option::unwrap).collect();
+        assert_eq!(got, whole.0);
     }
 
     #[test]

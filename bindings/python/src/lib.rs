@@ -9,12 +9,15 @@
 //! bytes or a document over the size limit raise `TypeError`/`ValueError` naming the field,
 //! never a crash. Long work (`clean_batch`, `cluster`) runs on rayon threads with the GIL
 //! released.
+//!
+//! The batch steps (`remove_templates`, `cluster_cleaned`, `cluster`) run through
+//! `clean_news::pipeline::job`, the core `clean-news run` runs. The Spark job's stages
+//! (`spark`) take and return Arrow record batches instead of Python values (`arrow_io`: the
+//! Arrow C data interface, no copy), so its records never become Python objects.
 
-use clean_news::clean::site::{SiteConfig, SiteProfiles};
 use clean_news::dedup::Deduper;
 use clean_news::input::DEFAULT_MAX_DOC_BYTES;
 use clean_news::pipeline::job::{Job, JobConfig};
-use clean_news::pipeline::run::fill_site;
 use clean_news::{Body, Cleaned, Cleaner, Document};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyTypeError, PyValueError};
@@ -22,6 +25,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use rayon::prelude::*;
 use serde_json::Value;
+
+mod arrow_io;
+mod spark;
 
 create_exception!(
     _native,
@@ -365,7 +371,8 @@ fn verify(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResul
 }
 
 /// Learns the site templates of a batch of cleaned records and removes them: what `clean-news
-/// run` does between cleaning and signing. Returns the records, templates removed.
+/// run` does between cleaning and signing (`pipeline::job`, the CLI's core). Returns the
+/// records, templates removed.
 #[pyfunction]
 #[pyo3(signature = (cleaned_records, threads=None))]
 fn remove_templates(
@@ -374,12 +381,17 @@ fn remove_templates(
     threads: Option<usize>,
 ) -> PyResult<Py<PyList>> {
     let mut docs = cleaned_list(cleaned_records)?;
+    let deduper = deduper()?;
     off_the_gil(py, threads, || -> Result<(), clean_news::Error> {
-        docs.par_iter_mut().for_each(fill_site);
-        let profiles = SiteProfiles::learn(&docs, &SiteConfig::default())?;
-        docs.par_iter_mut().for_each(|d| {
-            profiles.apply(d);
-        });
+        let mut job = Job::new(&deduper, None, JobConfig::default())?;
+        job.learn(&mut docs);
+        // The profiles the job decided, applied as its signing applies them; nothing is
+        // signed here (`cluster_cleaned` signs).
+        if let Some(profiles) = job.templates()?.profiles() {
+            docs.par_iter_mut().for_each(|doc| {
+                profiles.apply(doc);
+            });
+        }
         Ok(())
     })?
     .map_err(library_error)?;
@@ -391,7 +403,9 @@ fn remove_templates(
 }
 
 /// Clusters cleaned records (templates already removed) as `clean-news run --no-index`
-/// does; returns every cluster, singletons included, as `clusters.jsonl` writes them.
+/// does, through the same core (`pipeline::job`: a page that is no article is signed empty
+/// and stays alone); returns every cluster, singletons included, as `clusters.jsonl` writes
+/// them.
 #[pyfunction]
 #[pyo3(signature = (cleaned_records, threads=None))]
 fn cluster_cleaned(
@@ -399,10 +413,18 @@ fn cluster_cleaned(
     cleaned_records: &Bound<'_, PyAny>,
     threads: Option<usize>,
 ) -> PyResult<Py<PyAny>> {
-    let docs = cleaned_list(cleaned_records)?;
+    let mut docs = cleaned_list(cleaned_records)?;
     let deduper = deduper()?;
-    let clusters = off_the_gil(py, threads, || deduper.cluster(&docs))?;
-    let value = serde_json::to_value(clusters.clusters())
+    let placed = off_the_gil(py, threads, || -> Result<_, clean_news::Error> {
+        let config = JobConfig { learn_templates: false, ..JobConfig::default() };
+        let mut job = Job::new(&deduper, None, config)?;
+        job.learn(&mut docs);
+        let mut signing = job.templates()?;
+        signing.sign(&mut docs)?;
+        Ok(signing.cluster())
+    })?
+    .map_err(library_error)?;
+    let value = serde_json::to_value(placed.clusters().clusters())
         .map_err(|e| PyValueError::new_err(format!("cannot encode clusters: {e}")))?;
     to_py(py, &value)
 }
@@ -455,5 +477,13 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(remove_templates, m)?)?;
     m.add_function(wrap_pyfunction!(cluster_cleaned, m)?)?;
     m.add_function(wrap_pyfunction!(cluster, m)?)?;
+    m.add_class::<arrow_io::ArrowBatch>()?;
+    m.add_function(wrap_pyfunction!(spark::spark_clean, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::spark_sign_sites, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::spark_links, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::spark_components_of_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(spark::spark_cluster_components, m)?)?;
+    m.add_class::<spark::SiteTemplates>()?;
+    m.add_function(wrap_pyfunction!(spark::spark_write_lines, m)?)?;
     Ok(())
 }

@@ -127,3 +127,17 @@ def test_huge_and_odd_input_gives_a_result_or_an_error():
         clean_news.signatures(None)
     with pytest.raises(clean_news.CleanNewsError, match="pack"):
         clean_news.Cleaner(packs=["no-such-pack"])
+
+
+def test_cluster_cleaned_leaves_a_page_that_is_no_article_alone():
+    # As `clean-news run` (pipeline::job): a cookie wall is signed empty, whatever its text.
+    story = ("The city council approved the new metro line on Monday after a long debate about "
+             "its cost, its route and the years of building work it will take to finish.")
+    docs = [{"id": "a", "text": story, "meta": {}, "removed": []},
+            {"id": "b", "text": story, "meta": {}, "removed": []},
+            {"id": "wall", "text": story, "meta": {"non_article": "cookie_consent"},
+             "removed": []}]
+    clusters = clean_news.cluster_cleaned(docs)
+    cluster_of = {m["id"]: c["cluster"] for c in clusters for m in c["members"]}
+    assert cluster_of["a"] == cluster_of["b"] != cluster_of["wall"]
+    assert len(clusters) == 2
