@@ -12,7 +12,7 @@
 //!    this batch learned.
 //! 2. [`Signing::sign`]: removes the templates from each document (the caller keeps the
 //!    changed document: it is what the run writes), signs it, and keeps only its compact
-//!    state — id, site, time, signature, band keys, text hash — and, with an index, the
+//!    state — id, site, time, signature, text hash — and, with an index, the
 //!    remembered documents that are the same id or share a band key.
 //! 3. [`Signing::cluster`]: clusters the batch with those remembered documents as priors and
 //!    gives a [`Placed`]: each document's cluster ([`Placed::placement`], by input position),
@@ -54,9 +54,11 @@
 //! # Memory
 //!
 //! Per document of the batch: its id, a site number, its time, its text hash, its signature
-//! ([`Signing::compact_bytes`] counts the encoded size of each) and, with an index, its band
-//! keys; per site, its name; plus the remembered documents the batch brings in. The texts
-//! are never held beyond the chunk being passed.
+//! ([`Signing::compact_bytes`] counts the encoded size of each); per site, its name; plus
+//! the remembered documents the batch brings in. Band keys (71 a document by default, 8
+//! bytes each) are computed for the index lookups of a chunk and again when the index is
+//! told ([`Placed::remember`]), never kept. The texts are never held beyond the chunk being
+//! passed.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -316,7 +318,7 @@ impl<'a> Signing<'a> {
     }
 
     /// An estimate of the bytes the compact state of the documents signed so far holds (ids,
-    /// signatures as encoded, band keys): what grows with the batch.
+    /// signatures as encoded): what grows with the batch.
     pub fn compact_bytes(&self) -> u64 {
         self.compact_bytes
     }
