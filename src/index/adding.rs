@@ -35,12 +35,14 @@ use super::{
 };
 use crate::Error;
 
-/// Postings an [`Adding`] holds before it writes them as a segment: 16 bytes each, so 128 MiB
-/// at most. A run of a million documents (about 71 million postings) writes five or so
-/// segments, merged as it goes into two or three.
+/// Postings an [`Adding`] holds before it writes them as a segment, unless told another
+/// ([`Adding::hold_postings`]): 16 bytes each, so 128 MiB at most. The segments of one write
+/// merge into one at its commit.
 pub const SEGMENT_POSTINGS: usize = 8 << 20;
 
-/// A write to the index in progress (see the [module docs](self)).
+/// A write to the index in progress, opened by [`Index::begin_add`]: documents go in a chunk
+/// at a time, [`commit`](Adding::commit) lands all of them in one transaction, and dropping
+/// it unmade leaves the index as it was.
 pub struct Adding<'i> {
     index: &'i Index,
     tx: WriteTransaction,

@@ -569,10 +569,10 @@ impl Documents {
     }
 }
 
-/// Reads a one-document file (`.txt`, `.html`) into a body, within the size limit.
-/// The body of a record that may carry `text`, `html` or both (JSON Lines, Parquet): `text`
-/// wins, with a note; `None` when it has neither. An empty body is noted too.
-fn body_of_record(
+/// The body of a record that may carry `text`, `html` or both (JSON Lines, Parquet, the Spark
+/// job's rows): `text` wins, with a note; `None` when it has neither. An empty body is noted
+/// too.
+pub fn body_of_record(
     text: Option<String>,
     html: Option<String>,
     notes: &mut Vec<String>,
@@ -592,6 +592,7 @@ fn body_of_record(
     Some(body)
 }
 
+/// Reads a one-document file (`.txt`, `.html`) into a body, within the size limit.
 fn read_single(
     reader: Box<dyn Read + Send>,
     decompressed: bool,

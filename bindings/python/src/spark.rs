@@ -39,7 +39,7 @@ use clean_news::input::DEFAULT_MAX_DOC_BYTES;
 use clean_news::output::JsonLinesWriter;
 use clean_news::pipeline::job::{Job, JobConfig, Signed, Signing};
 use clean_news::pipeline::run::fill_site;
-use clean_news::{Body, Cleaned, Cleaner, Document};
+use clean_news::{Cleaned, Cleaner, Document};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use serde_json::Value;
@@ -111,14 +111,8 @@ fn read_record(line: &str, pos: i64) -> Result<(Document, Vec<String>), String> 
         Some(_) => return Err(format!("record {pos}: `id` must be a string or a number")),
     };
     let mut notes = Vec::new();
-    let body = match (text, html) {
-        (Some(text), None) => Body::Text(text),
-        (None, Some(html)) => Body::Html(html),
-        (Some(text), Some(_)) => {
-            notes.push("record has both `text` and `html`; used `text`".to_owned());
-            Body::Text(text)
-        }
-        (None, None) => return Err(format!("record {id:?}: record has neither `text` nor `html`")),
+    let Some(body) = clean_news::input::body_of_record(text, html, &mut notes) else {
+        return Err(format!("record {id:?}: record has neither `text` nor `html`"));
     };
     if body.is_empty() {
         notes.push("empty document".to_owned());
