@@ -790,8 +790,7 @@ impl Index {
         let path = &self.path;
         let tx = self.db.begin_read().map_err(|e| index_error(path, "cannot read", e))?;
         let meta = tx.open_table(META).map_err(|e| index_error(path, "cannot read", e))?;
-        let stored = meta.get(KEY_COMMITS).map_err(|e| index_error(path, "cannot read", e))?;
-        Ok(stored.and_then(|v| le_u64(v.value())).unwrap_or(0))
+        meta_counter(&meta, KEY_COMMITS, path)
     }
 
     /// Every saved site profile, by site, in site order.
@@ -849,11 +848,7 @@ impl Index {
                 }
                 if !gone.is_empty() {
                     let mut meta = tx.open_table(META).map_err(|e| err(&e))?;
-                    let next_segment = meta
-                        .get(KEY_NEXT_SEGMENT)
-                        .map_err(|e| err(&e))?
-                        .and_then(|v| le_u64(v.value()))
-                        .unwrap_or(0);
+                    let next_segment = meta_counter(&meta, KEY_NEXT_SEGMENT, path)?;
                     let mut postings_table = tx.open_table(POSTINGS).map_err(|e| err(&e))?;
                     let mut segments = tx.open_table(SEGMENTS).map_err(|e| err(&e))?;
                     // `gone` is in number order: the docs table was read in key order.
@@ -983,6 +978,16 @@ impl Index {
         }
         self.compact()
     }
+}
+
+/// A counter of the `meta` table (next document, next segment, commits): 0 when absent.
+fn meta_counter(
+    meta: &impl ReadableTable<&'static str, &'static [u8]>,
+    key: &str,
+    path: &Path,
+) -> Result<u64, Error> {
+    let stored = meta.get(key).map_err(|e| index_error(path, "cannot read", e))?;
+    Ok(stored.and_then(|v| le_u64(v.value())).unwrap_or(0))
 }
 
 /// Changes the member count of `cluster` by `delta`, forgetting a cluster left with none.

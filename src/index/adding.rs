@@ -30,8 +30,8 @@ use redb::{ReadableTable, WriteTransaction};
 use super::postings::{self, KEY_SHIFT, POSTINGS, Posting, SEGMENTS, SegmentInfo};
 use super::{
     CLUSTERS, DOCS, IDS, Index, IndexedDoc, KEY_COMMITS, KEY_NEXT_DOC, KEY_NEXT_SEGMENT, META,
-    NewDoc, SITES, change_count, contained, index_error, le_u64, merge_segments, postings_error,
-    record,
+    NewDoc, SITES, change_count, contained, index_error, merge_segments, meta_counter,
+    postings_error, record,
 };
 use crate::Error;
 
@@ -85,7 +85,10 @@ impl Index {
             let tx = self.db.begin_write().map_err(|e| err(&e))?;
             let (next_doc, next_segment) = {
                 let meta = tx.open_table(META).map_err(|e| err(&e))?;
-                (counter(&meta, KEY_NEXT_DOC, path)?, counter(&meta, KEY_NEXT_SEGMENT, path)?)
+                (
+                    meta_counter(&meta, KEY_NEXT_DOC, path)?,
+                    meta_counter(&meta, KEY_NEXT_SEGMENT, path)?,
+                )
             };
             Ok(Adding {
                 index: self,
@@ -99,16 +102,6 @@ impl Index {
             })
         })
     }
-}
-
-/// A counter of the `meta` table (0 when absent).
-fn counter(
-    meta: &impl ReadableTable<&'static str, &'static [u8]>,
-    key: &str,
-    path: &std::path::Path,
-) -> Result<u64, Error> {
-    let stored = meta.get(key).map_err(|e| index_error(path, "cannot read", e))?;
-    Ok(stored.and_then(|v| le_u64(v.value())).unwrap_or(0))
 }
 
 impl Adding<'_> {
@@ -249,7 +242,7 @@ impl Adding<'_> {
                     change_count(&mut clusters, cluster, *delta).map_err(|e| err(&e))?;
                 }
                 let mut meta = self.tx.open_table(META).map_err(|e| err(&e))?;
-                let commits = counter(&meta, KEY_COMMITS, &path)?.saturating_add(1);
+                let commits = meta_counter(&meta, KEY_COMMITS, &path)?.saturating_add(1);
                 meta.insert(KEY_NEXT_DOC, self.next_doc.to_le_bytes().as_slice())
                     .map_err(|e| err(&e))?;
                 meta.insert(KEY_NEXT_SEGMENT, self.next_segment.to_le_bytes().as_slice())

@@ -581,7 +581,7 @@ pub fn run(
     summary.template_lines_removed = tally.template_lines_removed;
     summary.removals_by_class = tally.removals_by_class.clone();
 
-    let Some(index_ref) = &index else {
+    let Some(open_index) = &index else {
         write_outputs(config, &placed, placed_spill, &summary, &mut files)?;
         StepHook::call(hook, RunStep::Staged);
         drop(placed);
@@ -599,7 +599,7 @@ pub fn run(
         let placed = &placed;
         let remembering = scope.spawn(move || {
             batch.install(move || -> Result<bool, Error> {
-                let mut adding = index_ref.begin_add()?;
+                let mut adding = open_index.begin_add()?;
                 adding.hold_postings(
                     usize::try_from(index_bytes(budget) / 2 / POSTING_BYTES).unwrap_or(usize::MAX),
                 );
@@ -616,7 +616,7 @@ pub fn run(
         // switch after it (see `output::file_set`).
         let planned = written.and_then(|()| {
             StepHook::call(hook, RunStep::Staged);
-            files.plan(Some(index_ref.commits()?.saturating_add(1)))
+            files.plan(Some(open_index.commits()?.saturating_add(1)))
         });
         let planned = match planned {
             Ok(planned) => {
@@ -637,7 +637,7 @@ pub fn run(
             drop(planned);
             // Settled now as the next run would: undone, unless the commit landed after all.
             // Whatever this cannot do, the next run does.
-            let _ = file_set::settle(&config.out_dir, index_ref.commits().ok());
+            let _ = file_set::settle(&config.out_dir, open_index.commits().ok());
             return Err(err);
         }
         StepHook::call(hook, RunStep::Remembered);
