@@ -254,13 +254,19 @@ fn is_terminal_unsafe(c: char) -> bool {
 }
 
 impl serde_json::ser::Formatter for TerminalSafe {
+    /// Every character [`is_terminal_unsafe`] names starts with byte 0x7f, 0xc2 or 0xe2 in
+    /// UTF-8, so the fragment is searched for those bytes rather than decoded char by char
+    /// (this was a tenth of a run's serialising time).
     fn write_string_fragment<W: ?Sized + Write>(
         &mut self,
         writer: &mut W,
         fragment: &str,
     ) -> io::Result<()> {
         let mut start = 0;
-        for (at, c) in fragment.char_indices() {
+        for at in memchr::memchr3_iter(0x7f, 0xc2, 0xe2, fragment.as_bytes()) {
+            let Some(c) = fragment.get(at..).and_then(|rest| rest.chars().next()) else {
+                continue;
+            };
             if is_terminal_unsafe(c) {
                 writer.write_all(fragment.get(start..at).unwrap_or_default().as_bytes())?;
                 write!(writer, "\\u{:04x}", u32::from(c))?;
@@ -793,6 +799,26 @@ mod tests {
         assert!(!written.chars().any(|c| c.is_control() && c != '\n'));
         let back: Cleaned = serde_json::from_str(&written).unwrap();
         assert_eq!(back.text, text);
+    }
+
+    /// Every character from U+0000 to U+2FFF (all the escaped ones among them) and a few
+    /// beyond, escaped by the byte search as by decoding each character.
+    #[test]
+    fn byte_search_escapes_what_decoding_each_character_escapes() {
+        let mut text: String = (0u32..0x3000).filter_map(char::from_u32).collect();
+        text.push_str("«ё» — “x” \u{a0}\u{2069}中\u{1f600}\u{e2}");
+        let mut expected = String::new();
+        for c in text.chars() {
+            if is_terminal_unsafe(c) {
+                expected.push_str(&format!("\\u{:04x}", u32::from(c)));
+            } else {
+                expected.push(c);
+            }
+        }
+        let mut written = Vec::new();
+        serde_json::ser::Formatter::write_string_fragment(&mut TerminalSafe, &mut written, &text)
+            .unwrap();
+        assert_eq!(String::from_utf8(written).unwrap(), expected);
     }
 
     #[test]
