@@ -116,6 +116,16 @@ pub trait Sink {
     /// Writing failed.
     fn cleaned(&mut self, cleaned: &Cleaned) -> Result<(), Error>;
 
+    /// Takes a cleaned document by value: a sink that keeps documents keeps this one without
+    /// a copy. By default, [`cleaned`](Sink::cleaned).
+    ///
+    /// # Errors
+    ///
+    /// Writing failed.
+    fn take_cleaned(&mut self, cleaned: Cleaned) -> Result<(), Error> {
+        self.cleaned(&cleaned)
+    }
+
     /// Takes an error record.
     ///
     /// # Errors
@@ -136,6 +146,11 @@ pub trait Sink {
 impl Sink for Vec<Record> {
     fn cleaned(&mut self, cleaned: &Cleaned) -> Result<(), Error> {
         self.push(Record::Cleaned(cleaned.clone()));
+        Ok(())
+    }
+
+    fn take_cleaned(&mut self, cleaned: Cleaned) -> Result<(), Error> {
+        self.push(Record::Cleaned(cleaned));
         Ok(())
     }
 

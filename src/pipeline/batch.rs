@@ -302,7 +302,7 @@ impl<'a> CleanRun<'a> {
                                 cleaned.meta.notes.push(version_note(&cleaned.id));
                                 cleaned.id = id;
                             }
-                            sink.cleaned(&cleaned)?;
+                            sink.take_cleaned(cleaned)?;
                             summary.cleaned = summary.cleaned.saturating_add(1);
                         }
                     },

@@ -325,6 +325,11 @@ impl<W: Write> Sink for Learn<'_, '_, W> {
         Ok(())
     }
 
+    fn take_cleaned(&mut self, cleaned: Cleaned) -> Result<(), Error> {
+        self.chunk.push(cleaned);
+        Ok(())
+    }
+
     fn failed(&mut self, record: &ErrorRecord) -> Result<(), Error> {
         self.errors.write_error(record)
     }
