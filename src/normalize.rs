@@ -481,6 +481,47 @@ pub fn words(matching_form: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
+/// How many [`words`] a matching-form string has, counted without cutting it: the runs of
+/// letters, digits and apostrophes that hold a letter or a digit. Site learning counts the
+/// words of every line of every document (`clean::site::lines`), where the iterator's split,
+/// trim and filter were most of the cost.
+pub(crate) fn word_count(matching_form: &str) -> usize {
+    let mut count = 0;
+    // Inside a run of word characters; whether that run has a letter or digit yet.
+    let (mut in_run, mut counted) = (false, false);
+    let mut step = |word_char: bool, alnum: bool| {
+        if !word_char {
+            in_run = false;
+            return;
+        }
+        if !in_run {
+            in_run = true;
+            counted = false;
+        }
+        if alnum && !counted {
+            counted = true;
+            count += 1;
+        }
+    };
+    let bytes = matching_form.as_bytes();
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        if b.is_ascii() {
+            let alnum = b.is_ascii_alphanumeric();
+            step(alnum || b == b'\'', alnum);
+            at += 1;
+        } else {
+            let Some(c) = matching_form.get(at..).and_then(|rest| rest.chars().next()) else {
+                break;
+            };
+            let alnum = c.is_alphanumeric();
+            step(alnum, alnum);
+            at += c.len_utf8();
+        }
+    }
+    count
+}
+
 enum Fold {
     /// Dropped from the matching form (zero-width, soft hyphen, BOM, control).
     Drop,
@@ -948,6 +989,13 @@ mod tests {
             prop_assert_eq!(offsets.len(), out.len());
             prop_assert!(offsets.iter().all(|&o| o < s.len() && s.is_char_boundary(o)));
             prop_assert!(offsets.windows(2).all(|w| w[0] <= w[1]));
+        }
+
+        #[test]
+        fn word_count_counts_the_words(s in "[a-zA-Zа-яё0-9 ,.'’«»\u{a0}-]{0,60}") {
+            prop_assert_eq!(word_count(&s), words(&s).count());
+            let folded = for_matching(&s);
+            prop_assert_eq!(word_count(&folded), words(&folded).count());
         }
 
         #[test]

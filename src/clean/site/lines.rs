@@ -6,7 +6,7 @@ use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 use super::super::dates;
 use super::config::SiteConfig;
 use super::profile::{LineClass, PagePart};
-use crate::normalize::{for_matching, words};
+use crate::normalize::{for_matching, word_count};
 
 /// Seed of shape hashes, so a shape never collides with the line it came from.
 const SHAPE_SEED: u64 = 0x5348_4150_455f_7631;
@@ -39,7 +39,7 @@ pub(super) fn analyse<'a>(text: &'a str, config: &SiteConfig) -> Vec<LineInfo<'a
         if matching.is_empty() {
             continue;
         }
-        let n_words = u32::try_from(words(&matching).count()).unwrap_or(u32::MAX);
+        let n_words = u32::try_from(word_count(&matching)).unwrap_or(u32::MAX);
         let class = if n_words >= config.long_line_words {
             LineClass::Long
         } else if ends_sentence(&matching) {
