@@ -1,0 +1,76 @@
+//! Stories: repost clusters about the same event, grouped.
+//!
+//! Reposts of one text share a cluster ([`crate::dedup`]). Most outlets do not repost: they
+//! rewrite the wire copy or write their own account, with other words in another order. This
+//! module groups those clusters into stories, a second level above clusters: documents of one
+//! cluster always share a story; clusters about one event share a story.
+//!
+//! | step | module | in → out |
+//! |---|---|---|
+//! | evidence | `evidence` | title, text, date → [`StoryEvidence`] (a few hundred bytes) |
+//! | weights | `weights` | a batch's evidence → [`KeyWeights`] (smoothed IDF) |
+//! | candidates | `candidates` | inverted lists over each document's rarest keys → pairs |
+//! | verifier | `verify` | a pair → [`PairScore`] ([`StoryVerifier`]) |
+//! | grouping | `group` | accepted pairs → union of clusters → [`StoryGrouping`] |
+//!
+//! [`group_stories`] runs them over a batch: per document its id, its repost cluster, its
+//! evidence and whether it is an article; back come a story per document and, per story, its
+//! clusters and the pairs that joined them (which documents, which shared names, words and
+//! numbers, the score).
+//!
+//! # What it achieves, and what it cannot
+//!
+//! Measured on `rewrites-dev` (1,066 pairs of real articles from different outlets labelled
+//! same story or not, 8 languages; see `CHANGELOG.md` for the commands), with the threshold
+//! chosen on one half of the pairs and scored on the other, both ways (pairs split by a hash
+//! of their ids). Python prototype of this rule:
+//!
+//! | target precision | recall | precision reached |
+//! |---|---|---|
+//! | 0.85 | 0.70 | 0.84 |
+//! | 0.90 | 0.44 | 0.88 |
+//! | 0.95 | 0.18 | 0.95 |
+//!
+//! Peers: TF-IDF cosine, tuned on the set itself, has recall 0 at precision 0.95. Precision
+//! stays near 0.87 from recall 0.3 to 0.6 and does not climb above it at any recall worth
+//! having, because the highest-scoring different-story pairs are follow-ups of one event
+//! (an inquest's first and second day, the crash and the driver's arrest, a trial's charge and
+//! its opening): they share names, places, numbers and most words. Only publication dates
+//! (the window) or meaning could tell them apart, and most of the set has no dates.
+//!
+//! Why words and not an embedding model: it would need a model fetched at run time or a
+//! package we do not have, it runs well below the speed budget on a CPU, and similar meaning
+//! is exactly what follow-ups have.
+//!
+//! # Example
+//!
+//! ```
+//! use clean_news::story::{StoryConfig, StoryDocument, StoryEvidence, group_stories};
+//!
+//! let a = StoryEvidence::from_text(Some("Flood closes Mosel bridge at Trier"),
+//!     "The Mosel rose 4.2 metres overnight and police closed the old bridge at Trier.", None);
+//! let b = StoryEvidence::from_text(Some("Trier: old Mosel bridge closed as river rises"),
+//!     "Police in Trier closed the old bridge after the Mosel rose 4.2 metres overnight.", None);
+//! let docs = [
+//!     StoryDocument { id: "a", cluster: "c-a", evidence: &a, is_non_article: false },
+//!     StoryDocument { id: "b", cluster: "c-b", evidence: &b, is_non_article: false },
+//! ];
+//! let stories = group_stories(&docs, &StoryConfig::default());
+//! assert_eq!(stories.stories.len(), 1);
+//! assert_eq!(stories.stories[0].id, "c-a");
+//! # Ok::<(), clean_news::Error>(())
+//! ```
+
+mod candidates;
+mod evidence;
+mod group;
+mod verify;
+mod weights;
+
+pub use evidence::{
+    HEAD_WORDS, LEAD_NUMBER_CHARS, LEAD_WORDS, MAX_LEAD_NUMBERS, MAX_NUMBERS, MAX_WORDS,
+    StoryEvidence, key_length_class, surface_words, word_key,
+};
+pub use group::{Story, StoryConfig, StoryDocument, StoryGrouping, StoryJoin, group_stories};
+pub use verify::{PairScore, SharedEvidence, StoryVerifier};
+pub use weights::KeyWeights;
