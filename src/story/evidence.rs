@@ -41,6 +41,8 @@ pub const LEAD_NUMBER_CHARS: usize = 300;
 const KEY_CHARS: usize = 5;
 /// Shorter words are not content words (`of`, `в`, `la` carry nothing about an event).
 const MIN_WORD_CHARS: usize = 3;
+/// Version of [`StoryEvidence::to_bytes`]; also to be bumped when keys change (seed, stem).
+const FORMAT_VERSION: u8 = 1;
 /// Seed of the key hash; changing it changes every key (and anything stored from them).
 const KEY_SEED: u64 = 0x5709_7e1d_0000_0020;
 
@@ -165,6 +167,105 @@ impl StoryEvidence {
     /// The bytes the evidence holds (arrays only), to check it stays small.
     pub fn heap_bytes(&self) -> usize {
         self.keys.len() * 5 + (self.numbers.len() + self.lead_numbers.len()) * 8
+    }
+
+    /// The evidence as bytes, to store (in the index, between runs): a format version, then
+    /// explicit little-endian fields. [`StoryEvidence::from_bytes`] reads it back.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use clean_news::story::StoryEvidence;
+    ///
+    /// let e = StoryEvidence::from_text(Some("Ferry aground"), "37 rescued off Hvar", Some("2026-05-03"));
+    /// let bytes = e.to_bytes();
+    /// assert_eq!(StoryEvidence::from_bytes(&bytes)?, e);
+    /// # Ok::<(), clean_news::Error>(())
+    /// ```
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(12 + self.heap_bytes());
+        out.push(FORMAT_VERSION);
+        out.push(u8::from(self.published_day.is_some()));
+        out.extend_from_slice(&self.published_day.unwrap_or(0).to_le_bytes());
+        // Lengths are bounded by MAX_WORDS, MAX_NUMBERS and MAX_LEAD_NUMBERS (all < 256).
+        for len in [self.keys.len(), self.numbers.len(), self.lead_numbers.len()] {
+            out.push(u8::try_from(len).unwrap_or(u8::MAX));
+        }
+        for k in &self.keys {
+            out.extend_from_slice(&k.to_le_bytes());
+        }
+        out.extend_from_slice(&self.marks);
+        for n in self.numbers.iter().chain(self.lead_numbers.iter()) {
+            out.extend_from_slice(&n.to_le_bytes());
+        }
+        out
+    }
+
+    /// Reads what [`StoryEvidence::to_bytes`] wrote.
+    ///
+    /// # Errors
+    ///
+    /// Bytes of another format version, cut short or too long, or whose keys or numbers are
+    /// not ascending or exceed the limits evidence keeps to.
+    pub fn from_bytes(bytes: &[u8]) -> Result<StoryEvidence, crate::Error> {
+        let bad = |why: &str| crate::Error::parse("story evidence", why.to_owned());
+        let mut r = bytes;
+        let mut take = |n: usize| -> Result<&[u8], crate::Error> {
+            if r.len() < n {
+                return Err(bad("cut short"));
+            }
+            let (head, tail) = r.split_at(n);
+            r = tail;
+            Ok(head)
+        };
+        let header = take(9)?;
+        if header[0] != FORMAT_VERSION {
+            return Err(bad(&format!(
+                "format version {} (this build reads {FORMAT_VERSION})",
+                header[0]
+            )));
+        }
+        let day = i32::from_le_bytes([header[2], header[3], header[4], header[5]]);
+        let published_day = match header[1] {
+            0 => None,
+            1 => Some(day),
+            _ => return Err(bad("bad date flag")),
+        };
+        let (n_keys, n_numbers, n_lead) =
+            (header[6] as usize, header[7] as usize, header[8] as usize);
+        if n_keys > MAX_WORDS || n_numbers > MAX_NUMBERS || n_lead > MAX_LEAD_NUMBERS {
+            return Err(bad("more entries than evidence keeps"));
+        }
+        let keys: Vec<u32> = take(4 * n_keys)?
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        let marks = take(n_keys)?.to_vec();
+        let mut read_numbers = |n: usize| -> Result<Vec<u64>, crate::Error> {
+            Ok(take(8 * n)?
+                .chunks_exact(8)
+                .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
+                .collect())
+        };
+        let numbers = read_numbers(n_numbers)?;
+        let lead_numbers = read_numbers(n_lead)?;
+        if !r.is_empty() {
+            return Err(bad("trailing bytes"));
+        }
+        let ascending = |v: &[u64]| v.windows(2).all(|w| w[0] < w[1]);
+        if !keys.windows(2).all(|w| w[0] < w[1])
+            || !ascending(&numbers)
+            || !ascending(&lead_numbers)
+        {
+            return Err(bad("entries not ascending"));
+        }
+        Ok(StoryEvidence {
+            keys: keys.into_boxed_slice(),
+            marks: marks.into_boxed_slice(),
+            numbers: numbers.into_boxed_slice(),
+            lead_numbers: lead_numbers.into_boxed_slice(),
+            published_day,
+        })
     }
 
     /// The key at `i` with its counts in the text and the lead, and its flags.
@@ -600,6 +701,34 @@ mod tests {
         assert_eq!(parse_day("07.12.2026"), None);
         assert_eq!(parse_day("2026-13-01"), None);
         assert_eq!(parse_day(""), None);
+    }
+
+    #[test]
+    fn bytes_round_trip_and_reject_damage() {
+        let e = StoryEvidence::from_text(
+            Some("Ferry aground off Hvar"),
+            "All 37 passengers, 4 crew; 2,5 km",
+            Some("2026-05-03"),
+        );
+        let bytes = e.to_bytes();
+        assert_eq!(StoryEvidence::from_bytes(&bytes).unwrap(), e);
+        assert_eq!(
+            StoryEvidence::from_bytes(&StoryEvidence::default().to_bytes()).unwrap(),
+            StoryEvidence::default()
+        );
+        for cut in 0..bytes.len() {
+            assert!(StoryEvidence::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(StoryEvidence::from_bytes(&longer).is_err());
+        let mut version = bytes.clone();
+        version[0] = 99;
+        assert!(StoryEvidence::from_bytes(&version).unwrap_err().to_string().contains("version"));
+        // Two keys swapped: not ascending.
+        let mut swapped = bytes;
+        swapped[9..17].rotate_left(4);
+        assert!(StoryEvidence::from_bytes(&swapped).is_err());
     }
 
     #[test]
