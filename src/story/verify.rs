@@ -18,7 +18,7 @@
 //! score = (text_cosine + lead_cosine − 0.3 × number_mismatch) × (1 + head_containment)
 //! ```
 //!
-//! and two documents are the same story when `score ≥ min_score` (1.0 by default) and, when
+//! and two documents are the same story when `score ≥ min_score` (1.6 by default) and, when
 //! both have a publication date, the dates are at most `window_days` apart.
 //!
 //! Why this and not more: on `rewrites-dev` (1,066 labelled pairs in 8 languages), a
