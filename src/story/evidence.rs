@@ -372,7 +372,10 @@ pub fn surface_words(title: Option<&str>, text: &str, keys: &[u32]) -> Vec<(u32,
 /// Letters and digits of any script, the underscore, and combining marks (Arabic vowel signs,
 /// Devanagari matras): what `\w` matches.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_' || is_mark(c)
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || c == '_';
+    }
+    c.is_alphanumeric() || is_mark(c)
 }
 
 /// Combining marks of the scripts we see: they sit inside words.
@@ -425,6 +428,15 @@ struct KeyBuf {
 impl KeyBuf {
     fn push_lower(&mut self, c: char) {
         if self.chars >= KEY_CHARS {
+            return;
+        }
+        if c.is_ascii() {
+            // Most words of most pages: no case tables, no UTF-8 encoding.
+            if let Some(slot) = self.bytes.get_mut(self.len) {
+                *slot = c.to_ascii_lowercase() as u8;
+                self.len += 1;
+                self.chars += 1;
+            }
             return;
         }
         for l in c.to_lowercase() {
