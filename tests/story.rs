@@ -313,3 +313,56 @@ proptest! {
         prop_assert_eq!(g.story_of.len(), 2);
     }
 }
+
+/// From raw pages through the cleaner: evidence is taken from the cleaned text and title, so
+/// the boilerplate two sites share (an error prompt, a share line) joins nothing, while the
+/// rewrite of one event joins its source.
+#[test]
+fn cleaned_pages_group_by_their_story_not_their_boilerplate() {
+    use clean_news::{Cleaner, Document};
+    let cleaner = Cleaner::builder().build().unwrap();
+    let tail = "\n\nFound an error in the text?\n\nSelect the error and press Ctrl + Enter.";
+    let pages = [
+        (
+            "wire",
+            "Wildfire forces evacuation of 2,400 residents near Limassol\n\nA wildfire that broke \
+             out on Wednesday afternoon in the hills north of Limassol has forced the evacuation of \
+             2,400 residents from four villages, the fire service said. Two firefighting aircraft \
+             from Greece joined the effort on Thursday morning.",
+        ),
+        (
+            "rewrite",
+            "Limassol hills ablaze: four villages evacuated\n\nAbout 2,400 people were evacuated \
+             from four villages north of Limassol after a wildfire broke out on Wednesday \
+             afternoon, according to the fire service. Greece sent two firefighting aircraft, \
+             which joined the effort on Thursday morning.",
+        ),
+        (
+            "other",
+            "Limassol marina hosts regatta with 60 yachts\n\nSixty yachts from eleven countries \
+             sailed out of Limassol marina on Saturday for the annual autumn regatta, the \
+             organisers said.",
+        ),
+    ];
+    let cleaned: Vec<_> = pages
+        .iter()
+        .map(|(id, text)| cleaner.clean(&Document::text(*id, format!("{text}{tail}"))))
+        .collect();
+    assert!(cleaned.iter().all(|c| !c.text.contains("Ctrl")), "the cleaner removes the prompt");
+    let evidence: Vec<StoryEvidence> = cleaned.iter().map(StoryEvidence::from_cleaned).collect();
+    let docs: Vec<StoryDocument<'_>> = cleaned
+        .iter()
+        .zip(&evidence)
+        .map(|(c, e)| StoryDocument {
+            id: &c.id,
+            cluster: &c.id,
+            evidence: e,
+            is_non_article: c.meta.non_article.is_some(),
+        })
+        .collect();
+    let g = group_stories(&docs, &StoryConfig::default());
+    assert_eq!(g.story_of[0], g.story_of[1], "{:?}", g.stories);
+    assert_ne!(g.story_of[0], g.story_of[2]);
+    let join = &g.story(0).unwrap().joins[0];
+    assert!(join.shared.numbers.contains(&2400), "{join:?}");
+}
