@@ -49,6 +49,7 @@ pub mod normalize;
 pub mod output;
 pub mod pipeline;
 pub mod report;
+pub mod story;
 
 pub use clean::site::{SiteConfig, SiteLearner, SiteProfiles};
 pub use clean::{Cleaner, CleanerBuilder};

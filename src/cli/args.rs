@@ -361,6 +361,46 @@ pub(crate) enum EvalCommand {
     Clusters(EvalClustersArgs),
     /// Extract and clean a labelled HTML set and score it (trafilatura-eval or DAnIEL).
     Extraction(EvalExtractionArgs),
+    /// Score stories (or clusters) against labelled same-story pairs.
+    ///
+    /// Prints same-story pairs grouped (recall), different-story pairs grouped (false
+    /// merges), precision and F1, exactly as the reference scorer score_pairs.py does.
+    Pairs(EvalPairsArgs),
+}
+
+/// `clean-news eval pairs`.
+#[derive(Debug, Args)]
+pub(crate) struct EvalPairsArgs {
+    /// The labelled pairs: JSON Lines {"a","b","same","lang"}.
+    ///
+    ///     clean-news eval pairs --gold data/rewrites-dev/pairs.jsonl out/
+    #[arg(long = "gold", value_name = "PAIRS")]
+    pub(crate) gold: PathBuf,
+
+    /// A run's output folder, or its documents.jsonl.
+    ///
+    ///     clean-news eval pairs --gold data/rewrites-dev/pairs.jsonl out/documents.jsonl
+    #[arg(value_name = "OUTDIR")]
+    pub(crate) prediction: PathBuf,
+
+    /// Only the pairs of this language (their "lang" field).
+    ///
+    ///     clean-news eval pairs --gold data/rewrites-dev/pairs.jsonl out/ --lang de
+    #[arg(long = "lang", value_name = "LANG")]
+    pub(crate) lang: Option<String>,
+
+    /// Group by this field of the records; default: story where the records have it, else
+    /// cluster.
+    ///
+    ///     clean-news eval pairs --gold data/rewrites-dev/pairs.jsonl out/ --field cluster
+    #[arg(long = "field", value_name = "FIELD")]
+    pub(crate) field: Option<String>,
+
+    /// Also print the figures as one JSON object, first.
+    ///
+    ///     clean-news eval pairs --gold data/rewrites-dev/pairs.jsonl out/ --json
+    #[arg(long = "json")]
+    pub(crate) json: bool,
 }
 
 /// `clean-news eval clusters`.

@@ -1,4 +1,5 @@
-//! `clean-news eval clusters` and `clean-news eval extraction`: load, score, print.
+//! `clean-news eval clusters`, `clean-news eval extraction` and `clean-news eval pairs`: load,
+//! score, print.
 
 #![allow(clippy::print_stdout)] // the scores are this command's output
 
@@ -8,10 +9,13 @@ use anyhow::Context;
 use clean_news::Cleaner;
 use clean_news::eval;
 use clean_news::eval::extraction::{LabelledSet, SetKind};
-use clean_news::eval::{ClusterGold, ClusterPrediction, ClusterThresholds, score_clusters};
+use clean_news::eval::{
+    ClusterGold, ClusterPrediction, ClusterThresholds, PairGold, PairPrediction, score_clusters,
+    score_pairs,
+};
 
 use super::Status;
-use super::args::{EvalClustersArgs, EvalExtractionArgs};
+use super::args::{EvalClustersArgs, EvalExtractionArgs, EvalPairsArgs};
 
 /// Scores a clustering.
 pub(crate) fn clusters(args: &EvalClustersArgs) -> anyhow::Result<Status> {
@@ -46,5 +50,21 @@ pub(crate) fn extraction(args: &EvalExtractionArgs) -> anyhow::Result<Status> {
     let mut out = std::io::stdout().lock();
     writeln!(out, "{scores}")?;
     writeln!(out, "{}", outcome.summary_line(kind, &scores))?;
+    Ok(Status::Success)
+}
+
+/// Scores a grouping on labelled same-story pairs, printing what score_pairs.py prints.
+pub(crate) fn pairs(args: &EvalPairsArgs) -> anyhow::Result<Status> {
+    let mut gold = PairGold::read(&args.gold)?;
+    if let Some(lang) = &args.lang {
+        gold = gold.only_lang(lang);
+    }
+    let prediction = PairPrediction::read(&args.prediction, args.field.as_deref())?;
+    let report = score_pairs(&gold, &prediction);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        writeln!(out, "{}", report.to_json())?;
+    }
+    write!(out, "{}", report.to_text())?;
     Ok(Status::Success)
 }

@@ -83,6 +83,7 @@ pub(crate) fn run(cli: &Cli) -> anyhow::Result<Status> {
         Command::Run(args) => run::run(args, &interrupted),
         Command::Eval(args::EvalCommand::Clusters(args)) => eval::clusters(args),
         Command::Eval(args::EvalCommand::Extraction(args)) => eval::extraction(args),
+        Command::Eval(args::EvalCommand::Pairs(args)) => eval::pairs(args),
         Command::Sites(args) => sites::run(args),
         Command::Index(command) => index::run(command),
         Command::Report(args) => html_report::run(args),

@@ -9,11 +9,15 @@
 //!   transform.
 //! - [`extraction`]: HTML extraction against the trafilatura-eval and DAnIEL sets
 //!   (`score_extraction.py`): snippet precision and recall, bag-of-tokens F per language.
+//! - `pairs`: a grouping (`story`, else `cluster`) against labelled same-story pairs
+//!   (`score_pairs.py`): recall, false merges, precision, F1.
 
 mod clusters;
 pub mod extraction;
+mod pairs;
 
 pub use clusters::{
     ClusterGold, ClusterPrediction, ClusterReport, ClusterThresholds, HardNegativeScore,
     HardNegatives, TransformRecall, score_clusters,
 };
+pub use pairs::{PairGold, PairPrediction, PairReport, score_pairs};
