@@ -152,25 +152,8 @@ impl Default for ClusterThresholds {
 /// line at a time: a run's `documents.jsonl` of a million documents (texts and removals, 4 GB)
 /// is scored without holding it.
 fn read_jsonl(path: &Path, keys: &[&str]) -> Result<Vec<Value>, Error> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::io(Some(path.to_path_buf()), "cannot read", e))?;
-    let mut reader = std::io::BufReader::new(file);
     let mut rows = Vec::new();
-    let mut line = String::new();
-    for n in 0usize.. {
-        line.clear();
-        let read = std::io::BufRead::read_line(&mut reader, &mut line)
-            .map_err(|e| Error::io(Some(path.to_path_buf()), "cannot read", e))?;
-        if read == 0 {
-            break;
-        }
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            continue;
-        }
-        let row: Value = serde_json::from_str(trimmed).map_err(|e| {
-            Error::parse(format!("{}:{}", path.display(), n + 1), format!("not JSON: {e}"))
-        })?;
+    super::for_each_row(path, |_, row| {
         rows.push(match row {
             Value::Object(mut fields) => {
                 fields.retain(|key, _| keys.contains(&key.as_str()));
@@ -178,7 +161,8 @@ fn read_jsonl(path: &Path, keys: &[&str]) -> Result<Vec<Value>, Error> {
             }
             other => other,
         });
-    }
+        Ok(())
+    })?;
     Ok(rows)
 }
 

@@ -22,7 +22,6 @@
 //! memory.
 
 use std::collections::HashMap;
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
@@ -109,35 +108,6 @@ fn truthy(value: &Value) -> bool {
     }
 }
 
-/// Calls `each(line number, row)` for every non-blank line of a JSON Lines file.
-fn for_each_row(
-    path: &Path,
-    mut each: impl FnMut(usize, Value) -> Result<(), Error>,
-) -> Result<(), Error> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| Error::io(Some(path.to_path_buf()), "cannot read", e))?;
-    let mut reader = std::io::BufReader::new(file);
-    let mut line = String::new();
-    for n in 1usize.. {
-        line.clear();
-        let read = reader
-            .read_line(&mut line)
-            .map_err(|e| Error::io(Some(path.to_path_buf()), "cannot read", e))?;
-        if read == 0 {
-            break;
-        }
-        let trimmed = line.trim();
-        if trimmed.is_empty() {
-            continue;
-        }
-        let row: Value = serde_json::from_str(trimmed).map_err(|e| {
-            Error::parse(format!("{}:{n}", path.display()), format!("not JSON: {e}"))
-        })?;
-        each(n, row)?;
-    }
-    Ok(())
-}
-
 impl PairGold {
     /// Reads labelled pairs from a JSON Lines file.
     ///
@@ -147,7 +117,7 @@ impl PairGold {
     pub fn read(path: impl AsRef<Path>) -> Result<PairGold, Error> {
         let path = path.as_ref();
         let mut pairs = Vec::new();
-        for_each_row(path, |n, row| {
+        super::for_each_row(path, |n, row| {
             let get = |key: &str| {
                 row.get(key).ok_or_else(|| {
                     Error::parse(format!("{}:{n}", path.display()), format!("no `{key}` field"))
@@ -200,7 +170,7 @@ impl PairPrediction {
         // One pass keeps both candidate fields, then the choice is made as the scorer makes it.
         let mut rows: Vec<(Option<Value>, Option<Value>, Option<Value>)> = Vec::new();
         let mut any_story = false;
-        for_each_row(&path, |_, row| {
+        super::for_each_row(&path, |_, row| {
             let Value::Object(mut fields) = row else {
                 rows.push((None, None, None));
                 return Ok(());

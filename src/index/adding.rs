@@ -197,20 +197,17 @@ impl Adding<'_> {
             .map_err(|e| index_error(&self.index.path, "cannot write a postings run beside", e))
     }
 
-    /// Writes this write's postings as one new segment: those held, merged with the runs.
+    /// Writes this write's postings as one new segment: those held, or, once runs were
+    /// written, the runs merged (what is held becoming the last run).
     fn write_segment(&mut self) -> Result<(), Error> {
-        let held = self.take_postings();
         let runs = match self.runs.is_empty() {
             true => None,
             false => {
-                let dir = self.runs_folder().to_path_buf();
-                let mut runs = std::mem::take(&mut self.runs);
-                runs.push(&dir, &held).map_err(|e| {
-                    index_error(&self.index.path, "cannot write a postings run beside", e)
-                })?;
-                Some(runs)
+                self.spill_run()?;
+                Some(std::mem::take(&mut self.runs))
             }
         };
+        let held = self.take_postings();
         if held.is_empty() && runs.is_none() {
             return Ok(());
         }
@@ -223,7 +220,6 @@ impl Adding<'_> {
             None => postings::write_blocks(&mut postings_table, segment, &held, KEY_SHIFT)
                 .map_err(|e| err(&e))?,
             Some(runs) => {
-                drop(held);
                 let mut info = SegmentInfo::empty(KEY_SHIFT);
                 runs.merge(|batch| {
                     let written =
