@@ -555,8 +555,6 @@ pub fn run(
                 summary.interrupted = true;
                 return Ok(summary);
             }
-            // Only a document its site's template changed is spilled again: the others are
-            // written as pass 1 spilled them.
             let out = batch.install(|| -> Result<Vec<Option<Vec<u8>>>, Error> {
                 let mut docs: Vec<Cleaned> =
                     lines.par_iter().map(|l| unspill(l)).collect::<Result<_, _>>()?;
@@ -605,8 +603,8 @@ pub fn run(
     summary.template_lines_removed = tally.template_lines_removed;
     summary.removals_by_class = tally.removals_by_class.clone();
 
+    let spills = Spills { cleaned: cleaned_spill, placed: placed_spill, respilled };
     let Some(open_index) = &index else {
-        let spills = Spills { cleaned: cleaned_spill, placed: placed_spill, respilled };
         write_outputs(config, &placed, spills, &summary, &mut files)?;
         StepHook::call(hook, RunStep::Staged);
         drop(placed);
@@ -636,7 +634,6 @@ pub fn run(
                 }
             })
         });
-        let spills = Spills { cleaned: cleaned_spill, placed: placed_spill, respilled };
         let written = write_outputs(config, placed, spills, &summary, &mut files);
         // The journal names the index commit that makes this run the truth; the files
         // switch after it (see `output::file_set`).
