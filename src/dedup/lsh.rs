@@ -302,8 +302,14 @@ impl Layout {
 
     /// Every key of `sig` in every table (what the index stores as postings).
     pub(crate) fn all_keys(&self, sig: &Signature) -> Vec<u64> {
+        thread_local! {
+            // A run asks for the keys of every document it remembers: one sketcher a
+            // thread, not one a call (its probe table is what costs).
+            static LEAD_SKETCHER: std::cell::RefCell<Option<Sketcher>> =
+                const { std::cell::RefCell::new(None) };
+        }
         let mut out = Vec::new();
-        let lead = self.lead_bands(sig, &mut None);
+        let lead = LEAD_SKETCHER.with_borrow_mut(|sketcher| self.lead_bands(sig, sketcher));
         for table in self.tables() {
             self.keys(table, sig, &lead, |k| out.push(k));
         }

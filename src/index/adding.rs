@@ -110,7 +110,8 @@ impl Index {
 impl Adding<'_> {
     /// Holds up to `postings` postings (16 bytes each) before writing them as a segment,
     /// instead of [`SEGMENT_POSTINGS`]: a run sizes it from its memory budget. Fewer make
-    /// more segments to merge (at least one posting is held).
+    /// more segments to merge (at least one posting is held). Past half of it, what is held
+    /// is written as a run in the background while the other half gathers (see `runs`).
     pub fn hold_postings(&mut self, postings: usize) {
         self.segment_postings = postings.max(1);
     }
@@ -161,8 +162,14 @@ impl Adding<'_> {
                     *self.deltas.entry(new.doc.cluster.clone()).or_default() += 1;
                 }
             }
-            if self.postings.len() >= self.segment_postings {
-                self.spill_run()?;
+            // A run is written in the background while the next batch gathers: half the
+            // hold each, so that both together stay within it.
+            if self.postings.len() >= self.segment_postings.div_ceil(2) {
+                let postings = std::mem::take(&mut self.postings);
+                let dir = self.runs_folder().to_path_buf();
+                self.runs.push_unsorted(&dir, postings).map_err(|e| {
+                    index_error(&self.index.path, "cannot write a postings run beside", e)
+                })?;
             }
             Ok(())
         })

@@ -18,14 +18,20 @@
 //!
 //! A run file is a sequence of blocks, each `u64` first key, `u32` length (little-endian),
 //! then the block as `postings::encode_block` writes it.
+//!
+//! A run is sorted and written on a thread of its own ([`Runs::push_unsorted`]) while the
+//! write goes on inserting records: redb has one writer, so the write's thread is the run's
+//! bottleneck, and sorting and encoding each run there (a fifth of that thread's time at a
+//! million documents) left the other core idle.
 
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
+use std::thread::JoinHandle;
 
 use rayon::prelude::*;
 
-use super::postings::{KEY_SHIFT, Posting, block_bounds, decode_block, encode_block};
+use super::postings::{KEY_SHIFT, Posting, block_bounds, decode_block, encode_block, kept_key};
 
 /// Postings the merge gathers before it hands them to be written (at a key's end): about
 /// 16 MiB.
@@ -35,33 +41,66 @@ const MERGE_BATCH: usize = 1 << 20;
 #[derive(Debug, Default)]
 pub(super) struct Runs {
     files: Vec<File>,
+    /// The run being sorted and written in the background, if one is.
+    writing: Option<JoinHandle<io::Result<File>>>,
 }
 
 impl Runs {
-    /// Whether no run was written.
+    /// Whether no run was written or is being written.
     pub(super) fn is_empty(&self) -> bool {
-        self.files.is_empty()
+        self.files.is_empty() && self.writing.is_none()
+    }
+
+    /// Writes `postings` (in the order they were added, keys as the band keys are: they are
+    /// cut here, sorted and rid of repeats) as a new run, on a thread of its own; the run
+    /// written before waits for its thread to end first, so runs stay in order and at most
+    /// two batches of postings are held.
+    pub(super) fn push_unsorted(&mut self, dir: &Path, postings: Vec<Posting>) -> io::Result<()> {
+        self.finish_writing()?;
+        let dir = dir.to_path_buf();
+        let writing =
+            std::thread::Builder::new().name("clean-news-run".to_owned()).spawn(move || {
+                let mut postings = postings;
+                for posting in &mut postings {
+                    posting.0 = kept_key(posting.0, KEY_SHIFT);
+                }
+                postings.sort_unstable();
+                postings.dedup();
+                write_run(&dir, &postings, |range| {
+                    range
+                        .iter()
+                        .map(|r| {
+                            (postings[r.start].0, encode_block(&postings[r.clone()], KEY_SHIFT))
+                        })
+                        .collect()
+                })
+            })?;
+        self.writing = Some(writing);
+        Ok(())
+    }
+
+    /// Waits for the run being written in the background, and keeps it.
+    fn finish_writing(&mut self) -> io::Result<()> {
+        if let Some(writing) = self.writing.take() {
+            let file = writing.join().map_err(|_| {
+                io::Error::other("the thread writing a postings run stopped unexpectedly")
+            })??;
+            self.files.push(file);
+        }
+        Ok(())
     }
 
     /// Writes `postings` (sorted, without repeats, keys as the segment keeps them, documents
     /// above every earlier run's) as a new run in a temporary file in `dir`.
+    /// Its blocks are encoded in parallel, on the calling thread's pool.
     pub(super) fn push(&mut self, dir: &Path, postings: &[Posting]) -> io::Result<()> {
-        let bounds = block_bounds(postings);
-        let blocks: Vec<(u64, Vec<u8>)> = bounds
-            .par_iter()
-            .map(|range| {
-                (postings[range.start].0, encode_block(&postings[range.clone()], KEY_SHIFT))
-            })
-            .collect();
-        let mut out = BufWriter::with_capacity(1 << 20, tempfile::tempfile_in(dir)?);
-        for (first, block) in &blocks {
-            let len = u32::try_from(block.len()).map_err(io::Error::other)?;
-            out.write_all(&first.to_le_bytes())?;
-            out.write_all(&len.to_le_bytes())?;
-            out.write_all(block)?;
-        }
-        let mut file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
-        file.seek(SeekFrom::Start(0))?;
+        self.finish_writing()?;
+        let file = write_run(dir, postings, |bounds| {
+            bounds
+                .par_iter()
+                .map(|r| (postings[r.start].0, encode_block(&postings[r.clone()], KEY_SHIFT)))
+                .collect()
+        })?;
         self.files.push(file);
         Ok(())
     }
@@ -70,9 +109,10 @@ impl Runs {
     /// a time; a batch never ends inside the postings of one key. The temporary files go
     /// with `self`.
     pub(super) fn merge(
-        self,
+        mut self,
         mut write: impl FnMut(&[Posting]) -> io::Result<()>,
     ) -> io::Result<()> {
+        self.finish_writing()?;
         let mut readers: Vec<RunReader> = self.files.into_iter().map(RunReader::new).collect();
         let mut heads: Vec<Option<Posting>> = Vec::with_capacity(readers.len());
         for reader in &mut readers {
@@ -106,6 +146,26 @@ impl Runs {
         }
         Ok(())
     }
+}
+
+/// Writes sorted `postings` as a run in a temporary file in `dir`, their blocks encoded by
+/// `encode` (given where the blocks start and end), and rewinds it for the merge.
+fn write_run(
+    dir: &Path,
+    postings: &[Posting],
+    encode: impl FnOnce(&[std::ops::Range<usize>]) -> Vec<(u64, Vec<u8>)>,
+) -> io::Result<File> {
+    let blocks = encode(&block_bounds(postings));
+    let mut out = BufWriter::with_capacity(1 << 20, tempfile::tempfile_in(dir)?);
+    for (first, block) in &blocks {
+        let len = u32::try_from(block.len()).map_err(io::Error::other)?;
+        out.write_all(&first.to_le_bytes())?;
+        out.write_all(&len.to_le_bytes())?;
+        out.write_all(block)?;
+    }
+    let mut file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
+    file.seek(SeekFrom::Start(0))?;
+    Ok(file)
 }
 
 /// Room for the postings of the key a batch is finishing when it reaches [`MERGE_BATCH`].
@@ -157,7 +217,6 @@ impl RunReader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::index::postings::kept_key;
 
     /// Sorted postings of `docs` documents from `first_doc`, keys as a segment keeps them,
     /// several documents to some keys.

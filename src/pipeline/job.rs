@@ -599,8 +599,8 @@ impl Placed {
         let batch = docs.ids.len();
         let positions: Vec<usize> =
             (0..batch + self.priors.len()).filter(|&i| self.moved(i)).collect();
-        for chunk in positions.chunks(REMEMBER_CHUNK) {
-            let updates: Vec<NewDoc> = chunk
+        let build = |chunk: &[usize]| -> Vec<NewDoc> {
+            chunk
                 .par_iter()
                 .filter_map(|&i| {
                     let cluster = self.clusters.cluster_of(i)?;
@@ -631,8 +631,20 @@ impl Placed {
                     };
                     Some(new)
                 })
-                .collect();
-            adding.add(&updates)?;
+                .collect()
+        };
+        // The next chunk's records and band keys are made while this one is inserted: the
+        // index has one writer, and its thread is what the write waits for.
+        let mut chunks = positions.chunks(REMEMBER_CHUNK);
+        let mut ready = chunks.next().map(build);
+        while let Some(updates) = ready {
+            let mut next = None;
+            let added = rayon::in_place_scope(|scope| {
+                scope.spawn(|_| next = chunks.next().map(build));
+                adding.add(&updates)
+            });
+            added?;
+            ready = next;
         }
         Ok(())
     }

@@ -70,7 +70,8 @@
 //!
 //! - **what does not grow with the input**: a chunk of documents being cleaned (at most
 //!   [`CHUNK_DOCS`](super::CHUNK_DOCS) documents or [`CHUNK_BYTES`] of text) or signed (at
-//!   most four times as many documents, or a sixteenth of the budget), the site learner
+//!   most four times as many documents, or a sixteenth of the budget; the next chunk is
+//!   read meanwhile), the site learner
 //!   (bounded by its own caps, see [`crate::clean::site`]) and I/O buffers, counted as half
 //!   the budget up to 256 MiB (the smallest budget is 32 MiB);
 //! - **what grows with it**: per document, its compact state — the signature, as large as
@@ -535,11 +536,10 @@ pub fn run(
         let mut reader = cleaned_spill.read()?;
         let chunk_bytes = usize::try_from(budget / 16).unwrap_or(usize::MAX).min(CHUNK_BYTES);
         let sign_chunk_docs = batch.chunk_docs().saturating_mul(4);
-        let mut lines: Vec<Vec<u8>> = Vec::new();
-        let mut line = Vec::new();
-        loop {
-            lines.clear();
+        let mut read_chunk = || -> Result<Vec<Vec<u8>>, Error> {
+            let mut lines = Vec::new();
             let mut bytes = 0;
+            let mut line = Vec::new();
             while lines.len() < sign_chunk_docs && bytes < chunk_bytes {
                 if !reader.next_line(&mut line)? {
                     break;
@@ -547,27 +547,38 @@ pub fn run(
                 bytes += line.len();
                 lines.push(std::mem::take(&mut line));
             }
-            if lines.is_empty() {
-                break;
-            }
+            Ok(lines)
+        };
+        let mut lines = read_chunk()?;
+        while !lines.is_empty() {
             if cancel.is_some_and(|flag| flag.load(Ordering::Relaxed)) {
                 // As when cleaning was interrupted: nothing is switched.
                 summary.interrupted = true;
                 return Ok(summary);
             }
-            let out = batch.install(|| -> Result<Vec<Option<Vec<u8>>>, Error> {
-                let mut docs: Vec<Cleaned> =
-                    lines.par_iter().map(|l| unspill(l)).collect::<Result<_, _>>()?;
-                let removals: Vec<usize> = docs.iter().map(|doc| doc.removed.len()).collect();
-                signing.sign(&mut docs)?;
-                docs.par_iter()
-                    .zip(removals)
-                    .map(|(doc, before)| match doc.removed.len() == before {
-                        true => Ok(None),
-                        false => spill_line(doc).map(Some),
-                    })
-                    .collect()
-            })?;
+            // The next chunk is read while this one is signed, as pass 1 reads while it
+            // cleans: reading is one thread's work.
+            let (out, next) = batch.install(|| {
+                rayon::join(
+                    || -> Result<Vec<Option<Vec<u8>>>, Error> {
+                        let mut docs: Vec<Cleaned> =
+                            lines.par_iter().map(|l| unspill(l)).collect::<Result<_, _>>()?;
+                        let removals: Vec<usize> =
+                            docs.iter().map(|doc| doc.removed.len()).collect();
+                        signing.sign(&mut docs)?;
+                        docs.par_iter()
+                            .zip(removals)
+                            .map(|(doc, before)| match doc.removed.len() == before {
+                                true => Ok(None),
+                                false => spill_line(doc).map(Some),
+                            })
+                            .collect()
+                    },
+                    &mut read_chunk,
+                )
+            });
+            let out = out?;
+            lines = next?;
             for one in &out {
                 respilled.push(one.is_some());
                 if let Some(line) = one {
