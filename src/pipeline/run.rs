@@ -82,9 +82,10 @@
 //! ([`REMEMBER_CHUNK`](super::job::REMEMBER_CHUNK) documents), band keys computed again
 //! from the signatures rather than kept; the index's buffers (redb's page cache, and the
 //! postings held before they are written as a segment, see `index::Adding`) take a quarter
-//! of the budget, 384 MiB at most, counted with the fixed part. Measured at 1,003,680 documents (`benches/scale_run.py --size 1m`,
-//! `--timings`): 1.07 GB peak once signed, 1.61 GB while clustering, 1.75 GB at the end,
-//! where handing the whole batch to `Index::add` at once peaked at 5.4 GB.
+//! of the budget, 384 MiB at most, counted with the fixed part. Measured at 1,003,680
+//! documents (`clean-news run --timings`, the binary's allocator being mimalloc): peak RSS
+//! 1,132 MiB once signed, 1,743 MiB once clustered, 1,853 MiB at the end, where handing
+//! the whole batch to `Index::add` at once peaked at 5.4 GB.
 //!
 //! The run adds these up as pass 2 signs; when the sum passes the budget it stops with a
 //! `Config` error that says what it would need, before anything is switched (the folder and
