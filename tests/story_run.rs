@@ -349,3 +349,20 @@ fn documents_parquet_carries_the_stories() {
     }
     assert_eq!(got, expected);
 }
+
+#[test]
+fn the_report_of_a_run_with_stories_lists_them() {
+    let (dir, input) = corpus_input();
+    let out = dir.path().join("out");
+    run_cli(&input, &out, &["--stories", "--no-index"], &[]);
+    let page = dir.path().join("report.html");
+    let status = clean_news().arg("report").arg(&out).arg("-o").arg(&page).arg("--quiet").status();
+    assert!(status.unwrap().success());
+    let page = std::fs::read_to_string(page).unwrap();
+    let at = page.find(r#"<h2 id="stories">"#).expect("a stories section");
+    let section = &page[at..];
+    // Both titles of the quake story, and what joined them.
+    assert!(section.contains("Magnitude 5.8 earthquake shakes Kastoria in northern Greece"));
+    assert!(section.contains("Kastoria: old houses collapse after 5.8 quake"));
+    assert!(section.contains("names: Kastoria"), "{}", &section[..section.len().min(3000)]);
+}
