@@ -366,3 +366,85 @@ fn the_report_of_a_run_with_stories_lists_them() {
     assert!(section.contains("Kastoria: old houses collapse after 5.8 quake"));
     assert!(section.contains("names: Kastoria"), "{}", &section[..section.len().min(3000)]);
 }
+
+/// Day 1 holds every case but one rewrite of each joined group; day 2 holds those rewrites
+/// alone. Through the index, each rewrite joins the story its group got on day 1, by id.
+#[test]
+fn a_later_runs_rewrite_joins_an_earlier_story_through_the_index() {
+    let cases = cases();
+    let dir = tempfile::tempdir().unwrap();
+    let mut later: BTreeMap<String, String> = BTreeMap::new(); // day-2 id → a day-1 partner
+    let mut day1 = Vec::new();
+    let mut day2 = Vec::new();
+    for case in &cases {
+        let group = case.groups.iter().find(|g| g.len() >= 2);
+        let moved = group.and_then(|g| g.last());
+        let mut kept = Vec::new();
+        let mut gone = Vec::new();
+        for doc in &case.docs {
+            match Some(&doc.id) == moved {
+                true => gone.push(doc),
+                false => kept.push(doc),
+            }
+        }
+        if let (Some(group), Some(moved)) = (group, moved) {
+            later.insert(format!("{}/{moved}", case.name), format!("{}/{}", case.name, group[0]));
+        }
+        day1.push((case, kept));
+        day2.push((case, gone));
+    }
+    let write = |path: &Path, part: &[(&Case, Vec<&Doc>)]| {
+        let mut out = String::new();
+        for (case, docs) in part {
+            for doc in docs {
+                let mut record = json!({"id": doc_id(case, doc), "text": doc.text});
+                if let Some(title) = &doc.title {
+                    record["title"] = json!(title);
+                }
+                if let Some(published) = &doc.published {
+                    record["published"] = json!(published);
+                }
+                writeln!(out, "{record}").unwrap();
+            }
+        }
+        std::fs::write(path, out).unwrap();
+    };
+    let (one, two) = (dir.path().join("day1.jsonl"), dir.path().join("day2.jsonl"));
+    write(&one, &day1);
+    write(&two, &day2);
+    let index = dir.path().join("index.redb");
+    let index_arg = index.to_str().unwrap();
+    let (out1, out2) = (dir.path().join("out1"), dir.path().join("out2"));
+    run_cli(&one, &out1, &["--stories", "--index", index_arg], &[]);
+    run_cli(&two, &out2, &["--stories", "--index", index_arg], &[]);
+    let story_of = |out: &Path| -> BTreeMap<String, String> {
+        lines(&out.join("documents.jsonl"))
+            .iter()
+            .map(|r| {
+                (r["id"].as_str().unwrap().to_owned(), r["story"].as_str().unwrap().to_owned())
+            })
+            .collect()
+    };
+    let (first, second) = (story_of(&out1), story_of(&out2));
+    assert!(later.len() >= 10, "{later:?}");
+    let mut failures = String::new();
+    for (id, partner) in &later {
+        if second[id] != first[partner] {
+            writeln!(failures, "{id}: story {}, {partner}'s {}", second[id], first[partner])
+                .unwrap();
+        }
+    }
+    assert!(failures.is_empty(), "rewrites that did not join their earlier story:\n{failures}");
+    // Day 2's stories.jsonl shows each join, with the earlier cluster in the story.
+    let stories = lines(&out2.join("stories.jsonl"));
+    assert_eq!(stories.len(), later.len());
+    for story in &stories {
+        assert_eq!(story["clusters"].as_array().unwrap().len(), 2, "{story}");
+        let join = &story["joins"][0];
+        assert!(
+            !join["names"].as_array().unwrap().is_empty()
+                || !join["words"].as_array().unwrap().is_empty(),
+            "{join}"
+        );
+    }
+}

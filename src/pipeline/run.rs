@@ -634,7 +634,10 @@ pub fn run(
     // Steps 6–8: cluster with what the index remembers.
     let placed = batch.install(|| signing.cluster());
     StepHook::call(hook, RunStep::Clustered);
-    let stories = story_evidence.map(|evidence| batch.install(|| evidence.group(&placed)));
+    let stories = match story_evidence {
+        Some(evidence) => Some(batch.install(|| evidence.group(&placed, index.as_ref()))?),
+        None => None,
+    };
     if let Some(stories) = &stories {
         let tally = stories.tally();
         (summary.stories, summary.multi_stories) = (Some(tally.stories), Some(tally.multi_stories));
@@ -650,7 +653,7 @@ pub fn run(
 
     let spills = Spills { cleaned: cleaned_spill, placed: placed_spill, respilled };
     let Some(open_index) = &index else {
-        write_outputs(config, &placed, spills, stories, &summary, &mut files)?;
+        write_outputs(config, &placed, spills, stories.as_ref(), &summary, &mut files)?;
         StepHook::call(hook, RunStep::Staged);
         drop(placed);
         let planned = files.plan(None)?;
@@ -665,6 +668,7 @@ pub fn run(
     std::thread::scope(|scope| -> Result<(), Error> {
         let (commit, decided) = std::sync::mpsc::channel::<()>();
         let placed = &placed;
+        let stories = stories.as_ref();
         let remembering = scope.spawn(move || {
             batch.install(move || -> Result<bool, Error> {
                 let mut adding = open_index.begin_add()?;
@@ -672,6 +676,9 @@ pub fn run(
                     usize::try_from(index_bytes(budget) / 2 / POSTING_BYTES).unwrap_or(usize::MAX),
                 );
                 placed.remember(deduper, &mut adding)?;
+                if let Some(stories) = stories {
+                    stories.remember(placed, &mut adding)?;
+                }
                 // A closed channel: the outputs failed, and the write is dropped unmade.
                 match decided.recv() {
                     Ok(()) => adding.commit(placed.site_records()).map(|()| true),
@@ -739,7 +746,7 @@ fn write_outputs(
     config: &RunConfig,
     placed: &Placed,
     mut spills: Spills,
-    mut stories: Option<Stories>,
+    stories: Option<&Stories>,
     summary: &RunSummary,
     files: &mut FileSet,
 ) -> Result<(), Error> {
@@ -754,6 +761,7 @@ fn write_outputs(
         )?),
         false => None,
     };
+    let mut spelling = stories.map(Stories::spelling);
     {
         let mut cleaned = spills.cleaned.read()?;
         let mut changed = spills.placed.read()?;
@@ -768,7 +776,7 @@ fn write_outputs(
                 return Err(Error::parse("run spill", "a spill ended before its documents"));
             }
             let Some(placement) = placed.placement(position) else { continue };
-            let story = stories.as_ref().and_then(|s| s.story(position));
+            let story = stories.and_then(|s| s.story(position));
             placed_line(&line, &placement, story, &mut out)?;
             documents.write_all(&out).map_err(write_error)?;
             #[cfg(feature = "parquet")]
@@ -778,8 +786,8 @@ fn write_outputs(
                 let row = ParquetPlacement { cluster, canonical, seen_before, story };
                 table.write_placed(&doc, row)?;
             }
-            if let Some(stories) = stories.as_mut().filter(|s| s.wants(position)) {
-                stories.spell(position, &unspill(&line)?);
+            if let Some(spelling) = spelling.as_mut().filter(|s| s.wants(position)) {
+                spelling.spell(position, &unspill(&line)?);
             }
         }
     }
@@ -801,8 +809,10 @@ fn write_outputs(
     }
     cluster_lines.flush()?;
     files.add(cluster_lines.into_inner().stage()?);
-    match &stories {
-        Some(stories) => files.add(stories.write(&config.out_dir.join(STORIES))?),
+    match stories.zip(spelling.as_ref()) {
+        Some((stories, spelling)) => {
+            files.add(stories.write(spelling, &config.out_dir.join(STORIES))?);
+        }
         // A file of an earlier run that this one does not write would describe that run.
         None => files.remove(STORIES),
     }
