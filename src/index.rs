@@ -20,7 +20,8 @@
 //! Tables: `meta` (format version, configuration fingerprint, next document and segment
 //! numbers, commits), `docs` (`number → record`), `ids` (`id → number`), `clusters`
 //! (`cluster → members`), `sites` (`site → template profile`), `postings`
-//! (`segment << 64 | first key → block`) and `segments` (`segment → postings, blocks`).
+//! (`segment << 64 | first key → block`) and `segments` (`segment → postings, blocks`);
+//! runs that group stories add `stories` and `story_keys` (see `stories`).
 //! Every integer is little-endian; the format version and a fingerprint of the configuration
 //! that shaped the signatures (shingle size, hash seeds, bands) are checked on open. A
 //! mismatch is an [`ErrorKind::Index`](crate::ErrorKind::Index) error that says how to rebuild;
@@ -100,6 +101,7 @@ mod postings;
 mod record;
 mod runs;
 mod scratch;
+mod stories;
 
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -114,6 +116,7 @@ use postings::{POSTINGS, PostingsError, SEGMENTS, SegmentInfo};
 
 pub use adding::{Adding, SEGMENT_POSTINGS};
 pub use check::IndexCheck;
+pub use stories::{RememberedStory, StoryRecord};
 
 use crate::Error;
 
@@ -843,6 +846,7 @@ impl Index {
                     }
                 }
                 let gone: Vec<u64> = old.iter().map(|(n, _, _)| *n).collect();
+                stories::forget(&tx, path, &gone)?;
                 for (number, id, cluster) in old {
                     table.remove(number).map_err(|e| err(&e))?;
                     ids.remove(id.as_str()).map_err(|e| err(&e))?;

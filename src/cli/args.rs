@@ -233,8 +233,9 @@ EXAMPLES:
   curl -s https://example.com/news/story | clean-news run - -o out/   # one page, remembered
 
 OUTPUT:
-  OUTDIR/documents.jsonl  {\"id\",\"title\",\"text\",\"meta\",\"removed\",\"cluster\",\"canonical\"[,\"seen_before\"]}
+  OUTDIR/documents.jsonl  {\"id\",\"title\",\"text\",\"meta\",\"removed\",\"cluster\"[,\"story\"],\"canonical\"[,\"seen_before\"]}
   OUTDIR/clusters.jsonl   {\"cluster\",\"canonical\",\"members\":[{\"id\",\"jaccard\",\"containment\",\"found_by\"}]}
+  OUTDIR/stories.jsonl    with --stories: {\"story\",\"clusters\",\"joins\":[{\"clusters\",\"documents\",\"score\",\"names\",\"words\",\"numbers\",…}]}
   OUTDIR/summary.json     counts: read, cleaned, failed, repeated, clusters, duplicates, removals
   Byte-identical for any --threads.
 
@@ -310,6 +311,32 @@ pub(crate) struct RunArgs {
     ///     clean-news run today/ -o out/ --window 7d
     #[arg(long = "window", value_name = "DURATION", value_parser = parse_hours, help_heading = "Clustering")]
     pub(crate) window_hours: Option<u32>,
+
+    /// Also group repost clusters into stories: rewrites of one event by other outlets.
+    ///
+    /// Every record of documents.jsonl gets a `story` (a document alone is a story of its
+    /// own, named as its cluster), and OUTDIR/stories.jsonl lists each story of two clusters
+    /// or more with what joined them: the shared names, words and numbers and the score.
+    /// Off by default: it favours precision (about 0.95) over recall.
+    ///
+    ///     clean-news run today/ -o out/ --stories
+    #[arg(long = "stories", help_heading = "Clustering")]
+    pub(crate) stories: bool,
+
+    /// The score two documents need to be one story (default 1.6; from 0 to 4).
+    ///
+    /// Lower finds more rewrites and merges more different events: on labelled pairs, 1.6
+    /// gave precision 0.95 at recall 0.17, and 1.0 precision 0.90 at recall 0.42.
+    ///
+    ///     clean-news run today/ -o out/ --stories --story-min-score 1.0
+    #[arg(
+        long = "story-min-score",
+        value_name = "X",
+        requires = "stories",
+        value_parser = parse_story_score,
+        help_heading = "Clustering"
+    )]
+    pub(crate) story_min_score: Option<f32>,
 
     #[command(flatten)]
     pub(crate) cleaner: CleanerArgs,
@@ -531,6 +558,15 @@ pub(crate) fn parse_hours(text: &str) -> Result<u32, String> {
         return Err("must be at least one hour".into());
     }
     Ok(total)
+}
+
+/// A story score for `--story-min-score`: a finite number from 0 to 4 (the verifier's range).
+pub(crate) fn parse_story_score(text: &str) -> Result<f32, String> {
+    let score: f32 = text.trim().parse().map_err(|_| format!("`{text}` is not a number"))?;
+    if !(0.0..=4.0).contains(&score) {
+        return Err(format!("`{text}` is out of range (the score runs from 0 to 4)"));
+    }
+    Ok(score)
 }
 
 /// `clean-news clean`.

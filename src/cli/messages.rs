@@ -137,8 +137,13 @@ impl StderrMessages {
             0 => String::new(),
             n => format!(", repeated {n}"),
         };
+        // Stories, when the run grouped them (`--stories`).
+        let stories = match (summary.stories, summary.multi_stories) {
+            (Some(n), Some(multi)) => format!(", {n} stories ({multi} of two clusters or more)"),
+            _ => String::new(),
+        };
         let mut line = format!(
-            "read {}, cleaned {}, failed {}{repeated}; {} clusters ({} of two or more), {} duplicates, \
+            "read {}, cleaned {}, failed {}{repeated}; {} clusters ({} of two or more){stories}, {} duplicates, \
              {} seen before; {:.2} s, {:.0} docs/s",
             summary.read,
             summary.cleaned,

@@ -9,6 +9,7 @@ use std::time::Instant;
 use clean_news::dedup::{DedupConfig, Deduper};
 use clean_news::pipeline::BatchCleaner;
 use clean_news::pipeline::run::{self, RunConfig, StepHook};
+use clean_news::story::StoryConfig;
 
 use super::Status;
 use super::args::RunArgs;
@@ -42,6 +43,13 @@ pub(crate) fn run(args: &RunArgs, interrupted: &AtomicBool) -> anyhow::Result<St
     config.learn_templates = !args.no_templates;
     config.parquet = args.parquet;
     config.memory = args.memory;
+    if args.stories {
+        let mut stories = StoryConfig::default();
+        if let Some(score) = args.story_min_score {
+            stories.min_score = score;
+        }
+        config.stories = Some(stories);
+    }
     if args.timings {
         let start = Instant::now();
         config.on_step = Some(StepHook::new(move |step| {

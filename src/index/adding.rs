@@ -192,6 +192,12 @@ impl Adding<'_> {
         }
     }
 
+    /// This write's transaction and the index file's path, for the tables of other modules
+    /// of the index (`stories`).
+    pub(super) fn transaction(&self) -> (&WriteTransaction, &std::path::Path) {
+        (&self.tx, &self.index.path)
+    }
+
     /// Writes the postings held as a run, in a temporary file beside the index.
     fn spill_run(&mut self) -> Result<(), Error> {
         let postings = self.take_postings();

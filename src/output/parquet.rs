@@ -69,6 +69,9 @@ pub struct Placement<'a> {
     pub canonical: bool,
     /// Whether the index held the document before this run.
     pub seen_before: bool,
+    /// Its story, when the run grouped stories (a writer made by
+    /// [`placed`](ParquetWriter::placed) with stories has the column).
+    pub story: Option<&'a str>,
 }
 
 /// Writes cleaned documents as Parquet, a row group at a time.
@@ -105,7 +108,7 @@ impl<W: Write + Send> ParquetWriter<W> {
     ///
     /// An `Io` error when the file header cannot be written.
     pub fn new(out: W) -> Result<ParquetWriter<W>, Error> {
-        ParquetWriter::create(out, false)
+        ParquetWriter::create(out, false, false)
     }
 
     /// A writer of a run's documents: the columns of [`new`](Self::new) and `cluster`,
@@ -115,18 +118,34 @@ impl<W: Write + Send> ParquetWriter<W> {
     ///
     /// An `Io` error when the file header cannot be written.
     pub fn with_clusters(out: W) -> Result<ParquetWriter<W>, Error> {
-        ParquetWriter::create(out, true)
+        ParquetWriter::create(out, true, false)
     }
 
-    fn create(out: W, clustered: bool) -> Result<ParquetWriter<W>, Error> {
-        let schema = schema(clustered);
+    /// A writer of a run's documents as [`with_clusters`](Self::with_clusters) makes, and,
+    /// when `stories`, a last column `story` (a run that groups stories, #20).
+    ///
+    /// # Errors
+    ///
+    /// An `Io` error when the file header cannot be written.
+    pub fn placed(out: W, stories: bool) -> Result<ParquetWriter<W>, Error> {
+        ParquetWriter::create(out, true, stories)
+    }
+
+    fn create(out: W, clustered: bool, stories: bool) -> Result<ParquetWriter<W>, Error> {
+        let mut schema = schema(clustered);
+        if stories {
+            let mut fields: Vec<Field> = schema.fields().iter().map(|f| (**f).clone()).collect();
+            fields.push(Field::new("story", text(), true));
+            schema = Arc::new(Schema::new(fields));
+        }
         let properties = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::default()))
             .set_max_row_group_row_count(Some(ROW_GROUP_ROWS))
             .build();
         let writer = ArrowWriter::try_new(out, Arc::clone(&schema), Some(properties))
             .map_err(write_error)?;
-        Ok(ParquetWriter { writer, schema, columns: Columns::new(clustered), buffered: 0 })
+        let columns = Columns::new(clustered, stories);
+        Ok(ParquetWriter { writer, schema, columns, buffered: 0 })
     }
 
     /// Writes one cleaned document (a writer made with [`with_clusters`](Self::with_clusters)
@@ -253,10 +272,11 @@ struct Columns {
     meta: StructBuilder,
     removed: ListBuilder<StructBuilder>,
     placement: Option<(StringBuilder, BooleanBuilder, BooleanBuilder)>,
+    story: Option<StringBuilder>,
 }
 
 impl Columns {
-    fn new(clustered: bool) -> Columns {
+    fn new(clustered: bool, stories: bool) -> Columns {
         Columns {
             id: StringBuilder::new(),
             title: StringBuilder::new(),
@@ -266,6 +286,7 @@ impl Columns {
                 .with_field(Arc::new(Field::new("item", DataType::Struct(removal_fields()), true))),
             placement: clustered
                 .then(|| (StringBuilder::new(), BooleanBuilder::new(), BooleanBuilder::new())),
+            story: stories.then(StringBuilder::new),
         }
     }
 
@@ -284,6 +305,9 @@ impl Columns {
             canonical.append_option(placement.map(|p| p.canonical));
             seen_before.append_option(placement.map(|p| p.seen_before));
         }
+        if let Some(story) = &mut self.story {
+            story.append_option(placement.and_then(|p| p.story));
+        }
     }
 
     /// The buffered rows as a batch; the builders are emptied.
@@ -299,6 +323,9 @@ impl Columns {
             arrays.push(Arc::new(cluster.finish()));
             arrays.push(Arc::new(canonical.finish()));
             arrays.push(Arc::new(seen_before.finish()));
+        }
+        if let Some(story) = &mut self.story {
+            arrays.push(Arc::new(story.finish()));
         }
         RecordBatch::try_new(Arc::clone(schema), arrays)
             .map_err(|err| Error::io(None, "cannot write Parquet", io::Error::other(err)))
@@ -420,7 +447,7 @@ mod tests {
         let mut out = ParquetWriter::with_clusters(Vec::new()).unwrap();
         out.write_placed(
             &document(3),
-            Placement { cluster: "c-1", canonical: true, seen_before: false },
+            Placement { cluster: "c-1", canonical: true, seen_before: false, story: None },
         )
         .unwrap();
         out.write_cleaned(&document(4)).unwrap();

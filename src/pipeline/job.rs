@@ -553,6 +553,11 @@ impl Placed {
         self.docs.ids.is_empty()
     }
 
+    /// The id of the document at input position `i` of the batch.
+    pub fn id(&self, i: usize) -> Option<&str> {
+        self.docs.ids.get(i).map(|id| &**id)
+    }
+
     /// Where the document at input position `i` of the batch landed.
     pub fn placement(&self, i: usize) -> Option<Placement<'_>> {
         let cluster = self.clusters.cluster_of(i)?;

@@ -9,6 +9,8 @@
 //!   passes over the batch, spilling cleaned records to the output folder between them
 //!   (`spill`), so that memory is bounded by a budget, not by the input, then the run's
 //!   output files (step 9).
+//! - `stories`: with `--stories`, each document's story evidence (pass 2), the grouping of
+//!   the batch's clusters into stories, and `stories.jsonl` (pass 3).
 //! - [`ids`]: one id, one text — what a repeated id means (a document seen again, or a new
 //!   version under a derived id), decided as the batch cleaner writes.
 
@@ -17,5 +19,6 @@ pub mod ids;
 pub mod job;
 pub mod run;
 mod spill;
+mod stories;
 
 pub use batch::{BatchCleaner, BatchCleanerBuilder, CHUNK_BYTES, CHUNK_DOCS, CleanRun, Summary};

@@ -18,12 +18,15 @@
 //!   of the scale corpus, and with this and a faster escape in the JSON writer this pass
 //!   took 43.5 s instead of 55.5 at a million documents), and only its compact state stays
 //!   in memory (id, site, time, signature, text hash);
-//! - step 8: the deduplicator clusters the batch and the priors;
+//! - step 8: the deduplicator clusters the batch and the priors; with
+//!   [`RunConfig::stories`], the clusters are then grouped into stories from each document's
+//!   story evidence, taken in pass 2 from the text as written (see `stories`);
 //! - **pass 3** (step 9): `documents.jsonl` (every document of the input with its cluster,
 //!   in input order: each document's last spilled record with the placement spliced on) is
 //!   written,
-//!   then `clusters.jsonl` (the clusters of two documents or more that this run touched) and
-//!   `summary.json`; `errors.jsonl` was written during pass 1 and `site-profiles.json` after
+//!   then `clusters.jsonl` (the clusters of two documents or more that this run touched),
+//!   with stories `stories.jsonl` (the stories of two clusters or more, with what joined
+//!   them) and each record's `story`, and `summary.json`; `errors.jsonl` was written during pass 1 and `site-profiles.json` after
 //!   it, all under temporary names. Meanwhile a second thread fills the index's write
 //!   transaction, a chunk of documents at a time ([`Index::begin_add`]); it commits once the
 //!   files are staged and their switch planned, then the files are switched into place
@@ -47,7 +50,7 @@
 //!
 //! | killed after | folder | index |
 //! |---|---|---|
-//! | [`Settled`](RunStep::Settled), [`Spilled`](RunStep::Spilled), [`Signed`](RunStep::Signed), [`Staged`](RunStep::Staged) | last run (temporary files, spills included, removed) | last run |
+//! | [`Settled`](RunStep::Settled), [`Spilled`](RunStep::Spilled), [`Signed`](RunStep::Signed), [`Clustered`](RunStep::Clustered), [`Grouped`](RunStep::Grouped), [`Staged`](RunStep::Staged) | last run (temporary files, spills included, removed) | last run |
 //! | [`Planned`](RunStep::Planned) | last run (switch undone) | last run |
 //! | [`Remembered`](RunStep::Remembered), [`Switched`](RunStep::Switched), [`Compacted`](RunStep::Compacted) | this run (switch finished) | this run |
 //!
@@ -56,7 +59,9 @@
 //! `.clean-news-switch.json`) while the index already holds this run. Without an index the
 //! journal itself is the commit point. An interrupted run (Ctrl-C) switches nothing: the
 //! folder and the index stay the last run's. A run without templates removes an earlier
-//! run's `site-profiles.json` in its switch, since that file would describe the other run.
+//! run's `site-profiles.json` in its switch, since that file would describe the other run;
+//! so does a run without stories with `stories.jsonl`, and one without `--parquet` with
+//! `documents.parquet`.
 //! The temporary files of runs that died are removed when the next run starts.
 //!
 //! The output is byte-identical for any thread count: records are written in input order,
@@ -76,7 +81,8 @@
 //!   the budget up to 256 MiB (the smallest budget is 32 MiB);
 //! - **what grows with it**: per document, its compact state — the signature, as large as
 //!   its encoding (about 650 bytes, see `dedup::signature`), its id — and its share of the
-//!   clustering and of the id table, counted as 600 bytes.
+//!   clustering and of the id table, counted as 600 bytes; with stories, its story evidence
+//!   as held (about 530 bytes) and its share of the grouping, counted as 640 bytes.
 //!
 //! With an index, the batch's records are encoded and handed to the index a chunk at a time
 //! ([`REMEMBER_CHUNK`](super::job::REMEMBER_CHUNK) documents), band keys computed again
@@ -106,6 +112,7 @@ use serde::Serialize;
 
 use super::job::{Job, JobConfig, Placed, Placement};
 use super::spill::Spill;
+use super::stories::{self, Stories};
 use super::{BatchCleaner, CHUNK_BYTES, Summary};
 use crate::clean::site::{self, SiteConfig, SiteProfiles};
 use crate::dedup::Deduper;
@@ -116,6 +123,7 @@ use crate::output::parquet::{ParquetWriter, Placement as ParquetPlacement};
 use crate::output::{
     AtomicFile, ErrorRecord, FileSet, JsonLinesWriter, Sink, StagedFile, file_set,
 };
+use crate::story::StoryConfig;
 use crate::{Cleaned, Error};
 
 // The files of a run's folder, in the order a run switches them into place: the summary
@@ -125,6 +133,7 @@ const SITE_PROFILES: &str = "site-profiles.json";
 const DOCUMENTS: &str = "documents.jsonl";
 const DOCUMENTS_PARQUET: &str = "documents.parquet";
 const CLUSTERS: &str = "clusters.jsonl";
+const STORIES: &str = "stories.jsonl";
 const SUMMARY: &str = "summary.json";
 /// The index a run keeps in its folder unless told another (created whole: `Index::open`).
 const DEFAULT_INDEX: &str = "index.redb";
@@ -158,6 +167,11 @@ pub struct RunConfig {
     /// The memory budget in bytes (`None`: [`default_memory_budget`], a quarter of the
     /// machine's memory). See the [module docs](self) for what it bounds.
     pub memory: Option<u64>,
+    /// Group the batch's repost clusters into stories ([`crate::story`]) as this says:
+    /// every record gets a `story`, and the run writes `stories.jsonl`. Default off (`None`):
+    /// a run without it removes an earlier run's `stories.jsonl`, which would describe that
+    /// run.
+    pub stories: Option<StoryConfig>,
 }
 
 /// The points of a run after which its folder or its index has changed, in order; see the
@@ -174,6 +188,9 @@ pub enum RunStep {
     Signed,
     /// The batch is clustered (nothing is written by this step).
     Clustered,
+    /// The batch's clusters are grouped into stories (only with [`RunConfig::stories`];
+    /// nothing is written by this step).
+    Grouped,
     /// Every output file is written under its temporary name (not reached when the run
     /// was interrupted).
     Staged,
@@ -254,6 +271,7 @@ impl RunConfig {
             on_step: None,
             parquet: false,
             memory: None,
+            stories: None,
         }
     }
 }
@@ -285,6 +303,13 @@ pub struct RunSummary {
     pub template_lines_removed: u64,
     /// Removals by class, over all documents.
     pub removals_by_class: BTreeMap<String, u64>,
+    /// Stories the documents of this input belong to (stories of one cluster included);
+    /// `None` when the run grouped no stories ([`RunConfig::stories`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stories: Option<u64>,
+    /// Of those, stories of two clusters or more (the lines of `stories.jsonl`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub multi_stories: Option<u64>,
     /// Whether the run stopped early on Ctrl-C (nothing was clustered, remembered or written
     /// then: the folder and the index stay as the last run left them).
     pub interrupted: bool,
@@ -308,6 +333,8 @@ struct DocumentRecord<'a> {
 #[derive(Serialize)]
 struct PlacementFields<'a> {
     cluster: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    story: Option<&'a str>,
     canonical: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     seen_before: bool,
@@ -368,10 +395,17 @@ fn unspill(line: &[u8]) -> Result<Cleaned, Error> {
 }
 
 /// The line of `documents.jsonl` for a spilled record (`{…}\n`) placed as `placement` says:
-/// the record's fields, then the placement's, in one object.
-fn placed_line(spilled: &[u8], placement: &Placement<'_>, out: &mut Vec<u8>) -> Result<(), Error> {
+/// the record's fields, then the placement's (and the story's, when the run groups them), in
+/// one object.
+fn placed_line(
+    spilled: &[u8],
+    placement: &Placement<'_>,
+    story: Option<&str>,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
     let fields = PlacementFields {
         cluster: placement.cluster,
+        story,
         canonical: placement.canonical,
         seen_before: placement.seen_before,
     };
@@ -535,6 +569,7 @@ pub fn run(
     // Per document in input order: whether its final record is in `placed_spill` (its
     // template changed it) rather than in `cleaned_spill`.
     let mut respilled: Vec<bool> = Vec::new();
+    let mut story_evidence = config.stories.clone().map(stories::Evidence::new);
     {
         let mut reader = cleaned_spill.read()?;
         let chunk_bytes = usize::try_from(budget / 16).unwrap_or(usize::MAX).min(CHUNK_BYTES);
@@ -569,6 +604,9 @@ pub fn run(
                         let removals: Vec<usize> =
                             docs.iter().map(|doc| doc.removed.len()).collect();
                         signing.sign(&mut docs)?;
+                        if let Some(evidence) = &mut story_evidence {
+                            evidence.take(&docs);
+                        }
                         docs.par_iter()
                             .zip(removals)
                             .map(|(doc, before)| match doc.removed.len() == before {
@@ -591,7 +629,8 @@ pub fn run(
             let needs = fixed_bytes(budget)
                 + if index.is_some() { index_bytes(budget) } else { 0 }
                 + signing.compact_bytes()
-                + CLUSTERING_BYTES_PER_DOC * signing.len() as u64;
+                + CLUSTERING_BYTES_PER_DOC * signing.len() as u64
+                + story_evidence.as_ref().map_or(0, stories::Evidence::heap_bytes);
             if needs > budget {
                 return Err(Error::config(format!(
                     "the run needs more memory than its budget of {} MiB: {} documents in, \
@@ -609,6 +648,15 @@ pub fn run(
     // Steps 6–8: cluster with what the index remembers.
     let placed = batch.install(|| signing.cluster());
     StepHook::call(hook, RunStep::Clustered);
+    let stories = match story_evidence {
+        Some(evidence) => Some(batch.install(|| evidence.group(&placed, index.as_ref()))?),
+        None => None,
+    };
+    if let Some(stories) = &stories {
+        let tally = stories.tally();
+        (summary.stories, summary.multi_stories) = (Some(tally.stories), Some(tally.multi_stories));
+        StepHook::call(hook, RunStep::Grouped);
+    }
     let tally = placed.tally();
     summary.seen_before = tally.seen_before;
     summary.clusters = tally.clusters;
@@ -619,7 +667,7 @@ pub fn run(
 
     let spills = Spills { cleaned: cleaned_spill, placed: placed_spill, respilled };
     let Some(open_index) = &index else {
-        write_outputs(config, &placed, spills, &summary, &mut files)?;
+        write_outputs(config, &placed, spills, stories.as_ref(), &summary, &mut files)?;
         StepHook::call(hook, RunStep::Staged);
         drop(placed);
         let planned = files.plan(None)?;
@@ -634,6 +682,7 @@ pub fn run(
     std::thread::scope(|scope| -> Result<(), Error> {
         let (commit, decided) = std::sync::mpsc::channel::<()>();
         let placed = &placed;
+        let stories = stories.as_ref();
         let remembering = scope.spawn(move || {
             batch.install(move || -> Result<bool, Error> {
                 let mut adding = open_index.begin_add()?;
@@ -641,6 +690,9 @@ pub fn run(
                     usize::try_from(index_bytes(budget) / 2 / POSTING_BYTES).unwrap_or(usize::MAX),
                 );
                 placed.remember(deduper, &mut adding)?;
+                if let Some(stories) = stories {
+                    stories.remember(placed, &mut adding)?;
+                }
                 // A closed channel: the outputs failed, and the write is dropped unmade.
                 match decided.recv() {
                     Ok(()) => adding.commit(placed.site_records()).map(|()| true),
@@ -648,7 +700,7 @@ pub fn run(
                 }
             })
         });
-        let written = write_outputs(config, placed, spills, &summary, &mut files);
+        let written = write_outputs(config, placed, spills, stories, &summary, &mut files);
         // The journal names the index commit that makes this run the truth; the files
         // switch after it (see `output::file_set`).
         let planned = written.and_then(|()| {
@@ -708,6 +760,7 @@ fn write_outputs(
     config: &RunConfig,
     placed: &Placed,
     mut spills: Spills,
+    stories: Option<&Stories>,
     summary: &RunSummary,
     files: &mut FileSet,
 ) -> Result<(), Error> {
@@ -716,11 +769,13 @@ fn write_outputs(
     let write_error = |e| Error::io(Some(config.out_dir.join(DOCUMENTS)), "cannot write", e);
     #[cfg(feature = "parquet")]
     let mut table = match config.parquet {
-        true => Some(ParquetWriter::with_clusters(AtomicFile::create(
-            config.out_dir.join(DOCUMENTS_PARQUET),
-        )?)?),
+        true => Some(ParquetWriter::placed(
+            AtomicFile::create(config.out_dir.join(DOCUMENTS_PARQUET))?,
+            stories.is_some(),
+        )?),
         false => None,
     };
+    let mut spelling = stories.map(Stories::spelling);
     {
         let mut cleaned = spills.cleaned.read()?;
         let mut changed = spills.placed.read()?;
@@ -735,13 +790,18 @@ fn write_outputs(
                 return Err(Error::parse("run spill", "a spill ended before its documents"));
             }
             let Some(placement) = placed.placement(position) else { continue };
-            placed_line(&line, &placement, &mut out)?;
+            let story = stories.and_then(|s| s.story(position));
+            placed_line(&line, &placement, story, &mut out)?;
             documents.write_all(&out).map_err(write_error)?;
             #[cfg(feature = "parquet")]
             if let Some(table) = &mut table {
                 let doc = unspill(&line)?;
                 let Placement { cluster, canonical, seen_before } = placement;
-                table.write_placed(&doc, ParquetPlacement { cluster, canonical, seen_before })?;
+                let row = ParquetPlacement { cluster, canonical, seen_before, story };
+                table.write_placed(&doc, row)?;
+            }
+            if let Some(spelling) = spelling.as_mut().filter(|s| s.wants(position)) {
+                spelling.spell(position, &unspill(&line)?);
             }
         }
     }
@@ -763,6 +823,13 @@ fn write_outputs(
     }
     cluster_lines.flush()?;
     files.add(cluster_lines.into_inner().stage()?);
+    match stories.zip(spelling.as_ref()) {
+        Some((stories, spelling)) => {
+            files.add(stories.write(spelling, &config.out_dir.join(STORIES))?);
+        }
+        // A file of an earlier run that this one does not write would describe that run.
+        None => files.remove(STORIES),
+    }
     let summary_json =
         serde_json::to_string_pretty(summary).map_err(|e| Error::parse(SUMMARY, e.to_string()))?;
     files.add(stage_text(&config.out_dir.join(SUMMARY), &(summary_json + "\n"))?);
@@ -802,6 +869,7 @@ fn settle_folder(dir: &Path, index: Option<&Index>, started: SystemTime) -> Resu
         DOCUMENTS,
         DOCUMENTS_PARQUET,
         CLUSTERS,
+        STORIES,
         SUMMARY,
         file_set::JOURNAL,
         DEFAULT_INDEX,
@@ -845,7 +913,7 @@ mod tests {
             let spilled = spill_line(&doc).unwrap();
             let mut line = Vec::new();
             let placement = Placement { cluster, canonical, seen_before };
-            placed_line(&spilled, &placement, &mut line).unwrap();
+            placed_line(&spilled, &placement, None, &mut line).unwrap();
             assert_eq!(
                 String::from_utf8(line).unwrap(),
                 String::from_utf8(expected.into_inner()).unwrap()
@@ -858,8 +926,8 @@ mod tests {
     fn a_line_that_is_no_object_is_an_error() {
         let placement = Placement { cluster: "c", canonical: true, seen_before: false };
         let mut out = Vec::new();
-        assert!(placed_line(b"[1]\n", &placement, &mut out).is_err());
-        assert!(placed_line(b"{}", &placement, &mut out).is_err());
+        assert!(placed_line(b"[1]\n", &placement, None, &mut out).is_err());
+        assert!(placed_line(b"{}", &placement, None, &mut out).is_err());
     }
 
     #[test]

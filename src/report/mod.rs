@@ -2,12 +2,15 @@
 //! merged, so that an editor can check a run in a browser instead of reading JSON Lines.
 //!
 //! [`RunOutput::read`] reads a run's folder (`summary.json`, `documents.jsonl`,
-//! `clusters.jsonl`, `errors.jsonl`); [`Report::write`] writes the page. The page needs no
+//! `clusters.jsonl`, `errors.jsonl`, and `stories.jsonl` when the run grouped stories);
+//! [`Report::write`] writes the page. The page needs no
 //! server and no network (its Content-Security-Policy forbids any): the stylesheet, the
 //! script and the data are inline, the charts are SVG drawn here (`svg.rs`).
 //!
 //! - The **overview** is static HTML built here: the counts of `summary.json`, a histogram of
-//!   cluster sizes, removals by class and by site, and a timeline of the largest stories.
+//!   cluster sizes, removals by class and by site, a timeline of the largest clusters, and,
+//!   for a run with stories, the largest stories with their clusters' titles and what joined
+//!   them (`stories.rs`).
 //! - The **clusters** and **documents** views are painted by the page's script from the data,
 //!   a page of rows at a time. Each member of a cluster carries its word diff against the
 //!   canonical member, computed here (`diff.rs`); each document its removals, placed back
@@ -37,6 +40,7 @@
 mod diff;
 mod markup;
 mod placement;
+mod stories;
 mod svg;
 
 use std::collections::{BTreeMap, HashMap};
@@ -75,6 +79,9 @@ pub struct ReportConfig {
     pub timeline_stories: usize,
     /// Sites in the removals-by-site chart, those with the most removals. Default `20`.
     pub chart_sites: usize,
+    /// Stories listed in the overview, the largest (for a run with `--stories`). Default
+    /// `20`.
+    pub listed_stories: usize,
 }
 
 impl Default for ReportConfig {
@@ -85,6 +92,7 @@ impl Default for ReportConfig {
             max_errors: 1_000,
             timeline_stories: 12,
             chart_sites: 20,
+            listed_stories: 20,
         }
     }
 }
@@ -168,6 +176,8 @@ pub struct RunOutput {
     documents: Vec<RunDocument>,
     clusters: Vec<Cluster>,
     errors: Vec<ErrorRecord>,
+    /// `stories.jsonl`, when the run grouped stories.
+    stories: Option<Vec<stories::StoryLine>>,
 }
 
 /// One line of `documents.jsonl`, the fields the report shows.
@@ -183,6 +193,8 @@ struct RunDocument {
     #[serde(default)]
     removed: Vec<Removal>,
     cluster: String,
+    #[serde(default)]
+    story: Option<String>,
     #[serde(default)]
     canonical: bool,
     #[serde(default)]
@@ -206,6 +218,11 @@ impl RunOutput {
         let documents = read_lines(&dir.join("documents.jsonl"), true)?;
         let clusters = read_lines(&dir.join("clusters.jsonl"), true)?;
         let errors = read_lines(&dir.join("errors.jsonl"), false)?;
+        let stories_path = dir.join("stories.jsonl");
+        let stories = match stories_path.exists() {
+            true => Some(read_lines(&stories_path, true)?),
+            false => None,
+        };
         let name = dir
             .canonicalize()
             .ok()
@@ -214,7 +231,7 @@ impl RunOutput {
             .or_else(|| dir.file_name())
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "run".to_owned());
-        Ok(RunOutput { name, summary, documents, clusters, errors })
+        Ok(RunOutput { name, summary, documents, clusters, errors, stories })
     }
 
     /// The name shown on the page: the run folder's name.
@@ -625,6 +642,13 @@ fn overview(run: &RunOutput, model: &Model<'_>, config: &ReportConfig) -> String
             run.count(key).map_or_else(|| "–".to_owned(), count)
         );
     }
+    if let Some(n) = run.count("multi_stories") {
+        let _ = write!(
+            html,
+            r#"<div class="card"><div class="num" data-stat="multi_stories">{}</div><div class="what">stories of two clusters or more</div></div>"#,
+            count(n)
+        );
+    }
     html.push_str(r#"</div><p class="sub">"#);
     for (i, (key, what)) in [
         ("read", "read"),
@@ -750,6 +774,7 @@ fn overview(run: &RunOutput, model: &Model<'_>, config: &ReportConfig) -> String
     );
 
     html.push_str("</div>");
+    html.push_str(&stories::section(run, config.listed_stories));
 
     // Errors.
     if !run.errors.is_empty() {
