@@ -21,7 +21,7 @@
 //! numbers, commits), `docs` (`number → record`), `ids` (`id → number`), `clusters`
 //! (`cluster → members`), `sites` (`site → template profile`), `postings`
 //! (`segment << 64 | first key → block`) and `segments` (`segment → postings, blocks`);
-//! runs that group stories add `stories` and `story_keys` (see `stories`).
+//! runs that group stories add `stories` and `story_lookup` (see `stories`).
 //! Every integer is little-endian; the format version and a fingerprint of the configuration
 //! that shaped the signatures (shingle size, hash seeds, bands) are checked on open. A
 //! mismatch is an [`ErrorKind::Index`](crate::ErrorKind::Index) error that says how to rebuild;
