@@ -19,8 +19,11 @@ Figures, all on the data in `../shared` (beside the repository root, as CI lays 
 - `real_cases_pass`: the `case-*.txt` pages of `clean-real-dev` copied to a scratch folder,
   `clean-news clean DIR -o out.jsonl`, then `../shared/tools/check_clean_cases.py` ("N/46
   cases pass").
-- `rewrites_false_merges`: `clean-news run rewrites-dev/docs.jsonl -o OUT --no-index`, then
-  `../shared/tools/score_pairs.py pairs.jsonl OUT/documents.jsonl --field cluster --json`.
+- `rewrites_false_merges`, `rewrites_story_recall`, `rewrites_story_false_merges`:
+  `clean-news run rewrites-dev/docs.jsonl -o OUT --no-index --stories`, then
+  `../shared/tools/score_pairs.py pairs.jsonl OUT/documents.jsonl --field cluster --json`
+  (different-story pairs in one cluster) and without `--field` (by `story`: same-story
+  recall and different-story pairs grouped).
 
 Prints `figure  measured  floor  ok/FAIL` per figure and exits 1 when any figure is below
 its floor or above its ceiling, or when a measurement itself fails. A figure that beats its
@@ -150,14 +153,17 @@ def real_cases(binary, scratch):
 
 
 def rewrites(binary, scratch):
-    """Different-story pairs of rewrites-dev grouped into one cluster."""
+    """rewrites-dev: different-story pairs in one cluster; by story, same-story recall and
+    different-story pairs grouped."""
     data = os.path.join(DATA, "rewrites-dev")
     out = os.path.join(scratch, "rewrites")
-    run([binary, "run", os.path.join(data, "docs.jsonl"), "-o", out, "--no-index"])
+    run([binary, "run", os.path.join(data, "docs.jsonl"), "-o", out, "--no-index", "--stories"])
     scorer = os.path.join(TOOLS, "score_pairs.py")
     pairs, docs = os.path.join(data, "pairs.jsonl"), os.path.join(out, "documents.jsonl")
-    text = run([sys.executable, scorer, pairs, docs, "--field", "cluster", "--json"])
-    return json_line(text, "score_pairs.py")["false_merges"]
+    by_cluster = json_line(run([sys.executable, scorer, pairs, docs, "--field", "cluster", "--json"]),
+                           "score_pairs.py")
+    by_story = json_line(run([sys.executable, scorer, pairs, docs, "--json"]), "score_pairs.py")
+    return [by_cluster["false_merges"], by_story["recall"], by_story["false_merges"]]
 
 
 def measure(binary, scratch):
@@ -171,7 +177,10 @@ def measure(binary, scratch):
             lambda: list(dev_clusters(binary, scratch).values()),
         ),
         (["real_cases_pass"], lambda: [real_cases(binary, scratch)]),
-        (["rewrites_false_merges"], lambda: [rewrites(binary, scratch)]),
+        (
+            ["rewrites_false_merges", "rewrites_story_recall", "rewrites_story_false_merges"],
+            lambda: rewrites(binary, scratch),
+        ),
     ]
     figures = {}
     for names, step in steps:

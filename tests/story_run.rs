@@ -68,18 +68,21 @@ fn doc_id(case: &Case, doc: &Doc) -> String {
 /// Every document of every case as one JSON Lines input (the cases share one batch, as a
 /// day's crawl would hold them).
 fn write_input(path: &Path, cases: &[Case]) {
+    write_docs(path, cases.iter().flat_map(|case| case.docs.iter().map(move |doc| (case, doc))));
+}
+
+/// These documents as a JSON Lines input, in this order.
+fn write_docs<'a>(path: &Path, docs: impl IntoIterator<Item = (&'a Case, &'a Doc)>) {
     let mut out = String::new();
-    for case in cases {
-        for doc in &case.docs {
-            let mut record = json!({"id": doc_id(case, doc), "text": doc.text});
-            if let Some(title) = &doc.title {
-                record["title"] = json!(title);
-            }
-            if let Some(published) = &doc.published {
-                record["published"] = json!(published);
-            }
-            writeln!(out, "{record}").unwrap();
+    for (case, doc) in docs {
+        let mut record = json!({"id": doc_id(case, doc), "text": doc.text});
+        if let Some(title) = &doc.title {
+            record["title"] = json!(title);
         }
+        if let Some(published) = &doc.published {
+            record["published"] = json!(published);
+        }
+        writeln!(out, "{record}").unwrap();
     }
     std::fs::write(path, out).unwrap();
 }
@@ -394,20 +397,10 @@ fn a_later_runs_rewrite_joins_an_earlier_story_through_the_index() {
         day2.push((case, gone));
     }
     let write = |path: &Path, part: &[(&Case, Vec<&Doc>)]| {
-        let mut out = String::new();
-        for (case, docs) in part {
-            for doc in docs {
-                let mut record = json!({"id": doc_id(case, doc), "text": doc.text});
-                if let Some(title) = &doc.title {
-                    record["title"] = json!(title);
-                }
-                if let Some(published) = &doc.published {
-                    record["published"] = json!(published);
-                }
-                writeln!(out, "{record}").unwrap();
-            }
-        }
-        std::fs::write(path, out).unwrap();
+        write_docs(
+            path,
+            part.iter().flat_map(|(case, docs)| docs.iter().map(move |doc| (*case, *doc))),
+        );
     };
     let (one, two) = (dir.path().join("day1.jsonl"), dir.path().join("day2.jsonl"));
     write(&one, &day1);
