@@ -113,6 +113,14 @@ fn lines(path: &Path) -> Vec<Value> {
         .collect()
 }
 
+/// A run's `documents.jsonl`, by document id.
+fn records_by_id(out: &Path) -> BTreeMap<String, Value> {
+    lines(&out.join("documents.jsonl"))
+        .into_iter()
+        .map(|r| (r["id"].as_str().unwrap().to_owned(), r))
+        .collect()
+}
+
 fn summary(dir: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(dir.join("summary.json")).unwrap()).unwrap()
 }
@@ -130,9 +138,9 @@ fn every_case_of_the_story_corpus_groups_through_the_run() {
     let (dir, input) = corpus_input();
     let out = dir.path().join("out");
     run_cli(&input, &out, &["--stories", "--no-index"], &[]);
-    let story: BTreeMap<String, String> = lines(&out.join("documents.jsonl"))
-        .iter()
-        .map(|r| (r["id"].as_str().unwrap().to_owned(), r["story"].as_str().unwrap().to_owned()))
+    let story: BTreeMap<String, String> = records_by_id(&out)
+        .into_iter()
+        .map(|(id, r)| (id, r["story"].as_str().unwrap().to_owned()))
         .collect();
     let mut failures = String::new();
     for case in cases() {
@@ -155,10 +163,7 @@ fn a_rewrite_shares_the_story_not_the_cluster_and_a_single_is_its_own_story() {
     let (dir, input) = corpus_input();
     let out = dir.path().join("out");
     run_cli(&input, &out, &["--stories", "--no-index"], &[]);
-    let records: BTreeMap<String, Value> = lines(&out.join("documents.jsonl"))
-        .into_iter()
-        .map(|r| (r["id"].as_str().unwrap().to_owned(), r))
-        .collect();
+    let records = records_by_id(&out);
     let wire = &records["en.quake.rewrite_and_another_quake/wire"];
     let rewrite = &records["en.quake.rewrite_and_another_quake/rewrite"];
     let other = &records["en.quake.rewrite_and_another_quake/other"];

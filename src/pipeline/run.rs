@@ -793,15 +793,25 @@ fn write_outputs(
             let story = stories.and_then(|s| s.story(position));
             placed_line(&line, &placement, story, &mut out)?;
             documents.write_all(&out).map_err(write_error)?;
+            // The record is parsed only when the table or a join's spelling needs it, and
+            // then once for both.
+            let spells = spelling.as_ref().is_some_and(|s| s.wants(position));
+            #[cfg(feature = "parquet")]
+            let tabled = table.is_some();
+            #[cfg(not(feature = "parquet"))]
+            let tabled = false;
+            if !(spells || tabled) {
+                continue;
+            }
+            let doc = unspill(&line)?;
             #[cfg(feature = "parquet")]
             if let Some(table) = &mut table {
-                let doc = unspill(&line)?;
                 let Placement { cluster, canonical, seen_before } = placement;
                 let row = ParquetPlacement { cluster, canonical, seen_before, story };
                 table.write_placed(&doc, row)?;
             }
-            if let Some(spelling) = spelling.as_mut().filter(|s| s.wants(position)) {
-                spelling.spell(position, &unspill(&line)?);
+            if let Some(spelling) = spelling.as_mut().filter(|_| spells) {
+                spelling.spell(position, &doc);
             }
         }
     }
